@@ -1,0 +1,38 @@
+"""The one error family services raise. Views show them as messages, the API as 4xx."""
+
+
+class ContestError(Exception):
+    """A refused operation, with a message meant for the person who asked."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class ValidationFailed(ContestError):
+    """Input that cannot be accepted; ``errors`` lists every problem found."""
+
+    def __init__(self, message: str, *, errors: list[str] | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.errors = errors or [message]
+
+
+class PermissionDenied(ContestError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(ContestError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(ContestError):
+    status_code = 409
+    code = "conflict"

@@ -1,0 +1,81 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from contest.core import audit
+from contest.core.models import AuditRecord
+
+pytestmark = pytest.mark.integration
+
+
+def _write(n: int) -> list[AuditRecord]:
+    records = []
+    for i in range(n):
+        with transaction.atomic():
+            records.append(audit.record(action="core.test.done", object_type="test", object_id=str(i),
+                                        data={"i": i, "名称": "创客"}))
+    return records
+
+
+def test_record_chains_each_entry_to_the_previous(db):
+    first, second, third = _write(3)
+    assert [first.seq, second.seq, third.seq] == [1, 2, 3]
+    assert first.prev_hash == "0" * 64
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert audit.verify_chain() == (3, None)
+
+
+def test_record_outside_a_transaction_is_refused(transactional_db):
+    with pytest.raises(RuntimeError, match="inside transaction.atomic"):
+        audit.record(action="core.test.done", object_type="test")
+
+
+def test_audit_rows_cannot_be_updated_or_deleted_through_the_orm(db):
+    (rec,) = _write(1)
+    with pytest.raises(TypeError, match="append-only"):
+        rec.save()
+    with pytest.raises(TypeError, match="append-only"):
+        rec.delete()
+    with pytest.raises(TypeError, match="append-only"):
+        AuditRecord.objects.filter(pk=rec.pk).update(action="x")
+    with pytest.raises(TypeError, match="append-only"):
+        AuditRecord.objects.all().delete()
+
+
+def _raw(sql: str, params: list) -> None:
+    table = AuditRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=table), params)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "expected"),
+    [
+        ("UPDATE {table} SET data = %s WHERE seq = 2", "审计链断裂于 #2：记录 #2 的内容被改动（哈希不符）"),
+        ("DELETE FROM {table} WHERE seq = 2", "审计链断裂于 #2：记录 #2 缺失（下一条为 #3）"),
+        ("DELETE FROM {table} WHERE seq = 4", "审计链断裂于 #4：链尾与链头不符：链头记录为 #4，实际只有 3 条（末尾记录被删除）"),
+    ],
+)
+def test_verify_audit_names_the_first_broken_link(db, tamper, expected):
+    _write(4)
+    params = ['{"i": 99}'] if "UPDATE" in tamper else []
+    _raw(tamper, params)
+    with pytest.raises(CommandError) as exc:
+        call_command("verify_audit")
+    assert str(exc.value).startswith(expected)
+
+
+def test_verify_audit_detects_reordered_records(db):
+    _write(3)
+    _raw("UPDATE {table} SET seq = 99 WHERE seq = 2", [])
+    _raw("UPDATE {table} SET seq = 2 WHERE seq = 3", [])
+    _raw("UPDATE {table} SET seq = 3 WHERE seq = 99", [])
+    with pytest.raises(CommandError, match="审计链断裂于 #2：记录 #2 的前一条哈希与链不符"):
+        call_command("verify_audit")
+
+
+def test_verify_audit_reports_an_intact_chain(db, capsys):
+    _write(2)
+    call_command("verify_audit")
+    assert capsys.readouterr().out == "审计链完好：共 2 条记录。\n"
