@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from contest.catalog.enums import HOST_ROLES, TIER_ORDER, DivisionLevel, OrgRole, Tier
-from contest.catalog.models import Division, Edition, Event, EventOrganization, Organization
+from contest.catalog.models import Division, Edition, EditionGroup, Event, EventOrganization, Organization
 
 
 def current_edition() -> Edition | None:
@@ -20,7 +21,9 @@ def edition_by_number(number: int) -> Edition | None:
 
 
 def editions() -> QuerySet[Edition]:
-    return Edition.objects.annotate(event_count=Count("events")).prefetch_related("groups").order_by("-number")
+    return (
+        Edition.objects.annotate(event_count=Count("events")).prefetch_related("groups").order_by("-number")
+    )
 
 
 def tier_counts(edition: Edition) -> list[tuple[str, str, int]]:
@@ -153,3 +156,112 @@ def organization_events(organization: Organization) -> QuerySet[EventOrganizatio
         .select_related("event", "event__edition", "event__province")
         .order_by("-event__edition__number", "event__tier", "event__seq")
     )
+
+
+# --- reads for the API and exports -------------------------------------------------------------
+
+
+def annotate_tier_rank(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """Add ``tier_rank``: the tier's position in the plan (national final first, overseas last)."""
+    rank = Case(
+        *[When(tier=tier.value, then=Value(i)) for i, tier in enumerate(TIER_ORDER)],
+        output_field=IntegerField(),
+    )
+    return queryset.annotate(tier_rank=rank)
+
+
+def host_roles_of(event: Event) -> list[EventOrganization]:
+    """The event's host and lead roles in plan order, each with its organization."""
+    return [r for r in _roles(event) if r.role in HOST_ROLES]
+
+
+def event_by_id(event_id: int) -> Event | None:
+    """One event of any edition, with roles and the divisions it serves."""
+    return (
+        with_roles(Event.objects.filter(pk=event_id))
+        .prefetch_related(Prefetch("served_divisions", queryset=Division.objects.order_by("code")))
+        .first()
+    )
+
+
+def division_by_code(code: str) -> Division | None:
+    return Division.objects.filter(code=code).select_related("parent").first()
+
+
+def organizations_matching(q: str | None = None) -> QuerySet[Organization]:
+    """Organizations with ``event_count``, most active first, optionally filtered by name."""
+    qs = organizations()
+    term = (q or "").strip()
+    if term:
+        qs = qs.filter(name__icontains=term)
+    return qs
+
+
+def organization_with_count(organization_id: int) -> Organization | None:
+    return organizations().filter(pk=organization_id).first()
+
+
+def events_of_organization(organization: Organization) -> QuerySet[Event]:
+    """Events the organization takes part in, newest edition first, then plan order.
+
+    Each event carries ``org_roles``: this organization's roles in it, in plan order.
+    """
+    event_ids = EventOrganization.objects.filter(organization=organization).values("event_id")
+    qs = Event.objects.filter(pk__in=event_ids).select_related("edition", "province", "city")
+    qs = qs.prefetch_related(
+        Prefetch(
+            "roles",
+            queryset=EventOrganization.objects.filter(organization=organization).order_by("order"),
+            to_attr="org_roles",
+        )
+    )
+    return annotate_tier_rank(qs).order_by("-edition__number", "tier_rank", "seq")
+
+
+def organization_by_pk(pk: int) -> Organization | None:
+    return Organization.objects.filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class RegistrationLink:
+    """One registration address of an event: ``text`` as the plan writes it, ``href`` with a scheme."""
+
+    text: str
+    href: str | None
+    is_official: bool
+
+
+# An address with or without a scheme; its path stops at the first non-ASCII character (“或”).
+_URL_TOKEN = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#][!-~]*)?", re.IGNORECASE)
+
+
+def _site_key(url: str) -> str:
+    """``http://www.cnmaker.org.cn/`` and ``www.cnmaker.org.cn`` name the same site."""
+    key = re.sub(r"^https?://", "", url.strip(), flags=re.IGNORECASE).rstrip("/").lower()
+    return key.removeprefix("www.")
+
+
+def registration_links(event: Event) -> list[RegistrationLink]:
+    """The event's registration addresses, each marked official (the edition's site) or external.
+
+    A scheme-less address such as ``www.cnmaker.org.cn`` is linked as ``http://…``; text that
+    holds no address at all is kept as text without a link.
+    """
+    official = _site_key(event.edition.official_site)
+    links = []
+    for raw in event.registration_urls or []:
+        written = str(raw).strip()
+        if not written:
+            continue
+        addresses = [m.group(0) for m in _URL_TOKEN.finditer(written)]
+        if not addresses:
+            links.append(RegistrationLink(text=written, href=None, is_official=False))
+        for text in addresses:
+            href = text if re.match(r"^https?://", text, re.IGNORECASE) else f"http://{text}"
+            links.append(RegistrationLink(text=text, href=href, is_official=_site_key(text) == official))
+    return links
+
+
+def groups_of(edition: Edition) -> QuerySet[EditionGroup]:
+    """The groups an edition runs (企业组, 创客组 …) in their order."""
+    return EditionGroup.objects.filter(edition=edition).order_by("order", "code")

@@ -38,8 +38,18 @@ def canonical_json(payload: dict[str, Any]) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def compute_hash(*, seq: int, created_at: datetime, actor_label: str, action: str,
-                 object_type: str, object_id: str, scope: str, data: Any, prev_hash: str) -> str:
+def compute_hash(
+    *,
+    seq: int,
+    created_at: datetime,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    scope: str,
+    data: Any,
+    prev_hash: str,
+) -> str:
     payload = {
         "seq": seq,
         "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -62,9 +72,16 @@ def actor_label_for(actor) -> str:
     return f"user:{actor.pk}:{actor.get_username()}"
 
 
-def record(*, action: str, obj: models.Model | None = None, by=None, scope: str = "",
-           data: dict[str, Any] | None = None, object_type: str | None = None,
-           object_id: str | None = None) -> AuditRecord:
+def record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    by=None,
+    scope: str = "",
+    data: dict[str, Any] | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+) -> AuditRecord:
     """Append one record to the chain. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic()")
@@ -77,13 +94,29 @@ def record(*, action: str, obj: models.Model | None = None, by=None, scope: str 
     created_at = timezone.now()
     payload = jsonable(data or {})
     seq = head.seq + 1
-    digest = compute_hash(seq=seq, created_at=created_at, actor_label=label, action=action,
-                          object_type=object_type or "", object_id=object_id or "",
-                          scope=scope, data=payload, prev_hash=head.hash)
+    digest = compute_hash(
+        seq=seq,
+        created_at=created_at,
+        actor_label=label,
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id or "",
+        scope=scope,
+        data=payload,
+        prev_hash=head.hash,
+    )
     entry = AuditRecord.objects.create(
-        seq=seq, created_at=created_at, actor=actor, actor_label=label, action=action,
-        object_type=object_type or "", object_id=object_id or "", scope=scope,
-        data=payload, prev_hash=head.hash, hash=digest,
+        seq=seq,
+        created_at=created_at,
+        actor=actor,
+        actor_label=label,
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id or "",
+        scope=scope,
+        data=payload,
+        prev_hash=head.hash,
+        hash=digest,
     )
     AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
     return entry
@@ -115,10 +148,17 @@ def verify_chain(*, batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
             return checked, ChainBreak(expected_seq, f"记录 #{expected_seq} 缺失（下一条为 #{rec.seq}）")
         if rec.prev_hash != prev_hash:
             return checked, ChainBreak(rec.seq, f"记录 #{rec.seq} 的前一条哈希与链不符（被删除、插入或重排）")
-        digest = compute_hash(seq=rec.seq, created_at=rec.created_at, actor_label=rec.actor_label,
-                              action=rec.action, object_type=rec.object_type,
-                              object_id=rec.object_id, scope=rec.scope, data=rec.data,
-                              prev_hash=rec.prev_hash)
+        digest = compute_hash(
+            seq=rec.seq,
+            created_at=rec.created_at,
+            actor_label=rec.actor_label,
+            action=rec.action,
+            object_type=rec.object_type,
+            object_id=rec.object_id,
+            scope=rec.scope,
+            data=rec.data,
+            prev_hash=rec.prev_hash,
+        )
         if digest != rec.hash:
             return checked, ChainBreak(rec.seq, f"记录 #{rec.seq} 的内容被改动（哈希不符）")
         prev_hash = rec.hash
@@ -126,5 +166,7 @@ def verify_chain(*, batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
         checked += 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != checked or head.hash != prev_hash):
-        return checked, ChainBreak(checked + 1, f"链尾与链头不符：链头记录为 #{head.seq}，实际只有 {checked} 条（末尾记录被删除）")
+        return checked, ChainBreak(
+            checked + 1, f"链尾与链头不符：链头记录为 #{head.seq}，实际只有 {checked} 条（末尾记录被删除）"
+        )
     return checked, None

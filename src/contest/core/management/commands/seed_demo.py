@@ -18,8 +18,9 @@ class Command(BaseCommand):
     help = "生成演示数据并打印演示账号。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--stage", choices=STAGES, default=STAGES[-1],
-                            help="构建到哪一阶段为止（默认：全部已实现的阶段）")
+        parser.add_argument(
+            "--stage", choices=STAGES, default=STAGES[-1], help="构建到哪一阶段为止（默认：全部已实现的阶段）"
+        )
 
     def handle(self, *args, stage, **options):
         logins: list[tuple[str, str, str]] = []
