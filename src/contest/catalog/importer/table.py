@@ -143,7 +143,7 @@ def _read_rows(rows: list[list[str]], *, source: str) -> Plan:
         expected = next_seq.get(tier, 1)
         if seq != expected:
             err("seq", f"序号 {seq} 不连续（{tier.label}中应为 {expected}）。")
-        next_seq[tier] = seq + 1
+        next_seq[tier] = expected + 1
         name = cell("name")
         if not name:
             err("name", "赛事名称不能为空。")

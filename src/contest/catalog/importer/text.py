@@ -191,7 +191,7 @@ class _TextParser:
             # A number alone: the row's number when the name follows on the next line,
             # otherwise a page number.
             following = content[index + 1][1] if index + 1 < len(content) else ""
-            if not NAME_PREFIX.match(following):
+            if not following.startswith("第"):
                 return None
             rest_lines: list[tuple[int, str]] = []
         else:
