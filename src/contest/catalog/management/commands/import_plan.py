@@ -31,5 +31,6 @@ class Command(BaseCommand):
             for message in exc.errors:
                 self.stderr.write(message)
             raise CommandError(f"未导入任何数据：{exc.message}") from exc
-        for line in report.lines():
-            self.stdout.write(line)
+        if options["verbosity"] >= 1:
+            for line in report.lines():
+                self.stdout.write(line)
