@@ -221,53 +221,90 @@ def import_plan(
         if dry_run or not (edition_created or report.created or report.updated):
             return report
 
+        entries: list[audit.Entry] = []
         if edition is None:
             edition = Edition.objects.create(
                 number=edition_number, year=FIRST_EDITION_YEAR + edition_number - 1,
                 title=plan.title or default_title(edition_number),
                 is_current=not Edition.objects.filter(is_current=True).exists(),
             )  # fmt: skip
-            for order, (code, name) in enumerate(DEFAULT_GROUPS):
-                EditionGroup.objects.create(edition=edition, code=code, name=name, order=order)
-            audit.record(
-                action="catalog.edition.created",
-                obj=edition,
-                by=by,
-                scope=f"edition:{edition.number}",
-                data={"number": edition.number, "year": edition.year, "title": edition.title},
+            EditionGroup.objects.bulk_create(
+                EditionGroup(edition=edition, code=code, name=name, order=order)
+                for order, (code, name) in enumerate(DEFAULT_GROUPS)
+            )
+            entries.append(
+                audit.Entry(
+                    "catalog.edition.created",
+                    edition,
+                    f"edition:{edition.number}",
+                    {"number": edition.number, "year": edition.year, "title": edition.title},
+                )
             )
         orgs = {o.name: o for o in Organization.objects.filter(name__in=known_orgs)}
-        for name in new_orgs:
-            orgs[name] = Organization.objects.create(name=name)
-            audit.record(action="catalog.organization.created", obj=orgs[name], by=by, data={"name": name})
+        created_orgs = Organization.objects.bulk_create(Organization(name=name) for name in new_orgs)
+        for org in created_orgs:
+            orgs[org.name] = org
+            entries.append(audit.Entry("catalog.organization.created", org, "", {"name": org.name}))
 
         # Moving events to new (tier, seq) positions: park them first so the unique
         # constraint never sees two events in one place mid-update.
         moving = [c for c in changes if c.kind == "updated" and ("seq" in c.changes or "tier" in c.changes)]
         for i, change in enumerate(moving, start=1):
             Event.objects.filter(pk=change.event.pk).update(seq=30000 + i)
-        for change in changes:
-            if change.kind == "unchanged":
-                continue
-            desired = _desired(change.row, divisions, official_site)
-            event = change.event or Event(edition=edition)
-            _apply(event, desired, divisions, orgs)
-            action = "catalog.event.created" if change.kind == "created" else "catalog.event.updated"
-            data = desired if change.kind == "created" else {"changes": change.changes}
-            audit.record(action=action, obj=event, by=by, scope=f"event:{event.pk}", data=data)
+        desired = {id(c): _desired(c.row, divisions, official_site) for c in changes if c.kind != "unchanged"}
+        fresh = [c for c in changes if c.kind == "created"]
+        new_events = Event.objects.bulk_create(
+            _set_fields(Event(edition=edition), desired[id(c)], divisions) for c in fresh
+        )
+        for change, event in zip(fresh, new_events, strict=True):
             change.event = event
-        audit.record(
-            action="catalog.plan.imported", obj=edition, by=by, scope=f"edition:{edition.number}",
-            data={"source": source_name, "sha256": sha256, "created": len(report.created),
-                  "updated": len(report.updated), "unchanged": len(report.unchanged),
-                  "warnings": report.warnings},
-        )  # fmt: skip
+        updated = [c for c in changes if c.kind == "updated"]
+        for change in updated:
+            _set_fields(change.event, desired[id(change)], divisions).save()
+        rewire = fresh + [c for c in updated if "roles" in c.changes]
+        EventOrganization.objects.filter(event__in=[c.event for c in rewire if c.kind == "updated"]).delete()
+        EventOrganization.objects.bulk_create(
+            EventOrganization(event=c.event, organization=orgs[name], role=role, order=i)
+            for c in rewire
+            for i, (name, role) in enumerate(desired[id(c)]["roles"])
+        )
+        for change in updated:
+            if "served_divisions" in change.changes:
+                change.event.served_divisions.set(
+                    [divisions[x] for x in desired[id(change)]["served_divisions"]]
+                )
+        through = Event.served_divisions.through
+        through.objects.bulk_create(
+            through(event_id=c.event.pk, division_id=divisions[code].pk)
+            for c in fresh
+            for code in desired[id(c)]["served_divisions"]
+        )
+        for change in fresh + updated:
+            if change.kind == "created":
+                entries.append(
+                    audit.Entry(
+                        "catalog.event.created", change.event, f"event:{change.event.pk}", desired[id(change)]
+                    )
+                )
+            else:
+                entries.append(
+                    audit.Entry(
+                        "catalog.event.updated",
+                        change.event,
+                        f"event:{change.event.pk}",
+                        {"changes": change.changes},
+                    )
+                )
+        entries.append(audit.Entry(
+            "catalog.plan.imported", edition, f"edition:{edition.number}",
+            {"source": source_name, "sha256": sha256, "created": len(report.created),
+             "updated": len(report.updated), "unchanged": len(report.unchanged), "warnings": report.warnings},
+        ))  # fmt: skip
+        audit.record_many(entries, by=by)
     return report
 
 
-def _apply(
-    event: Event, desired: dict[str, Any], divisions: dict[str, Division], orgs: dict[str, Organization]
-):
+def _set_fields(event: Event, desired: dict[str, Any], divisions: dict[str, Division]) -> Event:
     for key in (
         "tier",
         "seq",
@@ -281,15 +318,7 @@ def _apply(
         setattr(event, key, desired[key])
     event.province = divisions[desired["province"]] if desired["province"] else None
     event.city = divisions[desired["city"]] if desired["city"] else None
-    event.save()
-    current_roles = [(r.organization.name, r.role) for r in event.roles.select_related("organization")]
-    if current_roles != desired["roles"]:
-        event.roles.all().delete()
-        EventOrganization.objects.bulk_create(
-            EventOrganization(event=event, organization=orgs[name], role=role, order=i)
-            for i, (name, role) in enumerate(desired["roles"])
-        )
-    event.served_divisions.set([divisions[c] for c in desired["served_divisions"]])
+    return event
 
 
 # -- edits by the secretariat (admin) --------------------------------------------------

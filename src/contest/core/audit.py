@@ -72,6 +72,18 @@ def actor_label_for(actor) -> str:
     return f"user:{actor.pk}:{actor.get_username()}"
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One record to append: what happened (``action``), to what, in which scope."""
+
+    action: str
+    obj: models.Model | None = None
+    scope: str = ""
+    data: dict[str, Any] | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+
+
 def record(
     *,
     action: str,
@@ -83,43 +95,55 @@ def record(
     object_id: str | None = None,
 ) -> AuditRecord:
     """Append one record to the chain. Must run inside the caller's transaction."""
+    entry = Entry(
+        action=action, obj=obj, scope=scope, data=data, object_type=object_type, object_id=object_id
+    )
+    return record_many([entry], by=by)[0]
+
+
+def record_many(entries: list[Entry], *, by=None) -> list[AuditRecord]:
+    """Append several records, in order, under one lock of the chain's head."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic()")
+    if not entries:
+        return []
     head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
     actor = by if getattr(by, "pk", None) is not None else None
     label = actor_label_for(by)
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id if object_id is not None else str(obj.pk)
     created_at = timezone.now()
-    payload = jsonable(data or {})
-    seq = head.seq + 1
-    digest = compute_hash(
-        seq=seq,
-        created_at=created_at,
-        actor_label=label,
-        action=action,
-        object_type=object_type or "",
-        object_id=object_id or "",
-        scope=scope,
-        data=payload,
-        prev_hash=head.hash,
-    )
-    entry = AuditRecord.objects.create(
-        seq=seq,
-        created_at=created_at,
-        actor=actor,
-        actor_label=label,
-        action=action,
-        object_type=object_type or "",
-        object_id=object_id or "",
-        scope=scope,
-        data=payload,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
-    return entry
+    seq, prev_hash = head.seq, head.hash
+    rows = []
+    for entry in entries:
+        object_type, object_id = entry.object_type, entry.object_id
+        if entry.obj is not None:
+            object_type = object_type or entry.obj._meta.label_lower
+            object_id = object_id if object_id is not None else str(entry.obj.pk)
+        payload = jsonable(entry.data or {})
+        seq += 1
+        digest = compute_hash(
+            seq=seq, created_at=created_at, actor_label=label, action=entry.action,
+            object_type=object_type or "", object_id=object_id or "", scope=entry.scope,
+            data=payload, prev_hash=prev_hash,
+        )  # fmt: skip
+        rows.append(
+            AuditRecord(
+                seq=seq,
+                created_at=created_at,
+                actor=actor,
+                actor_label=label,
+                action=entry.action,
+                object_type=object_type or "",
+                object_id=object_id or "",
+                scope=entry.scope,
+                data=payload,
+                prev_hash=prev_hash,
+                hash=digest,
+            )  # fmt: skip
+        )
+        prev_hash = digest
+    AuditRecord.objects.bulk_create(rows)
+    AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev_hash)
+    return rows
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
