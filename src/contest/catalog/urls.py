@@ -1,4 +1,15 @@
 from django.urls import path
 
+from contest.catalog.views import public
+
 app_name = "catalog"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("events/", public.event_list_current, name="event_list_current"),
+    path("editions/<int:number>/", public.edition_home, name="edition_home"),
+    path("editions/<int:number>/events/", public.event_list, name="event_list"),
+    path("editions/<int:number>/events/<int:event_id>/", public.event_detail, name="event_detail"),
+    path("editions/<int:number>/mine/", public.my_event, name="my_event"),
+    path("organizations/", public.organization_list, name="organization_list"),
+    path("organizations/<int:pk>/", public.organization_detail, name="organization_detail"),
+]
