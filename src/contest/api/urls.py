@@ -3,7 +3,7 @@
 import json
 
 from django.http import HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
@@ -23,6 +23,9 @@ api = NinjaAPI(
     description="赛事目录、报名、评审、晋级与公示的接口。所有写操作都是动作端点，与网页走同一套服务。",
     renderer=ChineseJSONRenderer(),
     urls_namespace="api",
+    # Swagger UI's assets come from ninja's static files (no CDN); the default validator
+    # badge would send the schema URL to validator.swagger.io, so it is switched off.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

@@ -1,0 +1,165 @@
+"""API shapes for the catalog. Presentation only: every value comes from the models and selectors."""
+
+from typing import Any, Literal
+
+from django.urls import reverse
+from ninja import Field, Schema
+
+from contest.catalog import selectors
+from contest.catalog.enums import DivisionLevel, OrgRole, RegistrationMode, Tier
+from contest.catalog.models import Event
+
+# Bounds keep out-of-range numbers a 422 instead of a database error.
+EDITION_MAX = 32767  # PositiveSmallIntegerField
+ID_MAX = 2**63 - 1  # BigAutoField
+OFFSET_MAX = 1_000_000
+DIVISION_CODE = r"^[0-9]{6}$"
+# Free text without NUL, which PostgreSQL refuses in a string literal.
+SEARCH_TEXT = r"^[^\x00]*$"
+
+
+def event_url(event: Event) -> str:
+    """The event's page on the site (a path; the API and the site share one host)."""
+    return reverse("catalog:event_detail", args=[event.edition.number, event.pk])
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+
+
+class ValidationErrorOut(Schema):
+    detail: list[dict[str, Any]]
+
+
+class EventQuery(Schema):
+    edition: int | None = Field(None, ge=1, le=EDITION_MAX, description="届次，默认当前届")
+    tier: Tier | None = Field(None, description="赛事类别")
+    province: str | None = Field(None, pattern=DIVISION_CODE, description="省级区划代码，如 440000")
+    q: str | None = Field(None, max_length=100, pattern=SEARCH_TEXT, description="名称、主题或地点包含的文字")
+
+
+class DivisionRef(Schema):
+    code: str
+    name: str
+
+
+class DivisionOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    level: DivisionLevel
+
+
+class GroupOut(Schema):
+    code: str
+    name: str
+
+
+class EditionOut(Schema):
+    number: int
+    year: int
+    title: str
+    groups: list[GroupOut]
+    event_count: int
+
+
+class OrganizationRef(Schema):
+    id: int
+    name: str
+
+
+class HostOut(Schema):
+    id: int
+    name: str
+    role: Literal["host", "lead"]
+
+
+class EventOut(Schema):
+    id: int
+    edition: int
+    tier: Tier
+    tier_label: str
+    seq: int
+    name: str
+    location: str
+    province: DivisionRef | None
+    city: DivisionRef | None
+    city_name: str
+    theme: str
+    hosts: list[HostOut]
+    undertakers: list[OrganizationRef]
+    registration_urls: list[str]
+    registration_mode: RegistrationMode
+    url: str
+
+    @staticmethod
+    def resolve_edition(obj: Event) -> int:
+        return obj.edition.number
+
+    @staticmethod
+    def resolve_tier_label(obj: Event) -> str:
+        return obj.get_tier_display()
+
+    @staticmethod
+    def resolve_hosts(obj: Event) -> list[dict[str, Any]]:
+        return [
+            {"id": r.organization.pk, "name": r.organization.name, "role": r.role}
+            for r in selectors.host_roles_of(obj)
+        ]
+
+    @staticmethod
+    def resolve_undertakers(obj: Event) -> list[dict[str, Any]]:
+        return [{"id": o.pk, "name": o.name} for o in selectors.undertakers_of(obj)]
+
+    @staticmethod
+    def resolve_url(obj: Event) -> str:
+        return event_url(obj)
+
+
+class EventDetailOut(EventOut):
+    served_divisions: list[DivisionRef]
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    event_count: int
+
+
+class OrganizationEventOut(Schema):
+    id: int
+    edition: int
+    tier: Tier
+    tier_label: str
+    seq: int
+    name: str
+    url: str
+    roles: list[OrgRole]
+
+    @staticmethod
+    def resolve_edition(obj: Event) -> int:
+        return obj.edition.number
+
+    @staticmethod
+    def resolve_tier_label(obj: Event) -> str:
+        return obj.get_tier_display()
+
+    @staticmethod
+    def resolve_url(obj: Event) -> str:
+        return event_url(obj)
+
+    @staticmethod
+    def resolve_roles(obj: Event) -> list[str]:
+        return [r.role for r in obj.org_roles]
+
+
+class OrganizationDetailOut(OrganizationOut):
+    events: list[OrganizationEventOut]
+
+
+class MyEventsOut(Schema):
+    regional: EventOut | None
+    thematic: list[EventOut]
+    overseas: EventOut | None
