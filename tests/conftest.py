@@ -30,3 +30,31 @@ def edition9(db):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def restore_divisions():
+    """Transactional tests end with a flush that empties the divisions a migration loads;
+    a transactional test that needs them asks for this fixture."""
+    from contest.catalog.divisions import load_divisions
+    from contest.catalog.models import Division
+
+    if not Division.objects.exists():
+        load_divisions(Division)
+
+
+@pytest.fixture
+def ningbo(edition9):
+    """宁波's regional event, open for registration."""
+    from contest.catalog.models import Event
+
+    from .registration.factories import open_registration
+
+    event = Event.objects.get(edition=edition9, tier="regional", seq=30)
+    open_registration(event)
+    return event
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -12,6 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("contest.accounts.urls")),
+    path("me/", include("contest.registration.urls")),
+    path("console/", include("contest.registration.console_urls")),
     path("", include("contest.catalog.urls")),
 ]
 if settings.DEBUG:

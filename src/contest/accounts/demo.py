@@ -9,8 +9,12 @@ def build(*, stage: str, stdout) -> list[tuple[str, str, str]]:
     role, username, password = SECRETARIAT
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"display_name": "大赛秘书处", "email": "secretariat@example.cn",
-                  "is_staff": True, "is_superuser": True},
+        defaults={
+            "display_name": "大赛秘书处",
+            "email": "secretariat@example.cn",
+            "is_staff": True,
+            "is_superuser": True,
+        },
     )
     if created:
         user.set_password(password)

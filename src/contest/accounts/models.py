@@ -1,6 +1,12 @@
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+
+from contest.accounts.enums import InvitationStatus, RoleKind
 
 
 class User(AbstractUser):
@@ -9,6 +15,7 @@ class User(AbstractUser):
     email = models.EmailField("电子邮箱", blank=True, null=True)
     phone = models.CharField("手机号", max_length=20, blank=True, null=True, unique=True)
     display_name = models.CharField("姓名", max_length=100, blank=True)
+    email_verified_at = models.DateTimeField("邮箱验证时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -19,3 +26,115 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()
+
+
+class Role(models.Model):
+    """What a user may do, and where.
+
+    * organizer: staff of ``organization``; acts only on the events that organization
+      hosts, leads or undertakes;
+    * secretariat: every event of ``edition`` (all editions when empty);
+    * judge: used by the review rounds (scoped there);
+    * entrant: everyone who registers; implied, stored for completeness.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField("角色", max_length=20, choices=RoleKind.choices)
+    organization = models.ForeignKey(
+        "catalog.Organization",
+        verbose_name="组织单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_roles",
+    )
+    edition = models.ForeignKey(
+        "catalog.Edition",
+        verbose_name="届次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "organization"],
+                condition=models.Q(organization__isnull=False),
+                name="accounts_role_unique_org",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "edition"],
+                condition=models.Q(organization__isnull=True, edition__isnull=False),
+                name="accounts_role_unique_edition",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(organization__isnull=True, edition__isnull=True),
+                name="accounts_role_unique_global",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="organizer") | models.Q(organization__isnull=False),
+                name="accounts_role_organizer_has_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.organization or self.edition or "全部"
+        return f"{self.user} · {self.get_kind_display()} · {where}"
+
+
+class Invitation(models.Model):
+    """An organizer invited by the secretariat: a one-time link to join an organization."""
+
+    email = models.EmailField("邀请邮箱")
+    kind = models.CharField("角色", max_length=20, choices=RoleKind.choices, default=RoleKind.ORGANIZER)
+    organization = models.ForeignKey("catalog.Organization", on_delete=models.PROTECT, null=True, blank=True)
+    edition = models.ForeignKey("catalog.Edition", on_delete=models.PROTECT, null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(
+        max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "邀请"
+        verbose_name_plural = "邀请"
+
+    @staticmethod
+    def new_token() -> tuple[str, str]:
+        token = secrets.token_urlsafe(32)
+        return token, hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

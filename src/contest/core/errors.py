@@ -36,3 +36,20 @@ class NotFound(ContestError):
 class Conflict(ContestError):
     status_code = 409
     code = "conflict"
+
+
+class FieldErrors(ValidationFailed):
+    """Several fields are wrong at once; ``fields`` maps field name → message."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = dict(fields)
+        count = len(self.fields)
+        message = next(iter(self.fields.values())) if count == 1 else f"有 {count} 处需要更正。"
+        super().__init__(message, errors=list(self.fields.values()), field=next(iter(self.fields), None))
+
+
+class Closed(ContestError):
+    """The window for this action has closed (or not opened)."""
+
+    status_code = 409
+    code = "closed"

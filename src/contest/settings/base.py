@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "contest.core",
     "contest.accounts",
     "contest.catalog",
+    "contest.registration",
     "contest.api",
 ]
 

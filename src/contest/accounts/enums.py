@@ -1,0 +1,14 @@
+from django.db import models
+
+
+class RoleKind(models.TextChoices):
+    ENTRANT = "entrant", "参赛者"
+    ORGANIZER = "organizer", "赛事组织方"
+    JUDGE = "judge", "评审专家"
+    SECRETARIAT = "secretariat", "大赛秘书处"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "待接受"
+    ACCEPTED = "accepted", "已接受"
+    REVOKED = "revoked", "已撤销"

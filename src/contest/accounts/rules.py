@@ -1,0 +1,71 @@
+"""Shared permission predicates: who is the secretariat, who organizes which event."""
+
+from __future__ import annotations
+
+import rules
+
+from contest.accounts.enums import RoleKind
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def secretariat_edition_ids(user) -> set[int | None]:
+    """Editions the user is secretariat for; {None} means all editions."""
+    if not _authenticated(user):
+        return set()
+    cache = getattr(user, "_secretariat_editions", None)
+    if cache is None:
+        cache = set(user.roles.filter(kind=RoleKind.SECRETARIAT).values_list("edition_id", flat=True))
+        if user.is_superuser:
+            cache.add(None)
+        user._secretariat_editions = cache
+    return cache
+
+
+def organizer_organization_ids(user) -> set[int]:
+    if not _authenticated(user):
+        return set()
+    cache = getattr(user, "_organizer_orgs", None)
+    if cache is None:
+        cache = set(user.roles.filter(kind=RoleKind.ORGANIZER).values_list("organization_id", flat=True))
+        user._organizer_orgs = cache
+    return cache
+
+
+def is_secretariat_for_edition(user, edition_id: int | None) -> bool:
+    ids = secretariat_edition_ids(user)
+    return None in ids or (edition_id is not None and edition_id in ids)
+
+
+def organizes_event(user, event) -> bool:
+    """Staff of an organization that hosts, leads or undertakes the event."""
+    orgs = organizer_organization_ids(user)
+    if not orgs:
+        return False
+    return event.roles.filter(organization_id__in=orgs).exists()
+
+
+@rules.predicate
+def is_secretariat(user, obj=None) -> bool:
+    edition_id = getattr(obj, "edition_id", None) if obj is not None else None
+    if obj is not None and edition_id is None and hasattr(obj, "number"):
+        edition_id = obj.pk  # an Edition
+    if obj is None:
+        return bool(secretariat_edition_ids(user))
+    return is_secretariat_for_edition(user, edition_id)
+
+
+@rules.predicate
+def is_event_organizer(user, event) -> bool:
+    return event is not None and organizes_event(user, event)
+
+
+@rules.predicate
+def is_any_organizer(user) -> bool:
+    return bool(organizer_organization_ids(user))
+
+
+rules.add_perm("accounts.invite_organizer", is_secretariat)
+rules.add_perm("accounts.manage_event", is_secretariat | is_event_organizer)

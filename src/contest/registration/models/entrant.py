@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.db import models
+
+from contest.registration.enums import Industry, SmeStatus
+
+
+class Enterprise(models.Model):
+    """An enterprise's profile (企业组), identified by its 统一社会信用代码."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enterprise"
+    )
+    name = models.CharField("企业名称", max_length=200)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    division_code = models.CharField("登记机关区划码", max_length=6)
+    division = models.ForeignKey(
+        "catalog.Division",
+        verbose_name="登记地区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    division_confirmed = models.BooleanField("登记地已确认", default=False)
+    founded_on = models.DateField("成立日期")
+    registered_capital = models.DecimalField("注册资本（万元）", max_digits=14, decimal_places=2)
+    employees = models.PositiveIntegerField("从业人数")
+    revenue_last_year = models.DecimalField("上年营业收入（万元）", max_digits=14, decimal_places=2)
+    is_listed = models.BooleanField("是否上市", default=False)
+    industry = models.CharField("所属行业", max_length=1, choices=Industry.choices)
+    sme_status = models.CharField(
+        "专精特新情况", max_length=20, choices=SmeStatus.choices, default=SmeStatus.NONE
+    )
+    contact_name = models.CharField("联系人", max_length=50)
+    contact_phone = models.CharField("联系人手机", max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MakerTeam(models.Model):
+    """A maker team (创客组): not registered as an enterprise, not an enterprise's in-house project."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="maker_team"
+    )
+    name = models.CharField("团队名称", max_length=200)
+    leader_name = models.CharField("负责人", max_length=50)
+    leader_phone = models.CharField("负责人手机", max_length=20)
+    division = models.ForeignKey(
+        "catalog.Division",
+        verbose_name="所在地",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    declares_not_enterprise = models.BooleanField("声明：团队未注册企业，且非企业内部项目", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "创客团队"
+        verbose_name_plural = "创客团队"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(models.Model):
+    team = models.ForeignKey(MakerTeam, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField("姓名", max_length=50)
+    role = models.CharField("分工", max_length=50, blank=True)
+    phone = models.CharField("手机", max_length=20)
+    affiliation = models.CharField("单位/学校", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["team", "order", "id"]
+        verbose_name = "团队成员"
+        verbose_name_plural = "团队成员"
+
+    def __str__(self) -> str:
+        return self.name
