@@ -765,3 +765,554 @@ def set_registration_window(*, by, event: Event, opens_at, closes_on: date) -> R
 
 def dump(obj) -> str:
     return json.dumps(audit.jsonable(obj), ensure_ascii=False)
+
+
+# -- batch import of offline registrations (企业组) ------------------------------------------------
+#
+# Rows come from ``registration.importer`` (an .xlsx or .csv file) or any other caller, as dicts
+# keyed by the field names below plus ``row`` (the row number in the file). Every row is checked
+# first (errors name row and column); nothing is written unless all rows pass, then everything
+# is written in one transaction. Idempotent on credit code + project title.
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    field: str
+    header: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+ENTRY_IMPORT_COLUMNS: tuple[ImportColumn, ...] = (
+    ImportColumn("name", "企业名称", True),
+    ImportColumn("credit_code", "统一社会信用代码", True),
+    ImportColumn("founded_on", "成立日期", True),
+    ImportColumn("registered_capital", "注册资本（万元）", True, ("注册资本",)),
+    ImportColumn("employees", "从业人数", True),
+    ImportColumn("revenue_last_year", "上年营业收入（万元）", True, ("上年营业收入",)),
+    ImportColumn("is_listed", "是否上市"),
+    ImportColumn("industry", "所属行业", True),
+    ImportColumn("sme_status", "专精特新情况"),
+    ImportColumn("contact_name", "联系人", True),
+    ImportColumn("contact_phone", "联系人手机", True),
+    ImportColumn("title", "项目名称", True),
+    ImportColumn("summary", "项目简介", True),
+    ImportColumn("entry_industry", "行业领域"),
+    ImportColumn("innovation", "技术与创新"),
+    ImportColumn("market", "市场前景"),
+    ImportColumn("business_model", "商业模式"),
+    ImportColumn("team_description", "团队情况"),
+    ImportColumn("funding_sought", "融资需求（万元）", aliases=("融资需求",)),
+    ImportColumn("ip_list", "知识产权"),
+    ImportColumn("pitch_video_url", "路演视频链接"),
+)
+IMPORT_HEADERS = {c.field: c.header for c in ENTRY_IMPORT_COLUMNS}
+IMPORT_ROW_LIMIT = 5000
+PLACEHOLDER_PREFIX = "import-"
+ELIGIBILITY_COLUMN = "参赛条件"
+_ENTERPRISE_FIELDS = (
+    "name",
+    "credit_code",
+    "founded_on",
+    "registered_capital",
+    "employees",
+    "revenue_last_year",
+    "is_listed",
+    "industry",
+    "sme_status",
+    "contact_name",
+    "contact_phone",
+)
+_ENTRY_FIELDS = (
+    "title",
+    "summary",
+    "innovation",
+    "market",
+    "business_model",
+    "team_description",
+    "funding_sought",
+    "ip_list",
+    "pitch_video_url",
+)
+_DECIDED = frozenset({S.QUALIFIED, S.DISQUALIFIED})
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行“{self.column}”：{self.message}"
+
+
+@dataclass
+class ImportedRow:
+    row: int
+    credit_code: str
+    name: str
+    title: str
+    action: str = ""  # created | updated | unchanged; empty when the row has errors
+    errors: list[RowError] | None = None
+    changes: dict[str, Any] | None = None
+    entry: Entry | None = None
+    enterprise: Enterprise | None = None
+    enterprise_data: dict[str, Any] | None = None
+    entry_data: dict[str, Any] | None = None
+
+
+@dataclass
+class EntryImportReport:
+    event: Event
+    rows: list[ImportedRow]
+    dry_run: bool
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [e for r in self.rows for e in (r.errors or [])]
+
+    def with_action(self, action: str) -> list[ImportedRow]:
+        return [r for r in self.rows if r.action == action]
+
+    def lines(self) -> list[str]:
+        if self.errors:
+            return [f"{len(self.errors)} 处错误，未导入任何数据：", *(str(e) for e in self.errors)]
+        verb = "将" if self.dry_run else "已"
+        lines = [
+            f"“{self.event.name}”：{verb}新增 {len(self.with_action('created'))} 个项目，"
+            f"更新 {len(self.with_action('updated'))} 个，无变化 {len(self.with_action('unchanged'))} 个。"
+        ]
+        marks = {"created": "+ 新增", "updated": "~ 更新", "unchanged": "= 无变化"}
+        lines += [f"{marks[r.action]} 第 {r.row} 行 {r.credit_code} {r.name}：{r.title}" for r in self.rows]
+        return lines
+
+
+class ImportRefused(ValidationFailed):
+    """At least one row is wrong; ``report`` lists every error. Nothing was written."""
+
+    def __init__(self, report: EntryImportReport):
+        self.report = report
+        errors = [str(e) for e in report.errors]
+        super().__init__(f"{len(errors)} 处错误，未导入任何数据。", errors=errors, field="file")
+
+
+def _cell(row: dict[str, Any], key: str) -> str:
+    value = row.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def industry_from_cell(value: str) -> str | None:
+    """A GB/T 4754 section from its letter (“C”), full label (“C 制造业”) or name (“制造业”)."""
+    text = (value or "").strip()
+    if text.upper() in Industry.values:
+        return text.upper()
+    for choice in Industry:
+        label = str(choice.label)
+        if text in (label, label[2:]):
+            return choice.value
+    return None
+
+
+def _sme_from_cell(value: str) -> str | None:
+    text = (value or "").strip()
+    if not text or text in ("无", "否"):
+        return SmeStatus.NONE
+    for choice in SmeStatus:
+        if text in (choice.value, str(choice.label)):
+            return choice.value
+    return None
+
+
+def _bool_from_cell(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in ("", "否", "n", "no", "false", "0", "非上市"):
+        return False
+    if text in ("是", "y", "yes", "true", "1", "已上市", "上市"):
+        return True
+    return None
+
+
+def _ip_from_cell(value: str) -> list[dict[str, str]]:
+    parts = [p.strip() for p in str(value or "").replace(";", "；").replace("\n", "；").split("；")]
+    return [{"kind": "", "name": p, "number": ""} for p in parts if p]
+
+
+def _is_placeholder(user) -> bool:
+    return user.username.startswith(PLACEHOLDER_PREFIX) and not user.is_active
+
+
+def _clean_import_row(
+    row: dict[str, Any], *, existing: Enterprise | None, group: EditionGroup, event: Event
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[tuple[str, str]]]:
+    """(enterprise data, entry data, [(field, message)]) for one row, reusing the profile and
+    entry cleaners; messages are the same ones entrants see online."""
+    problems: dict[str, str] = {}
+    listed = _bool_from_cell(row.get("is_listed"))
+    if listed is None:
+        problems["is_listed"] = "应填“是”或“否”。"
+    industry = industry_from_cell(_cell(row, "industry"))
+    sme = _sme_from_cell(_cell(row, "sme_status"))
+    if sme is None:
+        problems["sme_status"] = "应为“无”“创新型中小企业”“专精特新中小企业”或“专精特新“小巨人”企业”。"
+    data = {key: row.get(key) for key in _ENTERPRISE_FIELDS}
+    data.update(
+        {
+            "is_listed": bool(listed),
+            "industry": industry or "",
+            "sme_status": sme or SmeStatus.NONE,
+            "division_confirmed": True,
+        }
+    )
+    enterprise_data = None
+    try:
+        enterprise_data = clean_enterprise(data, instance=existing)
+    except FieldErrors as exc:
+        for key, message in exc.fields.items():
+            problems.setdefault(key, message)
+    if industry is None:
+        problems["industry"] = "应为国民经济行业分类门类的字母（A–T）或名称，如“C”或“制造业”。"
+
+    entry_industry = _cell(row, "entry_industry")
+    entry_industry_code = industry_from_cell(entry_industry) if entry_industry else industry
+    if entry_industry and entry_industry_code is None:
+        problems["entry_industry"] = (
+            "应为国民经济行业分类门类的字母（A–T）或名称，如“I”或“软件和信息技术服务业”。"
+        )
+    entry_input: dict[str, Any] = {key: _cell(row, key) for key in _ENTRY_FIELDS}
+    entry_input["ip_list"] = _ip_from_cell(row.get("ip_list"))
+    entry_data = None
+    try:
+        entry_data = clean_entry(entry_input, partial=True)
+    except FieldErrors as exc:
+        for key, message in exc.fields.items():
+            problems.setdefault(key, message)
+    if not entry_input["summary"]:
+        problems.setdefault("summary", "请填写项目简介。")
+    if entry_data is not None:
+        entry_data["industry"] = entry_industry_code or ""
+
+    if enterprise_data is not None and entry_data is not None and "industry" not in problems:
+        profile = existing if existing is not None and not _is_placeholder(existing.owner) else None
+        candidate = Entry(
+            edition_id=event.edition_id,
+            event=event,
+            group=group,
+            enterprise=profile or Enterprise(**enterprise_data),
+        )
+        failures = eligibility_failures(candidate)
+        if failures:
+            problems[ELIGIBILITY_COLUMN] = "不符合参赛条件：" + "；".join(failures)
+    ordered = sorted(problems.items(), key=lambda kv: _column_order(kv[0]))
+    return enterprise_data, entry_data, ordered
+
+
+def _column_order(field_name: str) -> int:
+    fields = [c.field for c in ENTRY_IMPORT_COLUMNS]
+    return fields.index(field_name) if field_name in fields else len(fields)
+
+
+def _column_label(field_name: str) -> str:
+    return IMPORT_HEADERS.get(field_name, field_name)
+
+
+def _entry_snapshot(entry: Entry, keys) -> dict[str, Any]:
+    return {key: getattr(entry, key) for key in keys}
+
+
+def _plan_import(*, event: Event, group: EditionGroup, rows: list[dict[str, Any]]) -> list[ImportedRow]:
+    codes = set()
+    for row in rows:
+        try:
+            codes.add(v.normalize_credit_code(_cell(row, "credit_code")))
+        except ValidationFailed:
+            continue
+    enterprises = {
+        e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes).select_related("owner")
+    }
+    active = {
+        e.credit_code: e
+        for e in Entry.objects.filter(edition_id=event.edition_id, credit_code__in=codes, status__in=ACTIVE)
+        .select_related("event")
+        .order_by("pk")
+    }
+    seen: dict[str, int] = {}
+    planned: list[ImportedRow] = []
+    for row in rows:
+        number = int(row.get("row") or len(planned) + 2)
+        raw_code = _cell(row, "credit_code").replace(" ", "").upper()
+        existing = enterprises.get(raw_code)
+        enterprise_data, entry_data, problems = _clean_import_row(
+            row, existing=existing, group=group, event=event
+        )
+        item = ImportedRow(
+            row=number,
+            credit_code=raw_code,
+            name=_cell(row, "name"),
+            title=_cell(row, "title"),
+            enterprise=existing,
+            enterprise_data=enterprise_data,
+            entry_data=entry_data,
+        )
+        errors = [RowError(number, _column_label(key), message) for key, message in problems]
+        code = enterprise_data["credit_code"] if enterprise_data else None
+        if code:
+            item.credit_code = code
+            if code in seen:
+                errors.append(
+                    RowError(
+                        number,
+                        IMPORT_HEADERS["credit_code"],
+                        f"与第 {seen[code]} 行的统一社会信用代码重复；每个企业本届只能报名一个项目。",
+                    )
+                )
+            seen.setdefault(code, number)
+            if existing is not None and not _is_placeholder(existing.owner) and existing.name != item.name:
+                errors.append(
+                    RowError(
+                        number,
+                        IMPORT_HEADERS["name"],
+                        f"该统一社会信用代码已登记为“{existing.name}”，与本行企业名称不符。",
+                    )
+                )
+        current = active.get(code) if code else None
+        if current is not None and entry_data is not None and not errors:
+            errors += _check_existing(number, current, item, event)
+        if not errors:
+            item.action = _action_for(item, current, existing)
+            if item.action == "unchanged" or item.action == "updated":
+                item.entry = current
+            if current is not None and current.status in _DECIDED and item.action == "updated":
+                errors.append(
+                    RowError(
+                        number,
+                        IMPORT_HEADERS["title"],
+                        f"该项目资格审查已有结论（{current.get_status_display()}），不能通过导入修改。",
+                    )
+                )
+                item.action = ""
+        item.errors = errors
+        planned.append(item)
+    return planned
+
+
+def _check_existing(number: int, current: Entry, item: ImportedRow, event: Event) -> list[RowError]:
+    header = IMPORT_HEADERS["title"]
+    if current.title != item.entry_data["title"]:
+        return [
+            RowError(
+                number,
+                header,
+                f"该企业本届已在“{current.event.name}”报名项目“{current.title}”，每个企业只能报名一个项目。",
+            )
+        ]
+    if current.event_id != event.pk:
+        return [RowError(number, header, f"该企业已在“{current.event.name}”报名此项目。")]
+    if current.source != "import":
+        return [RowError(number, header, "该企业已在本平台在线报名此项目，导入不能覆盖在线报名。")]
+    return []
+
+
+def _action_for(item: ImportedRow, current: Entry | None, existing: Enterprise | None) -> str:
+    if current is None:
+        return "created"
+    changes = audit.diff(_entry_snapshot(current, item.entry_data), item.entry_data)
+    if existing is not None and _is_placeholder(existing.owner):
+        profile = {k: v for k, v in item.enterprise_data.items() if k != "division_confirmed"}
+        changes.update(
+            {f"enterprise.{k}": d for k, d in audit.diff(_snapshot(existing, profile), profile).items()}
+        )
+    item.changes = changes
+    return "updated" if changes else "unchanged"
+
+
+def import_entries(
+    *,
+    by,
+    event: Event,
+    rows: list[dict[str, Any]],
+    dry_run: bool = False,
+    source_name: str = "",
+    source_sha256: str = "",
+) -> EntryImportReport:
+    """Import offline registrations of the enterprise group into ``event``.
+
+    ``by`` None is the server's operator (the management command). The registration window
+    must be open. Each new entry is submitted with a receipt (source “import”); an enterprise
+    without an account gets an inactive placeholder user ``import-<credit code>`` that its
+    owner can claim later. Re-importing the same credit code + title updates that entry (a
+    returned one is resubmitted); a different project for the same credit code is an error.
+    Raises ``ImportRefused`` (nothing written) when any row is wrong and ``dry_run`` is False.
+    """
+    if by is not None and not by.has_perm("registration.manage_event_entries", event):
+        raise PermissionDenied("您没有管理该赛事的权限。")
+    if event.tier == Tier.NATIONAL_FINAL:
+        raise ValidationFailed("全国总决赛不接受报名，不能导入。", field="event")
+    group = EditionGroup.objects.filter(edition_id=event.edition_id, code=GroupKind.ENTERPRISE).first()
+    if group is None:
+        raise ValidationFailed("本届没有企业组，不能导入企业报名。", field="event")
+    if not rows:
+        raise ValidationFailed("文件中没有数据行。", field="file")
+    if len(rows) > IMPORT_ROW_LIMIT:
+        raise ValidationFailed(
+            f"一次最多导入 {IMPORT_ROW_LIMIT} 行，当前 {len(rows)} 行；请分批导入。", field="file"
+        )
+    ensure_open(event)
+    if dry_run:
+        planned = _plan_import(event=event, group=group, rows=rows)
+        return EntryImportReport(event=event, rows=planned, dry_run=True)
+    with transaction.atomic():
+        Event.objects.select_for_update().filter(pk=event.pk).first()  # one import per event at a time
+        ensure_open(event)
+        report = EntryImportReport(
+            event=event, rows=_plan_import(event=event, group=group, rows=rows), dry_run=False
+        )
+        if report.errors:
+            raise ImportRefused(report)
+        for item in report.rows:
+            if item.action == "created":
+                item.entry = _create_imported(item, by=by, event=event, group=group)
+            elif item.action == "updated":
+                item.entry = _update_imported(item, by=by)
+        audit.record(
+            action="registration.import.completed",
+            obj=event,
+            by=by,
+            scope=f"event:{event.pk}",
+            data={
+                "source": source_name,
+                "sha256": source_sha256,
+                "rows": len(report.rows),
+                "created": [r.entry.pk for r in report.with_action("created")],
+                "updated": [r.entry.pk for r in report.with_action("updated")],
+                "unchanged": [r.entry.pk for r in report.with_action("unchanged")],
+            },
+        )
+        changed = [r.entry.pk for r in report.rows if r.action in ("created", "updated")]
+        transaction.on_commit(lambda: [_enqueue_duplicates(pk) for pk in changed])
+    return report
+
+
+def _placeholder_owner(credit_code: str, name: str):
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    owner = user_model.objects.filter(username=f"{PLACEHOLDER_PREFIX}{credit_code}").first()
+    if owner is None:
+        owner = user_model(
+            username=f"{PLACEHOLDER_PREFIX}{credit_code}", display_name=name[:100], is_active=False
+        )
+        owner.set_unusable_password()
+        owner.save()
+    return owner
+
+
+def _save_imported_enterprise(item: ImportedRow, *, by) -> Enterprise:
+    profile = dict(item.enterprise_data)
+    enterprise = item.enterprise
+    if enterprise is not None and not _is_placeholder(enterprise.owner):
+        return enterprise  # the entrant's own profile is theirs to edit
+    created = enterprise is None
+    before = {} if created else _snapshot(enterprise, profile)
+    if created:
+        enterprise = Enterprise(owner=_placeholder_owner(profile["credit_code"], profile["name"]))
+    for key, value in profile.items():
+        setattr(enterprise, key, value)
+    enterprise.save()
+    changes = audit.diff(before, _snapshot(enterprise, profile))
+    if created or changes:
+        audit.record(
+            action=f"registration.enterprise.{'created' if created else 'updated'}",
+            obj=enterprise,
+            by=by,
+            data={"changes": changes, "source": "import"},
+        )
+    return enterprise
+
+
+def _receipt(entry: Entry, *, by, to: str, reason: str) -> Submission:
+    """Number, hash and receipt for an imported entry; the status moves through ``_transition``."""
+    now = timezone.now()
+    if not entry.number:
+        event = entry.event
+        entry.number = f"CK{entry.edition.number}-{event.tier[0].upper()}{event.seq:02d}-{entry.pk:06d}"
+    entry.submitted_at = now
+    manifest = {**manifest_for(entry), "source": "import"}
+    digest = hashlib.sha256(audit.canonical_json(audit.jsonable(manifest)).encode("utf-8")).hexdigest()
+    entry.content_sha256 = digest
+    if to != entry.status:
+        _transition(entry, to, by=by, reason=reason)
+    else:
+        entry.save(update_fields=["number", "submitted_at", "content_sha256", "updated_at"])
+    count = entry.submissions.count() + 1
+    return Submission.objects.create(
+        entry=entry,
+        number=f"{entry.number}-{count}",
+        submitted_at=now,
+        sha256=digest,
+        manifest=audit.jsonable(manifest),
+    )
+
+
+def _create_imported(item: ImportedRow, *, by, event: Event, group: EditionGroup) -> Entry:
+    enterprise = _save_imported_enterprise(item, by=by)
+    entry = Entry(
+        edition_id=event.edition_id,
+        event=event,
+        group=group,
+        owner=enterprise.owner,
+        enterprise=enterprise,
+        credit_code=enterprise.credit_code,
+        division=enterprise.division,
+        source="import",
+        **item.entry_data,
+    )
+    entry.summary_simhash = simhash(entry.summary)
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"第 {item.row} 行：该企业本届已报名一个项目（可能刚刚在线报名），请重新预览。"
+        ) from exc
+    entry = _locked(entry)
+    audit.record(
+        action="registration.entry.created",
+        obj=entry,
+        by=by,
+        scope=f"event:{event.pk}",
+        data={
+            "title": entry.title,
+            "group": group.code,
+            "event": event.pk,
+            "source": "import",
+            "row": item.row,
+        },
+    )
+    submission = _receipt(entry, by=by, to=S.SUBMITTED, reason="批量导入线下报名")
+    extra = f"回执编号：{submission.number}\n内容哈希（SHA-256）：{submission.sha256}"
+    _notify(entry, "submitted", extra=extra)
+    return entry
+
+
+def _update_imported(item: ImportedRow, *, by) -> Entry:
+    _save_imported_enterprise(item, by=by)
+    entry = _locked(item.entry)
+    before = _entry_snapshot(entry, item.entry_data)
+    for key, value in item.entry_data.items():
+        setattr(entry, key, value)
+    entry.summary_simhash = simhash(entry.summary)
+    entry.version += 1
+    entry.save()
+    audit.record(
+        action="registration.entry.updated",
+        obj=entry,
+        by=by,
+        scope=f"event:{entry.event_id}",
+        data={"changes": audit.diff(before, item.entry_data), "source": "import", "row": item.row},
+    )
+    to = S.RESUBMITTED if entry.status == S.RETURNED else entry.status
+    _receipt(entry, by=by, to=to, reason="批量导入更新")
+    return entry

@@ -1,0 +1,275 @@
+"""Reads for registration. Tenancy lives here: every organizer or secretariat read of entries
+goes through ``entries_for_user``, composed with the small ``filter_*`` / ``annotate_*`` helpers.
+
+Scope (the same as the predicates in ``registration.rules``):
+
+* an organizer sees the entries of the events their organization hosts, leads or undertakes;
+* the secretariat sees every event of its edition (all editions for a superuser or an
+  edition-less secretariat role);
+* everyone else sees nothing here (entrants read their own entries through their own pages).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
+from contest.catalog.models import EditionGroup, Event, EventOrganization
+from contest.catalog.selectors import annotate_tier_rank
+from contest.registration.enums import AWAITING_REVIEW, EntryStatus
+from contest.registration.models import DuplicateFlag, Entry, EntryTransition, Submission
+
+S = EntryStatus
+
+# -- scope --------------------------------------------------------------------------------------
+
+
+def _scope(user, *, event_field: str) -> Q | None:
+    """The condition the user's scope puts on a model with ``edition_id`` and ``event_field``,
+    or None when the user manages no event at all."""
+    editions = secretariat_edition_ids(user)
+    if None in editions:
+        return Q()
+    organizations = organizer_organization_ids(user)
+    conditions = []
+    if editions:
+        conditions.append(Q(edition_id__in=sorted(editions)))
+    if organizations:
+        hosted = EventOrganization.objects.filter(organization_id__in=sorted(organizations)).values(
+            "event_id"
+        )
+        conditions.append(Q(**{f"{event_field}__in": hosted}))
+    if not conditions:
+        return None
+    return reduce(operator.or_, conditions)
+
+
+def entries_for_user(user, *, event: Event | None = None) -> QuerySet[Entry]:
+    """THE tenancy selector: the entries ``user`` may review, optionally of one event."""
+    scope = _scope(user, event_field="event_id")
+    if scope is None:
+        return Entry.objects.none()
+    queryset = Entry.objects.filter(scope)
+    if event is not None:
+        queryset = queryset.filter(event=event)
+    return queryset
+
+
+def events_for_user(user) -> QuerySet[Event]:
+    """The events ``user`` may manage (no annotations)."""
+    scope = _scope(user, event_field="pk")
+    if scope is None:
+        return Event.objects.none()
+    return Event.objects.filter(scope)
+
+
+def event_for_user(user, event_id: int) -> Event | None:
+    """One event the user may manage, with its edition, window and roles; None when out of scope."""
+    return (
+        events_for_user(user)
+        .filter(pk=event_id)
+        .select_related("edition", "province", "city", "registration_window")
+        .first()
+    )
+
+
+def can_use_console(user) -> bool:
+    return _scope(user, event_field="pk") is not None
+
+
+def events_for_organizer(user) -> QuerySet[Event]:
+    """The console home: the user's events, newest edition first, in plan order, with counts.
+
+    Each event carries ``entry_total`` (entries that are not drafts or withdrawn),
+    ``awaiting_review``, ``returned_count``, ``qualified_count``, ``disqualified_count``
+    and ``draft_count``; ``registration_window`` is joined.
+    """
+    queryset = events_for_user(user).select_related("edition", "registration_window")
+    queryset = annotate_tier_rank(queryset).annotate(
+        entry_total=Count("entries", filter=~Q(entries__status__in=[S.DRAFT, S.WITHDRAWN])),
+        awaiting_review=Count("entries", filter=Q(entries__status__in=sorted(AWAITING_REVIEW))),
+        returned_count=Count("entries", filter=Q(entries__status=S.RETURNED)),
+        qualified_count=Count("entries", filter=Q(entries__status=S.QUALIFIED)),
+        disqualified_count=Count("entries", filter=Q(entries__status=S.DISQUALIFIED)),
+        draft_count=Count("entries", filter=Q(entries__status=S.DRAFT)),
+    )
+    return queryset.order_by("-edition__number", "tier_rank", "seq")
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    group: str | None = None  # an EditionGroup code
+    status: str | None = None
+    industry: str | None = None  # a GB/T 4754 section letter
+    division: str | None = None  # a province-level division code, e.g. "330000"
+    q: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return any((self.group, self.status, self.industry, self.division, self.q))
+
+
+def filter_group(queryset: QuerySet[Entry], code: str | None) -> QuerySet[Entry]:
+    return queryset.filter(group__code=code) if code else queryset
+
+
+def filter_status(queryset: QuerySet[Entry], status: str | None) -> QuerySet[Entry]:
+    return queryset.filter(status=status) if status else queryset
+
+
+def filter_industry(queryset: QuerySet[Entry], industry: str | None) -> QuerySet[Entry]:
+    return queryset.filter(industry=industry) if industry else queryset
+
+
+def filter_division(queryset: QuerySet[Entry], code: str | None) -> QuerySet[Entry]:
+    """Entries whose division is the province itself or one of its prefectures."""
+    if not code:
+        return queryset
+    return queryset.filter(Q(division__code=code) | Q(division__parent__code=code))
+
+
+def filter_search(queryset: QuerySet[Entry], q: str | None) -> QuerySet[Entry]:
+    """Part of the title, number, entrant name, or credit code (case-insensitive)."""
+    term = (q or "").strip()
+    if not term:
+        return queryset
+    return queryset.filter(
+        Q(title__icontains=term)
+        | Q(number__icontains=term)
+        | Q(enterprise__name__icontains=term)
+        | Q(team__name__icontains=term)
+        | Q(credit_code__icontains=term.upper())
+    )
+
+
+def apply_filter(queryset: QuerySet[Entry], flt: EntryFilter | None) -> QuerySet[Entry]:
+    flt = flt or EntryFilter()
+    queryset = filter_group(queryset, flt.group)
+    queryset = filter_status(queryset, flt.status)
+    queryset = filter_industry(queryset, flt.industry)
+    queryset = filter_division(queryset, flt.division)
+    return filter_search(queryset, flt.q)
+
+
+# -- annotations --------------------------------------------------------------------------------
+
+
+def annotate_duplicate_count(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
+    """``duplicate_count``: how many near-duplicate flags the entry carries (a subquery, so a
+    paginated list computes it for the rows shown only)."""
+    flags = (
+        DuplicateFlag.objects.filter(entry_id=OuterRef("pk"))
+        .order_by()
+        .values("entry_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return queryset.annotate(duplicate_count=Coalesce(Subquery(flags, output_field=IntegerField()), Value(0)))
+
+
+def with_list_relations(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
+    """What a list row shows: group, entrant, division; no query per row."""
+    return queryset.select_related("group", "enterprise", "team", "division", "division__parent")
+
+
+def console_entries(user, event: Event, flt: EntryFilter | None = None) -> QuerySet[Entry]:
+    """The console's entry list for one event: filtered, annotated, newest first."""
+    queryset = apply_filter(entries_for_user(user, event=event), flt)
+    return annotate_duplicate_count(with_list_relations(queryset)).order_by("-created_at", "-pk")
+
+
+def export_entries(user, event: Event, flt: EntryFilter | None = None) -> QuerySet[Entry]:
+    """Every filtered entry with everything an export row needs, in number order."""
+    queryset = apply_filter(entries_for_user(user, event=event), flt)
+    queryset = annotate_duplicate_count(queryset).select_related(
+        "event", "group", "enterprise", "team", "team__division", "division", "division__parent"
+    )
+    return queryset.prefetch_related("team__members").order_by("number", "pk")
+
+
+# -- counts -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CountTable:
+    """Entries by status (rows, in lifecycle order) × group (columns, in edition order)."""
+
+    groups: list[EditionGroup]
+    rows: list[tuple[str, list[int], int]] = field(default_factory=list)  # (status, per group, total)
+    column_totals: list[int] = field(default_factory=list)
+    total: int = 0
+
+    def count(self, status: str, group_code: str) -> int:
+        index = [g.code for g in self.groups].index(group_code)
+        return next(row[1][index] for row in self.rows if row[0] == status)
+
+
+def status_group_counts(queryset: QuerySet[Entry], groups: list[EditionGroup]) -> CountTable:
+    """One aggregate query over ``queryset``; every status and group appears, zeros included."""
+    raw = dict.fromkeys(((s.value, g.pk) for s in S for g in groups), 0)
+    rows = queryset.order_by().values("status", "group_id").annotate(n=Count("id"))
+    for row in rows:
+        key = (row["status"], row["group_id"])
+        if key in raw:
+            raw[key] = row["n"]
+    table = CountTable(groups=groups)
+    for status in S:
+        cells = [raw[(status.value, g.pk)] for g in groups]
+        table.rows.append((status.value, cells, sum(cells)))
+    table.column_totals = [sum(row[1][i] for row in table.rows) for i in range(len(groups))]
+    table.total = sum(table.column_totals)
+    return table
+
+
+def groups_of_event(event: Event) -> list[EditionGroup]:
+    return list(EditionGroup.objects.filter(edition_id=event.edition_id).order_by("order", "code"))
+
+
+# -- one entry ----------------------------------------------------------------------------------
+
+
+def entry_for_console(user, entry_id: int) -> Entry | None:
+    """One entry in the user's scope with everything the detail page shows; None otherwise."""
+    queryset = entries_for_user(user).filter(pk=entry_id)
+    queryset = queryset.select_related(
+        "edition", "event", "group", "owner", "enterprise", "enterprise__division",
+        "enterprise__division__parent", "team", "team__division", "division", "division__parent",
+    ).prefetch_related(
+        "team__members",
+        "images",
+        Prefetch("submissions", queryset=Submission.objects.order_by("submitted_at", "pk")),
+        Prefetch(
+            "transitions",
+            queryset=EntryTransition.objects.select_related("actor").order_by("at", "pk"),
+        ),
+        Prefetch(
+            "duplicate_flags",
+            queryset=DuplicateFlag.objects.select_related("other", "other__event").order_by("-score", "pk"),
+        ),
+    )  # fmt: skip
+    return queryset.first()
+
+
+def visible_entry_ids(user, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the user may open in the console (e.g. the other side of a duplicate)."""
+    if not ids:
+        return set()
+    return set(entries_for_user(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def entries_by_ids(user, event: Event, ids: list[int]) -> list[Entry]:
+    """The selected entries of a bulk action, in the user's scope and the event; others dropped."""
+    return list(entries_for_user(user, event=event).filter(pk__in=ids).order_by("pk"))
+
+
+def status_order() -> OrderedDict[str, str]:
+    return OrderedDict((s.value, s.label) for s in S)
