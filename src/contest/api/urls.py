@@ -4,10 +4,11 @@ import json
 
 from django.http import HttpResponse
 from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from contest.core.errors import ContestError
+from contest.core.errors import ContestError, FieldErrors
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -31,11 +32,28 @@ api = NinjaAPI(
 
 @api.exception_handler(ContestError)
 def contest_error(request, exc: ContestError) -> HttpResponse:
+    body = {"detail": exc.message, "code": exc.code, "field": exc.field}
+    if isinstance(exc, FieldErrors):  # the services' field map: every field to correct, at once
+        return api.create_response(request, {**body, "fields": exc.fields}, status=422)
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc: AuthenticationError) -> HttpResponse:
+    detail = (
+        exc.message
+        if exc.message != "Unauthorized"
+        else "请先登录，或在请求头中提供 API 令牌：Authorization: Bearer <令牌>。"
+    )
     return api.create_response(
-        request, {"detail": exc.message, "code": exc.code, "field": exc.field}, status=exc.status_code
+        request, {"detail": detail, "code": "unauthenticated", "field": None}, status=401
     )
 
 
+from contest.accounts.api import router as tokens_router  # noqa: E402
 from contest.catalog.api import router as catalog_router  # noqa: E402
+from contest.registration.api import router as registration_router  # noqa: E402
 
 api.add_router("/", catalog_router)
+api.add_router("/", registration_router)
+api.add_router("/", tokens_router)

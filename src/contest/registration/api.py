@@ -1,0 +1,289 @@
+"""Registration over the API: the entrant's profile and entries, and the organizer's review.
+
+Every write calls ``registration.services`` — the same functions the pages call — so windows,
+permissions, the transition table and the audit trail hold on every path. State changes are
+action endpoints (``POST /me/entries/{id}/submit``), never a write to ``status``. Anything the
+caller may not see answers 404, whether it exists or not.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from contest.api.auth import api_auth, current_user
+from contest.api.schemas import ErrorOut, Invalid
+from contest.catalog.models import Event
+from contest.catalog.schemas import ID_MAX, OFFSET_MAX
+from contest.core.errors import FieldErrors, NotFound, ValidationFailed
+from contest.registration import services
+from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
+from contest.registration.schemas import (
+    CommentIn,
+    EnterpriseIn,
+    EnterpriseOut,
+    EntryCreateIn,
+    EntryOut,
+    EntryQuery,
+    EntrySummaryOut,
+    EntryUpdateIn,
+    ReasonIn,
+    ReceiptOut,
+    TeamIn,
+    TeamOut,
+)
+
+router = Router(tags=["registration"], auth=api_auth)
+
+UNAUTHENTICATED = {401: ErrorOut}
+READ = {**UNAUTHENTICATED, 404: ErrorOut, 422: Invalid}
+#: Writes may also meet a CSRF refusal (403), a refused permission (403) or a conflict / closed window (409).
+WRITE = {**READ, 403: ErrorOut, 409: ErrorOut}
+
+ENTRY_ID = Path(..., ge=1, le=ID_MAX, description="项目编号")
+
+
+class EntryPagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=200, description="每页条数，默认 50，最多 200")
+        offset: int = Field(0, ge=0, le=OFFSET_MAX, description="跳过的条数")
+
+
+def refusals_as_field_errors(view: Callable) -> Callable:
+    """A single-field refusal from a service (a bad PDF, no group) is a 422 with ``fields`` too."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except FieldErrors:
+            raise
+        except ValidationFailed as exc:
+            error = FieldErrors({exc.field or "__all__": exc.message})
+            error.code = exc.code
+            raise error from exc
+
+    return wrapper
+
+
+# -- reads (the tenancy filter for the organizer's list is ``_manageable_event``) -------------------
+
+ENTRY_RELATED = ("edition", "event", "group", "enterprise", "team")
+
+
+def _entries() -> QuerySet[Entry]:
+    return Entry.objects.select_related(*ENTRY_RELATED)
+
+
+def _own_entry(user, entry_id: int) -> Entry:
+    entry = _entries().filter(pk=entry_id, owner=user).first()
+    if entry is None:
+        raise NotFound("未找到该项目。", field="id", code="entry_not_found")
+    return entry
+
+
+def _visible_entry(user, entry_id: int) -> Entry:
+    """Its owner, the event's organizers and the secretariat see it; to others it does not exist."""
+    entry = _entries().filter(pk=entry_id).first()
+    if entry is None or not user.has_perm("registration.view_entry", entry):
+        raise NotFound("未找到该项目。", field="id", code="entry_not_found")
+    return entry
+
+
+def _manageable_event(user, event_id: int) -> Event:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None or not user.has_perm("registration.manage_event_entries", event):
+        raise NotFound(f"没有编号为 {event_id} 的赛事。", field="event_id", code="event_not_found")
+    return event
+
+
+def _fresh(entry: Entry) -> Entry:
+    return _entries().get(pk=entry.pk)
+
+
+# -- the entrant's profile ------------------------------------------------------------------------
+
+
+@router.get("/me/enterprise", response={200: EnterpriseOut, **READ}, summary="我的企业信息")
+def get_my_enterprise(request: HttpRequest):
+    enterprise = Enterprise.objects.select_related("division").filter(owner=current_user(request)).first()
+    if enterprise is None:
+        raise NotFound("还没有填写企业信息。", code="enterprise_not_found")
+    return enterprise
+
+
+@router.put(
+    "/me/enterprise",
+    response={200: EnterpriseOut, **WRITE},
+    summary="填写或修改企业信息",
+    description="信用代码、手机号、日期、金额由服务校验；有误时答 422，`fields` 列出每个字段的问题。",
+)
+@refusals_as_field_errors
+def put_my_enterprise(request: HttpRequest, payload: EnterpriseIn):
+    return services.save_enterprise(by=current_user(request), data=payload.model_dump(mode="json"))
+
+
+@router.get("/me/team", response={200: TeamOut, **READ}, summary="我的创客团队")
+def get_my_team(request: HttpRequest):
+    team = MakerTeam.objects.select_related("division").filter(owner=current_user(request)).first()
+    if team is None:
+        raise NotFound("还没有填写创客团队信息。", code="team_not_found")
+    return team
+
+
+@router.put("/me/team", response={200: TeamOut, **WRITE}, summary="填写或修改创客团队")
+@refusals_as_field_errors
+def put_my_team(request: HttpRequest, payload: TeamIn):
+    data = payload.model_dump(mode="json")
+    members = data.pop("members")
+    return services.save_team(by=current_user(request), data=data, members=members)
+
+
+# -- the entrant's entries -----------------------------------------------------------------------------
+
+
+@router.get("/me/entries", response={200: list[EntrySummaryOut], **UNAUTHENTICATED}, summary="我的项目")
+def list_my_entries(request: HttpRequest):
+    return _entries().filter(owner=current_user(request)).order_by("-created_at", "-id")
+
+
+@router.post("/me/entries", response={201: EntryOut, **WRITE}, summary="新建项目草稿")
+@refusals_as_field_errors
+def create_my_entry(request: HttpRequest, payload: EntryCreateIn):
+    event = Event.objects.filter(pk=payload.event_id).first()
+    if event is None:
+        raise NotFound(f"没有编号为 {payload.event_id} 的赛事。", field="event_id", code="event_not_found")
+    data = payload.model_dump(mode="json", exclude_unset=True, exclude={"event_id", "group"})
+    entry = services.create_entry(by=current_user(request), event=event, group_code=payload.group, data=data)
+    return Status(201, _fresh(entry))
+
+
+@router.get("/me/entries/{id}", response={200: EntryOut, **READ}, summary="我的一个项目")
+def get_my_entry(request: HttpRequest, id: int = ENTRY_ID):
+    return _own_entry(current_user(request), id)
+
+
+@router.put(
+    "/me/entries/{id}",
+    response={200: EntryOut, **WRITE},
+    summary="修改项目（草稿或退回修改的项目）",
+    description="只改动传入的字段。带上 `expected_version` 时，若项目已在别处被修改则答 409。",
+)
+@refusals_as_field_errors
+def update_my_entry(request: HttpRequest, payload: EntryUpdateIn, id: int = ENTRY_ID):
+    user = current_user(request)
+    entry = _own_entry(user, id)
+    data = payload.model_dump(mode="json", exclude_unset=True, exclude={"expected_version"})
+    entry = services.update_entry(by=user, entry=entry, data=data, expected_version=payload.expected_version)
+    return _fresh(entry)
+
+
+@router.post(
+    "/me/entries/{id}/business-plan",
+    response={200: EntryOut, **WRITE},
+    summary="上传商业计划书（PDF，≤ 20 MB）",
+    description="multipart/form-data，字段名 `file`。文件须是完整可读的 PDF；否则答 422 并说明原因。",
+)
+@refusals_as_field_errors
+def upload_business_plan(request: HttpRequest, file: File[UploadedFile], id: int = ENTRY_ID):
+    user = current_user(request)
+    entry = _own_entry(user, id)
+    # The proxy in front bounds the request body; the service judges size, type and integrity.
+    data = file.read()
+    entry = services.update_entry(by=user, entry=entry, data={}, business_plan=(file.name or "", data))
+    return _fresh(entry)
+
+
+@router.post(
+    "/me/entries/{id}/submit",
+    response={200: ReceiptOut, **WRITE},
+    summary="提交项目，取得回执",
+    description="回执含编号、提交时间（北京时间）、内容与文件的 SHA-256。报名截止后答 409。",
+)
+@refusals_as_field_errors
+def submit_my_entry(request: HttpRequest, id: int = ENTRY_ID):
+    user = current_user(request)
+    submission = services.submit_entry(by=user, entry=_own_entry(user, id))
+    return Submission.objects.select_related("entry").get(pk=submission.pk)
+
+
+@router.post("/me/entries/{id}/withdraw", response={200: EntryOut, **WRITE}, summary="撤回项目")
+@refusals_as_field_errors
+def withdraw_my_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
+    user = current_user(request)
+    entry = services.withdraw_entry(by=user, entry=_own_entry(user, id), reason=payload.reason)
+    return _fresh(entry)
+
+
+# -- the organizer's side ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/events/{event_id}/entries",
+    response={200: list[EntrySummaryOut], **READ},
+    summary="一场赛事的报名项目（组织方、秘书处）",
+)
+@paginate(EntryPagination)
+def list_event_entries(
+    request: HttpRequest, filters: Query[EntryQuery], event_id: int = Path(..., ge=1, le=ID_MAX)
+):
+    event = _manageable_event(current_user(request), event_id)
+    entries = _entries().filter(event=event)
+    if filters.status:
+        entries = entries.filter(status=filters.status)
+    if filters.group:
+        entries = entries.filter(group__code=filters.group)
+    if filters.q:
+        q = filters.q.strip()
+        entries = entries.filter(
+            Q(title__icontains=q)
+            | Q(number__icontains=q)
+            | Q(credit_code__icontains=q)
+            | Q(enterprise__name__icontains=q)
+            | Q(team__name__icontains=q)
+        )
+    return entries.order_by("-created_at", "-id")
+
+
+@router.get("/entries/{id}", response={200: EntryOut, **READ}, summary="一个项目（报名人、组织方、秘书处）")
+def get_entry(request: HttpRequest, id: int = ENTRY_ID):
+    return _visible_entry(current_user(request), id)
+
+
+@router.post("/entries/{id}/qualify", response={200: EntryOut, **WRITE}, summary="资格审查通过")
+@refusals_as_field_errors
+def qualify_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
+    user = current_user(request)
+    entry = services.qualify_entry(by=user, entry=_visible_entry(user, id), reason=payload.reason)
+    return _fresh(entry)
+
+
+@router.post("/entries/{id}/return", response={200: EntryOut, **WRITE}, summary="退回修改（写明修改意见）")
+@refusals_as_field_errors
+def return_entry(request: HttpRequest, payload: CommentIn, id: int = ENTRY_ID):
+    user = current_user(request)
+    entry = services.return_entry(by=user, entry=_visible_entry(user, id), comment=payload.comment)
+    return _fresh(entry)
+
+
+@router.post(
+    "/entries/{id}/disqualify", response={200: EntryOut, **WRITE}, summary="资格审查不通过（写明原因）"
+)
+@refusals_as_field_errors
+def disqualify_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
+    user = current_user(request)
+    entry = services.disqualify_entry(by=user, entry=_visible_entry(user, id), reason=payload.reason)
+    return _fresh(entry)
+
+
+@router.post(
+    "/entries/{id}/reopen", response={200: EntryOut, **WRITE}, summary="撤销审查结论，重新审查（写明理由）"
+)
+@refusals_as_field_errors
+def reopen_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
+    user = current_user(request)
+    entry = services.reopen_entry(by=user, entry=_visible_entry(user, id), reason=payload.reason)
+    return _fresh(entry)

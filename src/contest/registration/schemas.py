@@ -1,0 +1,319 @@
+"""API shapes for registration. Presentation only: the services decide what is valid.
+
+Input shapes bound sizes and types so that nothing reaches the database that it would refuse
+(NUL characters, numbers beyond a column); the business rules — credit-code check digits,
+mobile numbers, dates, negative amounts, required fields — are the services', whose Chinese
+messages come back as a 422 with ``fields``. So most input fields are optional here: a missing
+one is reported by the service, with every other problem, in one answer.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+
+from contest.api.schemas import NO_NUL, local
+from contest.catalog.schemas import ID_MAX
+from contest.registration.enums import EntryStatus, Industry, SmeStatus
+from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
+
+INT_MAX = 2_147_483_647  # PositiveIntegerField on PostgreSQL
+GROUP_CODE = r"^[-a-zA-Z0-9_]+$"
+
+
+def Text(max_length: int, description: str | None = None):
+    return Annotated[str, Field(max_length=max_length, pattern=NO_NUL, description=description)]
+
+
+#: ≤ 14 digits with 2 decimals, the columns' size; the sign is the service's to judge.
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+Count = Annotated[int, Field(le=INT_MAX)]
+Year = Annotated[int, Field(ge=1900, le=2100)]
+
+
+# -- entrant profiles ------------------------------------------------------------------------------
+
+
+class DivisionRef(Schema):
+    code: str
+    name: str
+
+
+class EnterpriseIn(Schema):
+    name: Text(500, "企业名称") | None = None
+    credit_code: Text(40, "统一社会信用代码，18 位") | None = None
+    founded_on: Text(40, "成立日期 YYYY-MM-DD") | None = None
+    registered_capital: Money | None = Field(None, description="注册资本（万元）")
+    employees: Count | None = Field(None, description="从业人数")
+    revenue_last_year: Money | None = Field(None, description="上年营业收入（万元）")
+    is_listed: bool = False
+    industry: Industry | None = Field(None, description="所属行业（国民经济行业分类门类）")
+    sme_status: SmeStatus = SmeStatus.NONE
+    contact_name: Text(200, "联系人") | None = None
+    contact_phone: Text(40, "联系人手机") | None = None
+    division_confirmed: bool = Field(False, description="确认由信用代码识别出的登记地无误")
+
+
+class EnterpriseOut(Schema):
+    name: str
+    credit_code: str
+    division_code: str
+    division: DivisionRef | None
+    division_confirmed: bool
+    founded_on: date
+    registered_capital: str
+    employees: int
+    revenue_last_year: str
+    is_listed: bool
+    industry: Industry
+    sme_status: SmeStatus
+    contact_name: str
+    contact_phone: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_registered_capital(obj: Enterprise) -> str:
+        return str(obj.registered_capital)
+
+    @staticmethod
+    def resolve_revenue_last_year(obj: Enterprise) -> str:
+        return str(obj.revenue_last_year)
+
+    @staticmethod
+    def resolve_updated_at(obj: Enterprise) -> datetime | None:
+        return local(obj.updated_at)
+
+
+class MemberIn(Schema):
+    name: Text(200) | None = None
+    role: Text(200) | None = None
+    phone: Text(40) | None = None
+    affiliation: Text(500) | None = None
+
+
+class TeamIn(Schema):
+    name: Text(500, "团队名称") | None = None
+    leader_name: Text(200, "负责人") | None = None
+    leader_phone: Text(40, "负责人手机") | None = None
+    division: Text(20, "所在地的区划代码，如 330200") | None = None
+    declares_not_enterprise: bool = Field(False, description="声明：团队未注册企业，且非企业内部项目")
+    members: list[MemberIn] = Field(default_factory=list, max_length=50)
+
+
+class MemberOut(Schema):
+    name: str
+    role: str
+    phone: str
+    affiliation: str
+
+
+class TeamOut(Schema):
+    name: str
+    leader_name: str
+    leader_phone: str
+    division: DivisionRef | None
+    declares_not_enterprise: bool
+    members: list[MemberOut]
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_members(obj: MakerTeam) -> list[Any]:
+        return list(obj.members.all())
+
+    @staticmethod
+    def resolve_updated_at(obj: MakerTeam) -> datetime | None:
+        return local(obj.updated_at)
+
+
+# -- entries -----------------------------------------------------------------------------------------
+
+
+class FinanceRowIn(Schema):
+    year: Year | None = None
+    revenue: Money | None = Field(None, description="营业收入（万元）")
+    profit: Money | None = Field(None, description="净利润（万元），可为负")
+
+
+class IpIn(Schema):
+    kind: Text(100, "类别，如 发明专利") | None = None
+    name: Text(1000) | None = None
+    number: Text(200) | None = None
+
+
+class EntryFieldsIn(Schema):
+    """Only the fields sent are changed."""
+
+    title: Text(10000, "项目名称") | None = None
+    industry: Industry | None = None
+    summary: Text(20000, "项目简介") | None = None
+    innovation: Text(20000) | None = None
+    market: Text(20000) | None = None
+    business_model: Text(20000) | None = None
+    team_description: Text(20000) | None = None
+    finances: list[FinanceRowIn] | None = Field(None, max_length=10, description="近三年财务")
+    funding_sought: Money | None = Field(None, description="融资需求（万元）")
+    ip_list: list[IpIn] | None = Field(None, max_length=100)
+    pitch_video_url: Text(200, "路演视频链接") | None = None
+
+
+class EntryCreateIn(EntryFieldsIn):
+    event_id: int = Field(..., ge=1, le=ID_MAX, description="报名的赛事")
+    group: str = Field(..., max_length=30, pattern=GROUP_CODE, description="组别代码：enterprise 或 maker")
+
+
+class EntryUpdateIn(EntryFieldsIn):
+    expected_version: int | None = Field(
+        None, ge=1, le=INT_MAX, description="读到的 version；项目已在别处被修改时答 409"
+    )
+
+
+class ReasonIn(Schema):
+    reason: Text(5000, "理由") = ""
+
+
+class CommentIn(Schema):
+    comment: Text(5000, "需要修改的内容") = ""
+
+
+class EventRef(Schema):
+    id: int
+    name: str
+
+
+class EntrantRef(Schema):
+    kind: Literal["enterprise", "team"]
+    name: str
+    credit_code: str | None
+
+
+class FileOut(Schema):
+    name: str
+    sha256: str
+    pages: int | None
+    size: int | None
+
+
+def _entrant(obj: Entry) -> dict[str, Any]:
+    if obj.enterprise_id:
+        return {"kind": "enterprise", "name": obj.enterprise.name, "credit_code": obj.credit_code}
+    return {"kind": "team", "name": obj.team.name, "credit_code": None}
+
+
+class EntrySummaryOut(Schema):
+    id: int
+    number: str | None
+    status: EntryStatus
+    status_label: str
+    edition: int
+    event: EventRef
+    group: str
+    title: str
+    entrant: EntrantRef
+    submitted_at: datetime | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_status_label(obj: Entry) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_edition(obj: Entry) -> int:
+        return obj.edition.number
+
+    @staticmethod
+    def resolve_event(obj: Entry) -> dict[str, Any]:
+        return {"id": obj.event_id, "name": obj.event.name}
+
+    @staticmethod
+    def resolve_group(obj: Entry) -> str:
+        return obj.group.code
+
+    @staticmethod
+    def resolve_entrant(obj: Entry) -> dict[str, Any]:
+        return _entrant(obj)
+
+    @staticmethod
+    def resolve_submitted_at(obj: Entry) -> datetime | None:
+        return local(obj.submitted_at)
+
+    @staticmethod
+    def resolve_updated_at(obj: Entry) -> datetime | None:
+        return local(obj.updated_at)
+
+
+class EntryOut(EntrySummaryOut):
+    industry: str
+    summary: str
+    innovation: str
+    market: str
+    business_model: str
+    team_description: str
+    finances: list[dict[str, Any]]
+    funding_sought: str | None
+    ip_list: list[dict[str, Any]]
+    pitch_video_url: str
+    business_plan: FileOut | None
+    organizer_comment: str
+    version: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_funding_sought(obj: Entry) -> str | None:
+        return None if obj.funding_sought is None else str(obj.funding_sought)
+
+    @staticmethod
+    def resolve_business_plan(obj: Entry) -> dict[str, Any] | None:
+        if not obj.business_plan_sha256:
+            return None
+        return {
+            "name": obj.business_plan_name,
+            "sha256": obj.business_plan_sha256,
+            "pages": obj.business_plan_pages,
+            "size": obj.business_plan_size,
+        }
+
+    @staticmethod
+    def resolve_created_at(obj: Entry) -> datetime | None:
+        return local(obj.created_at)
+
+
+class ReceiptFileOut(Schema):
+    role: str
+    name: str
+    sha256: str
+    pages: int | None = None
+
+
+class ReceiptOut(Schema):
+    """What a submission certifies: its number, when (+08:00), and the SHA-256 of content and files."""
+
+    number: str
+    entry_id: int
+    entry_number: str
+    submitted_at: datetime
+    sha256: str
+    files: list[ReceiptFileOut]
+
+    @staticmethod
+    def resolve_entry_number(obj: Submission) -> str:
+        return obj.entry.number
+
+    @staticmethod
+    def resolve_submitted_at(obj: Submission) -> datetime | None:
+        return local(obj.submitted_at)
+
+    @staticmethod
+    def resolve_files(obj: Submission) -> list[dict[str, Any]]:
+        return obj.manifest.get("files", [])
+
+
+class EntryQuery(Schema):
+    status: EntryStatus | None = Field(None, description="状态")
+    group: str | None = Field(None, max_length=30, pattern=GROUP_CODE, description="组别代码")
+    q: str | None = Field(
+        None,
+        max_length=100,
+        pattern=NO_NUL,
+        description="项目名称、报名编号、参赛主体名称或信用代码包含的文字",
+    )
