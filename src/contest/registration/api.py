@@ -9,7 +9,7 @@ caller may not see answers 404, whether it exists or not.
 from collections.abc import Callable
 from functools import wraps
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -19,7 +19,7 @@ from contest.api.schemas import ErrorOut, Invalid
 from contest.catalog.models import Event
 from contest.catalog.schemas import ID_MAX, OFFSET_MAX
 from contest.core.errors import FieldErrors, NotFound, ValidationFailed
-from contest.registration import services
+from contest.registration import selectors, services
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
 from contest.registration.schemas import (
     CommentIn,
@@ -69,7 +69,7 @@ def refusals_as_field_errors(view: Callable) -> Callable:
     return wrapper
 
 
-# -- reads (the tenancy filter for the organizer's list is ``_manageable_event``) -------------------
+# -- reads: the organizer's side goes through the tenancy selector -----------------------------------
 
 ENTRY_RELATED = ("edition", "event", "group", "enterprise", "team")
 
@@ -86,16 +86,19 @@ def _own_entry(user, entry_id: int) -> Entry:
 
 
 def _visible_entry(user, entry_id: int) -> Entry:
-    """Its owner, the event's organizers and the secretariat see it; to others it does not exist."""
-    entry = _entries().filter(pk=entry_id).first()
-    if entry is None or not user.has_perm("registration.view_entry", entry):
+    """Its owner, and whoever's scope (``selectors.entries_for_user``) holds it; to anyone else
+    it does not exist."""
+    entry = _entries().filter(pk=entry_id, owner=user).first()
+    if entry is None:
+        entry = selectors.entries_for_user(user).select_related(*ENTRY_RELATED).filter(pk=entry_id).first()
+    if entry is None:
         raise NotFound("未找到该项目。", field="id", code="entry_not_found")
     return entry
 
 
 def _manageable_event(user, event_id: int) -> Event:
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None or not user.has_perm("registration.manage_event_entries", event):
+    event = selectors.event_for_user(user, event_id)
+    if event is None:
         raise NotFound(f"没有编号为 {event_id} 的赛事。", field="event_id", code="event_not_found")
     return event
 
@@ -230,22 +233,14 @@ def withdraw_my_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_I
 def list_event_entries(
     request: HttpRequest, filters: Query[EntryQuery], event_id: int = Path(..., ge=1, le=ID_MAX)
 ):
-    event = _manageable_event(current_user(request), event_id)
-    entries = _entries().filter(event=event)
-    if filters.status:
-        entries = entries.filter(status=filters.status)
-    if filters.group:
-        entries = entries.filter(group__code=filters.group)
-    if filters.q:
-        q = filters.q.strip()
-        entries = entries.filter(
-            Q(title__icontains=q)
-            | Q(number__icontains=q)
-            | Q(credit_code__icontains=q)
-            | Q(enterprise__name__icontains=q)
-            | Q(team__name__icontains=q)
-        )
-    return entries.order_by("-created_at", "-id")
+    user = current_user(request)
+    event = _manageable_event(user, event_id)
+    flt = selectors.EntryFilter(
+        group=filters.group, status=filters.status, industry=filters.industry, division=filters.division,
+        q=filters.q,
+    )  # fmt: skip
+    entries = selectors.apply_filter(selectors.entries_for_user(user, event=event), flt)
+    return entries.select_related(*ENTRY_RELATED).order_by("-created_at", "-id")
 
 
 @router.get("/entries/{id}", response={200: EntryOut, **READ}, summary="一个项目（报名人、组织方、秘书处）")

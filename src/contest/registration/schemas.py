@@ -311,6 +311,8 @@ class ReceiptOut(Schema):
 class EntryQuery(Schema):
     status: EntryStatus | None = Field(None, description="状态")
     group: str | None = Field(None, max_length=30, pattern=GROUP_CODE, description="组别代码")
+    industry: Industry | None = Field(None, description="行业门类")
+    division: str | None = Field(None, pattern=r"^[0-9]{6}$", description="省级区划代码，含其下各市")
     q: str | None = Field(
         None,
         max_length=100,
