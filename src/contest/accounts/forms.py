@@ -1,0 +1,104 @@
+"""Forms for sign-up, sign-in, password reset and invitations.
+
+They collect and render input; the services decide. ``apply_errors`` puts a service's
+``FieldErrors`` on the matching fields so the page re-renders with what was typed.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from contest.catalog.models import Organization
+from contest.core.errors import ContestError, FieldErrors
+
+
+class ServiceErrorsMixin:
+    """Show a service's refusal on the form: each field's message on that field, the rest on top."""
+
+    def apply_errors(self, exc: ContestError, *, aliases: dict[str, str] | None = None) -> None:
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        aliases = aliases or {}
+        fields = exc.fields if isinstance(exc, FieldErrors) else {exc.field: exc.message}
+        for key, message in fields.items():
+            name = aliases.get(key, key)
+            self.add_error(name if name in self.fields else None, message)
+
+
+class SignUpForm(ServiceErrorsMixin, forms.Form):
+    identifier = forms.CharField(
+        label=_("电子邮箱或手机号"),
+        max_length=254,
+        help_text=_("填写常用邮箱，或中国大陆手机号（11 位）。以后用它登录。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    display_name = forms.CharField(
+        label=_("姓名（选填）"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        help_text=_("至少 8 位，不能全是数字，不要用常见密码。"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirm = forms.CharField(
+        label=_("再次输入密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("password")
+            and data.get("password_confirm")
+            and data["password"] != data["password_confirm"]
+        ):
+            self.add_error("password_confirm", _("两次输入的密码不一致。"))
+        return data
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, asking for an e-mail or mobile number instead of a username."""
+
+    error_messages: ClassVar[dict] = {
+        "invalid_login": _("账号或密码不正确。请检查邮箱/手机号和密码；连续输错 5 次将暂时锁定 15 分钟。"),
+        "inactive": _("此账号已停用。"),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("电子邮箱或手机号")
+        self.fields["username"].widget.attrs.update({"autocapitalize": "none", "spellcheck": "false"})
+        self.fields["password"].label = _("密码")
+
+
+class ResetForm(PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("注册时使用的电子邮箱")
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("新密码")
+        self.fields["new_password2"].label = _("再次输入新密码")
+
+
+class InvitationForm(ServiceErrorsMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("受邀人电子邮箱"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    organization = forms.ModelChoiceField(
+        label=_("组织单位"), queryset=Organization.objects.order_by("name"), empty_label=_("请选择组织单位")
+    )

@@ -1,0 +1,257 @@
+"""Account pages: sign-up, sign-in, e-mail verification, password reset, organizer invitations.
+
+Views parse, call a service, and show its refusal on the form or as a message.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from contest.accounts import services
+from contest.accounts.enums import InvitationStatus
+from contest.accounts.forms import InvitationForm, LoginForm, NewPasswordForm, ResetForm, SignUpForm
+from contest.accounts.models import Invitation
+from contest.core.errors import ContestError, FieldErrors
+
+BACKEND = "contest.accounts.backends.EmailOrPhoneBackend"
+INVITATION_STATUS_LABELS = {
+    InvitationStatus.PENDING: gettext_lazy("待接受"),
+    InvitationStatus.ACCEPTED: gettext_lazy("已接受"),
+    InvitationStatus.REVOKED: gettext_lazy("已撤销"),
+}
+
+
+def site_url(request: HttpRequest) -> str:
+    """``https://host`` of this request, for links sent by e-mail."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+# -- sign-up, sign-in, sign-out ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("registration:home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_up(
+                identifier=form.cleaned_data["identifier"],
+                password=form.cleaned_data["password"],
+                display_name=form.cleaned_data["display_name"],
+                site_url=site_url(request),
+            )
+        except FieldErrors as exc:
+            form.apply_errors(exc)
+        else:
+            login(request, user, backend=BACKEND)
+            if user.email:
+                messages.success(
+                    request,
+                    _("注册成功。验证邮件已发送到 %(email)s，请在 3 天内点击邮件中的链接。")
+                    % {"email": user.email},
+                )
+            else:
+                messages.success(request, _("注册成功。"))
+            return redirect(_next_url(request, reverse("registration:home")))
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": _next_url(request, ""), "section": "signup"},
+    )
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+    extra_context: ClassVar[dict] = {"section": "login"}
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign-out is a POST; a GET (the header's link) shows a one-button confirmation."""
+
+    http_method_names: ClassVar[list[str]] = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("catalog:home")
+        return render(request, "accounts/logout_confirm.html", {"section": "logout"})
+
+
+# -- e-mail verification ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.verify_email(token=token)
+    except ContestError as exc:
+        return render(
+            request, "accounts/verify_email.html", {"error": exc.message, "code": exc.code}, status=400
+        )
+    return render(request, "accounts/verify_email.html", {"verified_user": user})
+
+
+@login_required
+@require_POST
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    try:
+        services.send_verification(user=request.user, site_url=site_url(request))
+    except ContestError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("验证邮件已重新发送到 %(email)s。") % {"email": request.user.email})
+    return redirect(_next_url(request, reverse("registration:home")))
+
+
+# -- password reset: Django's views with our templates ------------------------------------------
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    form_class = ResetForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+# -- organizer invitations ---------------------------------------------------------------------
+
+
+def _console_url() -> str:
+    """The organizer console when it is mounted, else the home page."""
+    try:
+        resolve("/console/")
+    except Resolver404:
+        return reverse("catalog:home")
+    return "/console/"
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token)
+    except ContestError as exc:
+        raise Http404(exc.message) from exc
+    problem = None
+    try:
+        services.check_invitation_usable(invitation)
+    except ContestError as exc:
+        problem = exc.message
+    if request.method == "POST" and problem is None:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        try:
+            role = services.accept_invitation(token=token, by=request.user)
+        except ContestError as exc:
+            problem = exc.message
+        else:
+            messages.success(
+                request,
+                _("已接受邀请：您现在是“%(organization)s”的赛事组织方。")
+                % {"organization": role.organization},
+            )
+            return redirect(_console_url())
+    context = {"invitation": invitation, "problem": problem, "section": "account"}
+    return render(request, "accounts/invitation_accept.html", context, status=410 if problem else 200)
+
+
+def _secretariat_or_404(request: HttpRequest) -> None:
+    if not request.user.has_perm("accounts.invite_organizer"):
+        raise Http404("not the secretariat")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    _secretariat_or_404(request)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_organizer(
+                by=request.user,
+                email=form.cleaned_data["email"],
+                organization=form.cleaned_data["organization"],
+                site_url=site_url(request),
+            )
+        except ContestError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(
+                request,
+                _("已向 %(email)s 发送邀请，链接 14 天内有效。") % {"email": invitation.email},
+            )
+            return redirect("accounts:invitation_list")
+    now = timezone.now()
+    invitations = list(
+        Invitation.objects.select_related("organization", "invited_by", "accepted_by").order_by(
+            "-created_at"
+        )[:200]
+    )
+    rows = [
+        {
+            "invitation": inv,
+            "status": _("已过期")
+            if inv.status == InvitationStatus.PENDING and inv.expires_at <= now
+            else INVITATION_STATUS_LABELS.get(inv.status, inv.get_status_display()),
+            "can_revoke": inv.status == InvitationStatus.PENDING and inv.expires_at > now,
+        }
+        for inv in invitations
+    ]
+    return render(
+        request, "accounts/invitation_list.html", {"form": form, "rows": rows, "section": "invitations"}
+    )
+
+
+@login_required
+@require_POST
+def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    _secretariat_or_404(request)
+    invitation = Invitation.objects.filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("no such invitation")
+    try:
+        services.revoke_invitation(by=request.user, invitation=invitation)
+    except ContestError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤销发给 %(email)s 的邀请。") % {"email": invitation.email})
+    return redirect("accounts:invitation_list")

@@ -1,0 +1,1 @@
+"""Registration views, split by audience: ``entrant`` (/me/) and ``console`` (/console/)."""
