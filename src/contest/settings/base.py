@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "contest.accounts",
     "contest.catalog",
     "contest.registration",
+    "contest.review",
     "contest.api",
 ]
 

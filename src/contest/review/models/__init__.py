@@ -1,0 +1,17 @@
+from .experts import Conflict, Expert
+from .rounds import (
+    AdvancementDecision,
+    Assignment,
+    AssignmentRun,
+    Quota,
+    RankingSnapshot,
+    ReviewRound,
+    RoundEntry,
+    RoundJudge,
+    ScoreSheet,
+)
+
+__all__ = [
+    "AdvancementDecision", "Assignment", "AssignmentRun", "Conflict", "Expert", "Quota", "RankingSnapshot",
+    "ReviewRound", "RoundEntry", "RoundJudge", "ScoreSheet",
+]  # fmt: skip

@@ -1,0 +1,33 @@
+"""Review permissions: organizers run their events' rounds, the secretariat runs national ones;
+a judge sees only their own assignments (anything else answers 404)."""
+
+import rules
+
+from contest.accounts.rules import is_secretariat_for_edition, organizer_organization_ids, organizes_event
+
+
+@rules.predicate
+def manages_round(user, round_) -> bool:
+    if round_ is None:
+        return False
+    if is_secretariat_for_edition(user, round_.edition_id):
+        return True
+    return round_.event_id is not None and organizes_event(user, round_.event)
+
+
+@rules.predicate
+def may_manage_experts(user) -> bool:
+    from contest.accounts.rules import secretariat_edition_ids
+
+    return bool(secretariat_edition_ids(user)) or bool(organizer_organization_ids(user))
+
+
+@rules.predicate
+def is_assigned_judge(user, assignment) -> bool:
+    expert = getattr(assignment, "expert", None)
+    return expert is not None and expert.user_id is not None and expert.user_id == getattr(user, "pk", None)
+
+
+rules.add_perm("review.manage_round", manages_round)
+rules.add_perm("review.manage_experts", may_manage_experts)
+rules.add_perm("review.score_entry", is_assigned_judge)
