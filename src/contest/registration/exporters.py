@@ -44,6 +44,11 @@ def _division(division) -> str | None:
     return division.name
 
 
+def _phone(value: str | None) -> str | None:
+    """Mainland mobiles as dialled (13812345678): a leading + would be neutralised as a formula."""
+    return value[3:] if value and value.startswith("+86") else value
+
+
 def _finances(rows: list[dict]) -> list[str]:
     return [
         f"{row.get('year')}年 营业收入 {row.get('revenue')} 净利润 {row.get('profit')}"
@@ -98,15 +103,15 @@ def entry_row(entry: Entry) -> dict[str, Any]:
             "所属行业": Industry(enterprise.industry).label,
             "专精特新情况": SmeStatus(enterprise.sme_status).label,
             "联系人": enterprise.contact_name,
-            "联系人手机": enterprise.contact_phone,
+            "联系人手机": _phone(enterprise.contact_phone),
         })  # fmt: skip
     if team is not None:
         row.update({
             "团队名称": team.name,
             "团队负责人": team.leader_name,
-            "负责人手机": team.leader_phone,
+            "负责人手机": _phone(team.leader_phone),
             "登记地": row["登记地"] or _division(team.division),
-            "团队成员": [f"{m.name}（{m.role or '成员'}，{m.phone}）" for m in team.members.all()],
+            "团队成员": [f"{m.name}（{m.role or '成员'}，{_phone(m.phone)}）" for m in team.members.all()],
         })  # fmt: skip
     return row
 

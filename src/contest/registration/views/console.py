@@ -1,0 +1,455 @@
+"""The organizer console (资格审查): the events an organizer's organization runs, or — for the
+secretariat — every event of its edition.
+
+Every page finds its event or entry through the tenancy selector (``registration.selectors``)
+and checks the matching rule; anything outside the user's scope answers 404, never 403.
+Views parse input, call a service, and show its refusal as a message.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from stdnum.cn import uscc
+
+from contest.catalog import selectors as catalog_selectors
+from contest.catalog.models import Event
+from contest.core import exporters
+from contest.core.errors import ContestError
+from contest.registration import selectors, services
+from contest.registration.enums import OVERRIDES, TRANSITIONS, EntryStatus, Industry
+from contest.registration.exporters import ENTRIES
+from contest.registration.importer import read_entry_table
+from contest.registration.models import Entry
+
+PAGE_SIZE = 50
+S = EntryStatus
+STATUS_LABELS = {
+    S.DRAFT: gettext_lazy("草稿"),
+    S.SUBMITTED: gettext_lazy("已提交"),
+    S.RETURNED: gettext_lazy("退回修改"),
+    S.RESUBMITTED: gettext_lazy("已重新提交"),
+    S.QUALIFIED: gettext_lazy("资格审查通过"),
+    S.DISQUALIFIED: gettext_lazy("资格审查未通过"),
+    S.WITHDRAWN: gettext_lazy("已撤回"),
+}
+BULK_ACTIONS = [
+    ("qualify", gettext_lazy("资格审查通过")),
+    ("return", gettext_lazy("退回修改")),
+    ("disqualify", gettext_lazy("资格审查不通过")),
+]
+#: action → (target status, whether it is an override, button label)
+ENTRY_ACTIONS = {
+    "qualify": (S.QUALIFIED, False, gettext_lazy("资格审查通过")),
+    "return": (S.RETURNED, False, gettext_lazy("退回修改")),
+    "disqualify": (S.DISQUALIFIED, False, gettext_lazy("资格审查不通过")),
+    "reopen": (S.SUBMITTED, True, gettext_lazy("撤销结论，重新审查")),
+}
+IMPORT_SESSION_KEY = "console_imports"
+
+
+# -- scope: every lookup answers 404 outside it ----------------------------------------------------
+
+
+SAFE = ("GET", "HEAD")
+READ_WRITE = ("GET", "HEAD", "POST")
+WRITE = ("POST",)
+
+
+def _console_or_404(request: HttpRequest) -> None:
+    if not selectors.can_use_console(request.user):
+        raise Http404("not an organizer")
+
+
+def _event_or_404(request: HttpRequest, event_id: int) -> Event:
+    event = selectors.event_for_user(request.user, event_id)
+    if event is None or not request.user.has_perm("registration.manage_event_entries", event):
+        raise Http404("no such event in your scope")
+    return event
+
+
+def _entry_or_404(request: HttpRequest, entry_id: int) -> Entry:
+    entry = selectors.entries_for_user(request.user).filter(pk=entry_id).select_related("event").first()
+    if entry is None or not request.user.has_perm("registration.review_entry", entry):
+        raise Http404("no such entry in your scope")
+    return entry
+
+
+def console_view(methods: tuple[str, ...]):
+    """Sign-in, then scope, then method: outside the user's scope every route answers 404 to
+    every method (a 405 would only come after the scope check). The view receives ``event``
+    and ``entry`` in place of the ids in its URL."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
+            _console_or_404(request)
+            if "event_id" in kwargs:
+                kwargs["event"] = _event_or_404(request, kwargs.pop("event_id"))
+            if "entry_id" in kwargs:
+                kwargs["entry"] = _entry_or_404(request, kwargs.pop("entry_id"))
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorator
+
+
+# -- forms ----------------------------------------------------------------------------------------
+
+
+class EntryFilterForm(forms.Form):
+    group = forms.ChoiceField(label=gettext_lazy("组别"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
+    industry = forms.ChoiceField(label=gettext_lazy("行业领域"), required=False)
+    division = forms.ChoiceField(label=gettext_lazy("登记地（省）"), required=False)
+    q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=100)
+
+    def __init__(self, data, *, groups, provinces):
+        super().__init__(data)
+        self.fields["group"].choices = [("", _("全部组别")), *((g.code, g.name) for g in groups)]
+        self.fields["status"].choices = [("", _("全部状态")), *STATUS_LABELS.items()]
+        self.fields["industry"].choices = [("", _("全部行业")), *Industry.choices]
+        self.fields["division"].choices = [("", _("全部地区")), *((p.code, p.name) for p in provinces)]
+        self.fields["q"].widget.attrs.update(
+            {"type": "search", "placeholder": _("项目名称、报名编号、企业或团队名称、信用代码")}
+        )
+
+    def entry_filter(self) -> selectors.EntryFilter:
+        """The valid part of the filter; a bad value drops only its own condition."""
+        self.is_valid()
+        data = self.cleaned_data
+        return selectors.EntryFilter(
+            group=data.get("group") or None,
+            status=data.get("status") or None,
+            industry=data.get("industry") or None,
+            division=data.get("division") or None,
+            q=data.get("q") or None,
+        )
+
+
+class WindowForm(forms.Form):
+    opens_at = forms.DateTimeField(
+        label=gettext_lazy("开始报名（北京时间）"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    closes_on = forms.DateField(
+        label=gettext_lazy("报名截止日（含当天，到 24:00）"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("报名表（.xlsx 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+@console_view(SAFE)
+def home(request: HttpRequest) -> HttpResponse:
+    events = list(selectors.events_for_organizer(request.user))
+    context = {"events": events, "section": "console", "edition": catalog_selectors.current_edition()}
+    return render(request, "registration/console_home.html", context)
+
+
+@console_view(READ_WRITE)
+def entry_list(request: HttpRequest, event: Event) -> HttpResponse:
+    if request.method == "POST":
+        _bulk_review(request, event)
+        url = reverse("console:entry_list", args=[event.pk])
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    groups = selectors.groups_of_event(event)
+    form = EntryFilterForm(request.GET, groups=groups, provinces=list(catalog_selectors.provinces()))
+    flt = form.entry_filter()
+    page = Paginator(selectors.console_entries(request.user, event, flt), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = selectors.status_group_counts(selectors.entries_for_user(request.user, event=event), groups)
+    context = {
+        "event": event,
+        "form": form,
+        "is_filtered": flt.is_active,
+        "page": page,
+        "rows": [(entry, STATUS_LABELS[entry.status]) for entry in page.object_list],
+        "counts": counts,
+        "count_rows": [(STATUS_LABELS[s], s, cells, total) for s, cells, total in counts.rows],
+        "status_labels": STATUS_LABELS,
+        "bulk_actions": BULK_ACTIONS,
+        "section": "console",
+    }
+    return render(request, "registration/console_entry_list.html", context)
+
+
+def _bulk_review(request: HttpRequest, event: Event) -> None:
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    ids = [int(x) for x in request.POST.getlist("entry") if x.isdigit()]
+    if not ids:
+        messages.error(request, _("请先勾选要处理的项目。"))
+        return
+    entries = selectors.entries_by_ids(request.user, event, ids)
+    skipped = len(set(ids)) - len(entries)
+    try:
+        result = services.bulk_review(by=request.user, entries=entries, action=action, reason=reason)
+    except ContestError as exc:
+        messages.error(request, exc.message)
+        return
+    if result.done:
+        messages.success(request, _("已处理 %(n)d 个项目。") % {"n": len(result.done)})
+    by_pk = {entry.pk: entry for entry in entries}
+    for pk, message in result.failed.items():
+        entry = by_pk[pk]
+        messages.error(request, f"{entry.number or entry.title}（{entry.title}）：{message}")
+    if skipped:
+        messages.warning(request, _("%(n)d 个项目不在本赛事中，已跳过。") % {"n": skipped})
+
+
+@console_view(SAFE)
+def entry_export(request: HttpRequest, event: Event) -> HttpResponse:
+    groups = selectors.groups_of_event(event)
+    form = EntryFilterForm(request.GET, groups=groups, provinces=list(catalog_selectors.provinces()))
+    entries = selectors.export_entries(request.user, event, form.entry_filter())
+    data = exporters.render(ENTRIES, "xlsx", entries=entries)
+    filename = f"报名项目-{event.name}-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@console_view(SAFE)
+def entry_detail(request: HttpRequest, entry: Entry) -> HttpResponse:
+    entry = selectors.entry_for_console(request.user, entry.pk)
+    flags = list(entry.duplicate_flags.all())
+    visible = selectors.visible_entry_ids(request.user, [flag.other_id for flag in flags])
+    actions = [
+        {"code": code, "label": label, "override": override, "needs_reason": code != "qualify"}
+        for code, (to, override, label) in ENTRY_ACTIONS.items()
+        if to in (OVERRIDES if override else TRANSITIONS).get(entry.status, frozenset())
+    ]
+    context = {
+        "entry": entry,
+        "event": entry.event,
+        "status_label": STATUS_LABELS[entry.status],
+        "status_labels": STATUS_LABELS,
+        "industry_label": Industry(entry.industry).label if entry.industry in Industry.values else "",
+        "flags": [(flag, flag.other_id in visible) for flag in flags],
+        "eligibility": services.eligibility_failures(entry),
+        "actions": actions,
+        "plan_url": reverse("console:entry_plan", args=[entry.pk]) if entry.business_plan else None,
+        "section": "console",
+    }
+    return render(request, "registration/console_entry_detail.html", context)
+
+
+@console_view(WRITE)
+def entry_review(request: HttpRequest, entry: Entry) -> HttpResponse:
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "qualify":
+            services.qualify_entry(by=request.user, entry=entry, reason=reason)
+        elif action == "return":
+            services.return_entry(by=request.user, entry=entry, comment=reason)
+        elif action == "disqualify":
+            services.disqualify_entry(by=request.user, entry=entry, reason=reason)
+        elif action == "reopen":
+            services.reopen_entry(by=request.user, entry=entry, reason=reason)
+        else:
+            messages.error(request, _("未知的操作。"))
+            return redirect("console:entry_detail", entry.pk)
+    except ContestError as exc:
+        messages.error(request, exc.message)
+    else:
+        entry.refresh_from_db(fields=["status"])
+        messages.success(
+            request, _("项目状态已更新为“%(status)s”。") % {"status": STATUS_LABELS[entry.status]}
+        )
+    return redirect("console:entry_detail", entry.pk)
+
+
+@xframe_options_sameorigin  # the detail page shows the plan in an <iframe> on this site
+@console_view(SAFE)
+def entry_plan(request: HttpRequest, entry: Entry) -> FileResponse:
+    if not entry.business_plan:
+        raise Http404("no business plan")
+    try:
+        handle = entry.business_plan.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("business plan file missing") from exc
+    response = FileResponse(handle, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=entry.business_plan_name or "business-plan.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@console_view(READ_WRITE)
+def window(request: HttpRequest, event: Event) -> HttpResponse:
+    current = getattr(event, "registration_window", None)
+    if request.method == "POST":
+        form = WindowForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_registration_window(
+                    by=request.user,
+                    event=event,
+                    opens_at=form.cleaned_data["opens_at"],
+                    closes_on=form.cleaned_data["closes_on"],
+                )
+            except ContestError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("报名时间已保存。"))
+                return redirect("console:window", event.pk)
+    else:
+        initial = {}
+        if current is not None:
+            initial = {"opens_at": timezone.localtime(current.opens_at), "closes_on": current.closes_on}
+        form = WindowForm(initial=initial)
+    context = {
+        "event": event,
+        "form": form,
+        "current": current,
+        "is_open": current is not None and current.is_open(timezone.now()),
+        "section": "console",
+    }
+    return render(request, "registration/console_window.html", context)
+
+
+# -- import: upload → preview → confirm --------------------------------------------------------------
+
+
+@console_view(READ_WRITE)
+def entry_import(request: HttpRequest, event: Event) -> HttpResponse:
+    context = {"event": event, "section": "console", "columns": services.ENTRY_IMPORT_COLUMNS}
+    if request.method != "POST":
+        context["form"] = ImportForm()
+        return render(request, "registration/console_import.html", context)
+    if request.POST.get("step") == "confirm":
+        return _confirm_import(request, event, context)
+    form = ImportForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "registration/console_import.html", context)
+    upload = form.cleaned_data["file"]
+    data = upload.read()
+    try:
+        table = read_entry_table(data, filename=upload.name)
+        report = services.import_entries(by=request.user, event=event, rows=table.rows, dry_run=True)
+    except ContestError as exc:
+        context["file_errors"] = getattr(exc, "errors", [exc.message])
+        return render(request, "registration/console_import.html", context)
+    token = None
+    if not report.errors:
+        token = _keep_upload(request, event, upload.name, data)
+    context.update(
+        {"report": report, "token": token, "filename": upload.name, "ignored": table.ignored_columns,
+         "sha256": hashlib.sha256(data).hexdigest()}
+    )  # fmt: skip
+    return render(request, "registration/console_import.html", context)
+
+
+def _keep_upload(request: HttpRequest, event: Event, filename: str, data: bytes) -> str:
+    """Keep the previewed file until it is confirmed; the session remembers whose it is."""
+    pending = request.session.get(IMPORT_SESSION_KEY, {})
+    for token, item in list(pending.items()):
+        if item["event"] == event.pk:  # one pending upload per event and user
+            default_storage.delete(item["path"])
+            del pending[token]
+    token = uuid.uuid4().hex
+    path = default_storage.save(f"imports/{event.pk}/{token}.upload", ContentFile(data))
+    pending[token] = {"event": event.pk, "path": path, "name": filename,
+                      "sha256": hashlib.sha256(data).hexdigest()}  # fmt: skip
+    request.session[IMPORT_SESSION_KEY] = pending
+    return token
+
+
+def _confirm_import(request: HttpRequest, event: Event, context: dict) -> HttpResponse:
+    pending = request.session.get(IMPORT_SESSION_KEY, {})
+    item = pending.get(request.POST.get("token", ""))
+    if item is None or item["event"] != event.pk or not default_storage.exists(item["path"]):
+        messages.error(request, _("预览已失效，请重新上传文件。"))
+        return redirect("console:entry_import", event.pk)
+    with default_storage.open(item["path"], "rb") as fh:
+        data = fh.read()
+    if hashlib.sha256(data).hexdigest() != item["sha256"]:
+        messages.error(request, _("预览已失效，请重新上传文件。"))
+        return redirect("console:entry_import", event.pk)
+    try:
+        table = read_entry_table(data, filename=item["name"])
+        report = services.import_entries(
+            by=request.user, event=event, rows=table.rows, dry_run=False,
+            source_name=item["name"], source_sha256=item["sha256"],
+        )  # fmt: skip
+    except services.ImportRefused as exc:
+        context.update({"form": ImportForm(), "report": exc.report, "filename": item["name"],
+                        "sha256": item["sha256"]})  # fmt: skip
+        return render(request, "registration/console_import.html", context)
+    except ContestError as exc:
+        messages.error(request, exc.message)
+        return redirect("console:entry_import", event.pk)
+    default_storage.delete(item["path"])
+    del pending[request.POST["token"]]
+    request.session[IMPORT_SESSION_KEY] = pending
+    messages.success(
+        request,
+        _("导入完成：新增 %(created)d 个，更新 %(updated)d 个，无变化 %(unchanged)d 个。")
+        % {
+            "created": len(report.with_action("created")),
+            "updated": len(report.with_action("updated")),
+            "unchanged": len(report.with_action("unchanged")),
+        },
+    )
+    return redirect("console:entry_list", event.pk)
+
+
+@console_view(SAFE)
+def import_template(request: HttpRequest, event: Event) -> HttpResponse:
+    """An empty workbook with the import headers (and one example row)."""
+    headers = [c.header for c in services.ENTRY_IMPORT_COLUMNS]
+    example = dict(zip(headers, IMPORT_EXAMPLE, strict=True))
+    data = exporters.write_xlsx(headers, [example], title="报名表")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="报名导入模板.xlsx"
+    )
+    return response
+
+
+_EXAMPLE_HEAD = "91330203MA2CKDR01"
+IMPORT_EXAMPLE = (
+    "示例：宁波某某科技有限公司", _EXAMPLE_HEAD + uscc.calc_check_digit(_EXAMPLE_HEAD), "2019-03-15",
+    800, 56, 4200.5, "否", "制造业",
+    "专精特新中小企业", "王芳", "13905741234", "注塑机能耗优化系统", "以边缘计算降低注塑机能耗。", "I",
+    "自适应温控算法", "长三角注塑企业", "按节能收益分成", "博士领衔的 12 人团队", 1500,
+    "发明专利 一种注塑温控方法；软件著作权 能耗平台V1.0", "https://example.cn/video",
+)  # fmt: skip
