@@ -48,7 +48,7 @@ class TokenCreatedOut(TokenOut):
     key: str = Field(description="令牌本身：只在此时显示一次，平台只保存其 SHA-256")
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Invalid}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Invalid}
 
 
 @router.post(

@@ -4,7 +4,7 @@ import json
 
 from django.http import HttpResponse
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
@@ -47,6 +47,17 @@ def unauthenticated(request, exc: AuthenticationError) -> HttpResponse:
     )
     return api.create_response(
         request, {"detail": detail, "code": "unauthenticated", "field": None}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals (a body that is not JSON) in the same shape as every other error."""
+    detail = (
+        "请求体无法解析，应为 JSON。" if exc.message.startswith("Cannot parse request body") else exc.message
+    )
+    return api.create_response(
+        request, {"detail": detail, "code": "bad_request", "field": None}, status=exc.status_code
     )
 
 

@@ -40,8 +40,9 @@ router = Router(tags=["registration"], auth=api_auth)
 
 UNAUTHENTICATED = {401: ErrorOut}
 READ = {**UNAUTHENTICATED, 404: ErrorOut, 422: Invalid}
-#: Writes may also meet a CSRF refusal (403), a refused permission (403) or a conflict / closed window (409).
-WRITE = {**READ, 403: ErrorOut, 409: ErrorOut}
+#: Writes may also meet a body that is not JSON (400), a CSRF refusal or a refused permission (403),
+#: a conflict or a closed window (409).
+WRITE = {**READ, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
 
 ENTRY_ID = Path(..., ge=1, le=ID_MAX, description="项目编号")
 
