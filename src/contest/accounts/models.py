@@ -110,6 +110,9 @@ class Invitation(models.Model):
         verbose_name = "邀请"
         verbose_name_plural = "邀请"
 
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization or self.edition or ''}"
+
     @staticmethod
     def new_token() -> tuple[str, str]:
         token = secrets.token_urlsafe(32)
@@ -134,6 +137,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = "API 令牌"
         verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
     @staticmethod
     def hash_key(key: str) -> str:

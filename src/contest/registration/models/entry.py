@@ -109,6 +109,9 @@ class EntryImage(models.Model):
     class Meta:
         ordering = ["entry", "order", "id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Submission(models.Model):
     """A receipt: what was submitted, when, and the SHA-256 of its content and files."""
@@ -123,6 +126,9 @@ class Submission(models.Model):
         ordering = ["entry", "submitted_at"]
         verbose_name = "提交回执"
         verbose_name_plural = "提交回执"
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class EntryTransition(models.Model):
@@ -139,6 +145,9 @@ class EntryTransition(models.Model):
     class Meta:
         ordering = ["entry", "at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class DuplicateFlag(models.Model):
     """Near-duplicate titles or summaries across events, shown to organizers."""
@@ -154,3 +163,6 @@ class DuplicateFlag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry", "other", "field"], name="registration_dup_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} ~ {self.other_id} ({self.field} {self.score})"

@@ -86,6 +86,9 @@ class RoundEntry(models.Model):
             models.UniqueConstraint(fields=["round", "code"], name="review_roundentry_code_unique"),
         ]
 
+    def __str__(self) -> str:
+        return self.code
+
 
 class RoundJudge(models.Model):
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="round_judges")
@@ -95,6 +98,9 @@ class RoundJudge(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "expert"], name="review_roundjudge_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.expert_id} @ {self.round_id}"
 
 
 class Assignment(models.Model):
@@ -111,6 +117,9 @@ class Assignment(models.Model):
             models.UniqueConstraint(fields=["round_entry", "expert"], name="review_assignment_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.round_entry_id} ← {self.expert_id}"
+
 
 class ScoreSheet(models.Model):
     """One judge's scores for one entry. Decimal values, validated against the rubric."""
@@ -123,6 +132,9 @@ class ScoreSheet(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"sheet {self.assignment_id}"
 
 
 class AssignmentRun(models.Model):
@@ -141,6 +153,9 @@ class AssignmentRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} {self.status}"
 
 
 class Quota(models.Model):
@@ -162,6 +177,9 @@ class Quota(models.Model):
             models.CheckConstraint(condition=Q(taken__gte=0), name="review_quota_taken_nonneg"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.group_code}: {self.kind}"
+
 
 class RankingSnapshot(models.Model):
     """A ranking as computed at one moment; published ones never change."""
@@ -179,6 +197,9 @@ class RankingSnapshot(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.group_code} {self.sha256[:12]}"
 
 
 class AdvancementDecision(models.Model):
@@ -198,3 +219,6 @@ class AdvancementDecision(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "round_entry"], name="review_decision_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.round_entry_id}: {self.decision}"
