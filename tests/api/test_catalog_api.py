@@ -700,7 +700,10 @@ def test_openapi_schema_is_3_1_and_lists_the_catalog(client, db):
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"] == "3.1.0"
-    assert sorted(schema["paths"]) == [
+    catalog = [
+        path for path, item in schema["paths"].items() if any("catalog" in op["tags"] for op in item.values())
+    ]
+    assert sorted(catalog) == [
         "/api/v1/divisions",
         "/api/v1/editions",
         "/api/v1/editions/{number}",
