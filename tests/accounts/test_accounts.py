@@ -48,7 +48,9 @@ def link_in(message) -> str:
 # -- sign-up -------------------------------------------------------------------------------------
 
 
-def test_sign_up_by_email_lowercases_it_signs_in_and_sends_a_verification_link(client, django_capture_on_commit_callbacks):
+def test_sign_up_by_email_lowercases_it_signs_in_and_sends_a_verification_link(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = sign_up(client, "  Founder@Example.CN ", display_name="王芳")
 
@@ -66,7 +68,9 @@ def test_sign_up_by_email_lowercases_it_signs_in_and_sends_a_verification_link(c
     assert (record.object_id, record.data) == (str(created.pk), {"identifier": "email"})
 
 
-def test_sign_up_by_phone_stores_e164_as_username_and_sends_no_mail(client, django_capture_on_commit_callbacks):
+def test_sign_up_by_phone_stores_e164_as_username_and_sends_no_mail(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = sign_up(client, "138 1234 5678")
 
@@ -80,7 +84,11 @@ def test_sign_up_by_phone_stores_e164_as_username_and_sends_no_mail(client, djan
 @pytest.mark.parametrize(
     ("existing", "typed", "message"),
     [
-        ("founder@example.cn", "FOUNDER@example.cn", "该电子邮箱已注册，请直接登录；忘记密码可通过邮箱重设。"),
+        (
+            "founder@example.cn",
+            "FOUNDER@example.cn",
+            "该电子邮箱已注册，请直接登录；忘记密码可通过邮箱重设。",
+        ),
         ("+8613812345678", "+86 138-1234-5678", "该手机号已注册，请直接登录。"),
     ],
 )
@@ -314,7 +322,9 @@ def test_invitation_stores_only_the_token_hash_and_mails_the_link(
     assert mail.outbox[-1].to == ["staff@nb.gov.cn"]
 
 
-def test_invitee_signs_up_and_accepts_to_become_organizer(client, organization, django_capture_on_commit_callbacks):
+def test_invitee_signs_up_and_accepts_to_become_organizer(
+    client, organization, django_capture_on_commit_callbacks
+):
     link = _invite(client, organization, django_capture_on_commit_callbacks)
 
     page = client.get(link)
@@ -335,12 +345,18 @@ def test_invitee_signs_up_and_accepts_to_become_organizer(client, organization, 
     assert client.get(link).status_code == 410
 
 
-def test_invitation_accepted_twice_or_after_14_days_is_refused(organization, django_capture_on_commit_callbacks):
+def test_invitation_accepted_twice_or_after_14_days_is_refused(
+    organization, django_capture_on_commit_callbacks
+):
     secretariat = superuser()
     start = datetime(2024, 7, 1, 9, tzinfo=SHANGHAI)
     with time_machine.travel(start, tick=False), django_capture_on_commit_callbacks(execute=True):
-        services.invite_organizer(by=secretariat, email="a@nb.gov.cn", organization=organization, site_url=SITE)
-        services.invite_organizer(by=secretariat, email="b@nb.gov.cn", organization=organization, site_url=SITE)
+        services.invite_organizer(
+            by=secretariat, email="a@nb.gov.cn", organization=organization, site_url=SITE
+        )
+        services.invite_organizer(
+            by=secretariat, email="b@nb.gov.cn", organization=organization, site_url=SITE
+        )
     first, second = (link_in(m).removeprefix("/accounts/invite/").rstrip("/") for m in mail.outbox)
 
     with time_machine.travel(start + timedelta(days=13), tick=False):
@@ -387,7 +403,9 @@ def test_invitation_pages_are_404_for_anyone_but_the_secretariat(client, organiz
 
     responses = [
         client.get(reverse("accounts:invitation_list")),
-        client.post(reverse("accounts:invitation_list"), {"email": "y@nb.gov.cn", "organization": organization.pk}),
+        client.post(
+            reverse("accounts:invitation_list"), {"email": "y@nb.gov.cn", "organization": organization.pk}
+        ),
         client.post(reverse("accounts:revoke_invitation", args=[invitation.pk])),
     ]
 
@@ -434,4 +452,8 @@ def test_header_links_depend_on_who_is_signed_in(client, organization):
 
     assert [t for t in anonymous if t in ("登录", "注册", "我的报名", "退出")] == ["登录", "注册", "注册"]
     assert [t for t in as_entrant if t in ("我的报名", "组织方后台", "退出", "登录")] == ["我的报名", "退出"]
-    assert [t for t in as_organizer if t in ("我的报名", "组织方后台", "退出")] == ["我的报名", "组织方后台", "退出"]
+    assert [t for t in as_organizer if t in ("我的报名", "组织方后台", "退出")] == [
+        "我的报名",
+        "组织方后台",
+        "退出",
+    ]

@@ -75,6 +75,8 @@ class EnterpriseForm(EntrantForm):
         help_text=_("18 位，见营业执照。第 3–8 位是登记机关的行政区划代码，用来确定您参加哪个区域赛。"),
         widget=_text(autocapitalize="characters", spellcheck="false", autocomplete="off", inputmode="latin"),
     )
+    # Rendered by hand next to the derived division; its value is the division code shown.
+    confirm_division = forms.CharField(label=_("登记地确认"), required=False)
     founded_on = forms.CharField(
         label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -93,7 +95,7 @@ class EnterpriseForm(EntrantForm):
 
     def service_data(self, *, derived_division_code: str | None) -> dict[str, Any]:
         """What was typed; the division counts as confirmed only for the division that was shown."""
-        data = {name: self.raw(name) for name in self.fields if name != "is_listed"}
+        data = {name: self.raw(name) for name in self.fields if name not in ("is_listed", "confirm_division")}
         data["is_listed"] = bool(self.data.get("is_listed"))
         confirmed = self.data.get("confirm_division", "")
         data["division_confirmed"] = bool(derived_division_code) and confirmed == derived_division_code

@@ -2,14 +2,35 @@
 
 from django import template
 
+from contest.accounts.enums import RoleKind
 from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
 
 register = template.Library()
 
 
+def _load_roles(user) -> None:
+    """Fill both of ``accounts.rules``' per-user caches with one query instead of two."""
+    if not getattr(user, "is_authenticated", False) or hasattr(user, "_secretariat_editions"):
+        return
+    secretariat, organizer = set(), set()
+    for kind, organization_id, edition_id in user.roles.filter(
+        kind__in=[RoleKind.SECRETARIAT, RoleKind.ORGANIZER]
+    ).values_list("kind", "organization_id", "edition_id"):
+        if kind == RoleKind.SECRETARIAT:
+            secretariat.add(edition_id)
+        else:
+            organizer.add(organization_id)
+    if user.is_superuser:
+        secretariat.add(None)
+    user._secretariat_editions = secretariat
+    if not hasattr(user, "_organizer_orgs"):
+        user._organizer_orgs = organizer
+
+
 @register.filter
 def uses_console(user) -> bool:
     """Organizers and the secretariat get a link to the organizer console (cached on the user)."""
+    _load_roles(user)
     return bool(secretariat_edition_ids(user) or organizer_organization_ids(user))
 
 

@@ -118,6 +118,12 @@ def _my_entry_or_404(user, pk: int) -> Entry:
     return entry
 
 
+def _actor(request: HttpRequest):
+    """The signed-in user as a model instance, not the request's lazy proxy (services use ``type(by)``)."""
+    user = request.user
+    return getattr(user, "_wrapped", user) if user.is_authenticated else user
+
+
 # -- presentation helpers ---------------------------------------------------------------------
 
 
@@ -253,9 +259,9 @@ def enterprise(request: HttpRequest) -> HttpResponse:
                 derived_division_code=derived.division_code if derived and derived.label else None
             )
             try:
-                saved = services.save_enterprise(by=request.user, data=data)
+                saved = services.save_enterprise(by=_actor(request), data=data)
             except ContestError as exc:
-                form.apply_errors(exc)
+                form.apply_errors(exc, aliases={"division_confirmed": "confirm_division"})
             else:
                 messages.success(request, _("企业信息已保存：%(name)s。") % {"name": saved.name})
                 if not Entry.objects.filter(owner=request.user).exists():
@@ -324,7 +330,7 @@ def team(request: HttpRequest) -> HttpResponse:
         place_error = form.division_code()[1]
         members = [{key: row[key] for key in ("name", "role", "phone", "affiliation")} for row in rows]
         try:
-            services.save_team(by=request.user, data=form.service_data(), members=members)
+            services.save_team(by=_actor(request), data=form.service_data(), members=members)
         except FieldErrors as exc:
             rest = apply_member_errors(rows, exc)
             if "division" in rest:
@@ -470,7 +476,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 entry = services.create_entry(
-                    by=request.user, event=event, group_code=group_code, data={"title": form.raw("title")}
+                    by=_actor(request), event=event, group_code=group_code, data={"title": form.raw("title")}
                 )
             except ContestError as exc:
                 form.apply_errors(exc)
@@ -532,7 +538,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry, outcome = _save_entry(request, entry, form)
     if not form.has_errors and request.POST.get("action") == "submit":
         try:
-            submission = services.submit_entry(by=request.user, entry=entry)
+            submission = services.submit_entry(by=_actor(request), entry=entry)
         except ContestError as exc:
             form.apply_errors(exc)
             outcome["submit_failed"] = True
@@ -558,7 +564,7 @@ def _save_entry(request: HttpRequest, entry: Entry, form: EntryForm) -> tuple[En
     version = form.expected_version()
     try:
         entry = services.update_entry(
-            by=request.user, entry=entry, data=form.service_data(), expected_version=version
+            by=_actor(request), entry=entry, data=form.service_data(), expected_version=version
         )
     except FieldErrors as exc:
         form.apply_errors(exc)
@@ -578,7 +584,7 @@ def _save_entry(request: HttpRequest, entry: Entry, form: EntryForm) -> tuple[En
         images = form.image_uploads()
         if plan is not None or images:
             entry = services.update_entry(
-                by=request.user,
+                by=_actor(request),
                 entry=entry,
                 data={},
                 business_plan=plan,
@@ -606,7 +612,7 @@ def entry_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_entry(by=request.user, entry=entry, reason=form.cleaned_data["reason"])
+            services.withdraw_entry(by=_actor(request), entry=entry, reason=form.cleaned_data["reason"])
         except ContestError as exc:
             messages.error(request, exc.message)
         else:
@@ -695,7 +701,7 @@ def entry_image_remove(request: HttpRequest, pk: int, image_pk: int) -> HttpResp
     if image is None:
         raise Http404("no such image")
     try:
-        services.remove_image(by=request.user, image=image)
+        services.remove_image(by=_actor(request), image=image)
     except ContestError as exc:
         messages.error(request, exc.message)
     else:
