@@ -1316,3 +1316,74 @@ def _update_imported(item: ImportedRow, *, by) -> Entry:
     to = S.RESUBMITTED if entry.status == S.RETURNED else entry.status
     _receipt(entry, by=by, to=to, reason="批量导入更新")
     return entry
+
+
+# -- eligibility rules (the secretariat, through the admin) ------------------------------------------
+
+
+def clean_eligibility_rule(*, edition_id: int, group_code: str, kind: str, value: str) -> str:
+    """The rule's parameter in canonical form, or FieldErrors naming what is wrong."""
+    errors: dict[str, str] = {}
+    codes = set(EditionGroup.objects.filter(edition_id=edition_id).values_list("code", flat=True))
+    if group_code not in codes:
+        errors["group_code"] = f"本届没有组别代码“{group_code}”；可选：{'、'.join(sorted(codes)) or '无'}。"
+    text = (value or "").strip()
+    if kind in (RuleKind.NOT_LISTED, RuleKind.NOT_AN_ENTERPRISE):
+        text = ""
+    elif kind == RuleKind.FOUNDED_ON_OR_AFTER:
+        try:
+            text = _parse_date(text, "value", "参数").isoformat()
+        except ValidationFailed as exc:
+            errors["value"] = exc.message
+    elif kind == RuleKind.REVENUE_AT_MOST:
+        amount = _field(errors, "value", v.non_negative_decimal, text, field="value", label="参数（万元）")
+        text = str(amount) if amount is not None else text
+    elif kind in (RuleKind.EMPLOYEES_AT_MOST, RuleKind.MIN_MEMBERS):
+        number = _field(errors, "value", _parse_int, text, "value", "参数（人数）")
+        text = str(number) if number is not None else text
+    else:
+        errors["kind"] = "未知的规则。"
+    if errors:
+        raise FieldErrors(errors)
+    return text
+
+
+def save_eligibility_rule(
+    *, by, rule: EligibilityRule, changed: dict[str, Any] | None = None
+) -> EligibilityRule:
+    """The secretariat of the rule's edition adds or edits an eligibility rule; audited."""
+    from contest.accounts.rules import is_secretariat_for_edition
+
+    if by is None or not is_secretariat_for_edition(by, rule.edition_id):
+        raise PermissionDenied("只有本届大赛秘书处可以修改参赛条件。")
+    rule.value = clean_eligibility_rule(
+        edition_id=rule.edition_id, group_code=rule.group_code, kind=rule.kind, value=rule.value
+    )
+    created = rule.pk is None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                rule.save()
+        except IntegrityError as exc:
+            raise Conflict("本届该组别已有同类规则，请修改原规则。") from exc
+        audit.record(
+            action=f"registration.eligibility_rule.{'created' if created else 'updated'}",
+            obj=rule,
+            by=by,
+            scope=f"edition:{rule.edition_id}",
+            data={"group": rule.group_code, "kind": rule.kind, "value": rule.value, "active": rule.is_active,
+                  "changes": changed or {}},
+        )  # fmt: skip
+    return rule
+
+
+def delete_eligibility_rule(*, by, rule: EligibilityRule) -> None:
+    from contest.accounts.rules import is_secretariat_for_edition
+
+    if by is None or not is_secretariat_for_edition(by, rule.edition_id):
+        raise PermissionDenied("只有本届大赛秘书处可以修改参赛条件。")
+    with transaction.atomic():
+        data = {"group": rule.group_code, "kind": rule.kind, "value": rule.value}
+        audit.record(action="registration.eligibility_rule.deleted", obj=rule, by=by,
+                     scope=f"edition:{rule.edition_id}", data=data)  # fmt: skip
+        rule.delete()
