@@ -791,3 +791,32 @@ def test_create_before_the_window_opens_is_409(ningbo):
         "code": "closed",
         "field": None,
     }
+
+
+def test_openapi_lists_the_registration_and_token_operations_with_both_sign_ins(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = sorted(
+        f"{method.upper()} {path}"
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if {"registration", "tokens"} & set(op["tags"])
+    )
+    assert operations == [
+        "GET /api/v1/entries/{id}", "GET /api/v1/events/{event_id}/entries", "GET /api/v1/me/enterprise",
+        "GET /api/v1/me/entries", "GET /api/v1/me/entries/{id}", "GET /api/v1/me/team", "GET /api/v1/tokens",
+        "POST /api/v1/entries/{id}/disqualify", "POST /api/v1/entries/{id}/qualify",
+        "POST /api/v1/entries/{id}/reopen", "POST /api/v1/entries/{id}/return", "POST /api/v1/me/entries",
+        "POST /api/v1/me/entries/{id}/business-plan", "POST /api/v1/me/entries/{id}/submit",
+        "POST /api/v1/me/entries/{id}/withdraw", "POST /api/v1/tokens", "POST /api/v1/tokens/{id}/revoke",
+        "PUT /api/v1/me/enterprise", "PUT /api/v1/me/entries/{id}", "PUT /api/v1/me/team",
+    ]  # fmt: skip
+    assert schema["components"]["securitySchemes"] == {
+        "BearerToken": {"type": "http", "scheme": "bearer"},
+        "SessionCsrf": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+    }
+    assert schema["paths"]["/api/v1/tokens"]["post"]["security"] == [{"SessionCsrf": []}]
+    # State changes are actions: no PATCH anywhere, and no input shape carries a status.
+    assert not any("patch" in item for item in schema["paths"].values())
+    inputs = {name: shape for name, shape in schema["components"]["schemas"].items() if name.endswith("In")}
+    assert "EntryUpdateIn" in inputs
+    assert not any("status" in shape.get("properties", {}) for shape in inputs.values())
