@@ -184,7 +184,9 @@ def with_list_relations(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
 def console_entries(user, event: Event, flt: EntryFilter | None = None) -> QuerySet[Entry]:
     """The console's entry list for one event: filtered, annotated, newest first."""
     queryset = apply_filter(entries_for_user(user, event=event), flt)
-    return annotate_duplicate_count(with_list_relations(queryset)).order_by("-created_at", "-pk")
+    # Newest first. The primary key follows creation order, and ordering by it alone lets the
+    # database walk its index backwards and stop after one page (no sort of the whole event).
+    return annotate_duplicate_count(with_list_relations(queryset)).order_by("-pk")
 
 
 def export_entries(user, event: Event, flt: EntryFilter | None = None) -> QuerySet[Entry]:
