@@ -370,7 +370,9 @@ def test_draft_to_receipt_through_the_pages(client, ningbo):
     assert texts(receipt, "dd", class_="receipt-time") == [
         submission.submitted_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") + "（北京时间）"
     ]
-    assert texts(receipt, "td") == ["商业计划书", "计划书.pdf", "3", hashlib.sha256(plan).hexdigest()]
+    assert texts(receipt, "li", class_="receipt-file") == [
+        f"商业计划书：计划书.pdf（3 页） SHA-256：{hashlib.sha256(plan).hexdigest()}"
+    ]
     entry.refresh_from_db()
     assert entry.status == "submitted"
 
@@ -690,3 +692,48 @@ def test_entry_list_shows_status_deadline_and_the_latest_receipt(client, ningbo)
         reverse("registration:receipt", args=[entry.pk, entry.submissions.get().pk])
     ]
     assert elements(response, "a", class_="button") == []  # one project per edition: no “新建报名”
+
+
+def test_every_saved_ip_item_is_shown_and_kept_with_a_spare_row(client, ningbo):
+    entry = draft_for(enterprise_owner(), ningbo)
+    items = [{"kind": "发明专利", "name": f"专利{i}", "number": f"ZL{i}"} for i in range(1, 5)]
+    entry = services.update_entry(by=entry.owner, entry=entry, data={"ip_list": items})
+    client.force_login(entry.owner)
+
+    page = client.get(edit_url(entry))
+    posted = {el["attrs"]["name"]: el["attrs"].get("value", "") for el in elements(page, "input")
+              if el["attrs"].get("name", "").startswith("ip-")}  # fmt: skip
+    client.post(edit_url(entry), {**entry_post(entry.version), **posted, "ip-1-kind": "发明专利",
+                                  "ip-2-kind": "发明专利", "ip-3-kind": "发明专利", "ip-4-kind": "发明专利"})  # fmt: skip
+
+    assert [value_of(page, f"ip-{i}-name") for i in range(1, 6)] == ["专利1", "专利2", "专利3", "专利4", ""]
+    entry.refresh_from_db()
+    assert entry.ip_list == items
+
+
+def test_entrant_pages_switch_to_english(client, ningbo):
+    entry = draft_for(enterprise_owner(), ningbo)
+    client.force_login(entry.owner)
+    client.post(reverse("set_language"), {"language": "en", "next": edit_url(entry)})
+
+    page = client.get(edit_url(entry))
+    listing = client.get(reverse("registration:entry_list"))
+
+    assert texts(page, "strong")[0] == "Registration closes: 2030-07-31 24:00 (Beijing time)"
+    assert texts(page, "button")[-2:] == ["Save draft", "Submit"]
+    assert texts(page, "legend") == [
+        "Basics",
+        "The project",
+        "Finances, last three years (10k CNY)",
+        "Intellectual property (optional)",
+        "Documents",
+    ]
+    assert texts(listing, "h1") == ["My entries"]
+
+
+def test_an_organizer_without_an_entrant_profile_lands_in_the_console(client, ningbo):
+    client.force_login(organizer_for(ningbo))
+
+    response = client.get(reverse("registration:home"))
+
+    assert response["Location"] == reverse("console:home")

@@ -13,7 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve, reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -157,12 +157,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 def _console_url() -> str:
-    """The organizer console when it is mounted, else the home page."""
-    try:
-        resolve("/console/")
-    except Resolver404:
-        return reverse("catalog:home")
-    return "/console/"
+    return reverse("console:home")
 
 
 @require_http_methods(["GET", "POST"])

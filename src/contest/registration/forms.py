@@ -23,7 +23,7 @@ from contest.registration.enums import Industry, SmeStatus
 from contest.registration.models import Entry
 
 FINANCE_ROWS = 3
-IP_ROWS = 5
+IP_ROWS = 3
 MIN_MEMBER_ROWS = 5
 MAX_MEMBER_ROWS = 30
 MEMBER_KEYS = ("name", "role", "phone", "affiliation")
@@ -87,7 +87,7 @@ class EnterpriseForm(EntrantForm):
     revenue_last_year = forms.CharField(
         label=_("上年营业收入（万元）"), required=False, widget=_text(inputmode="decimal")
     )
-    is_listed = forms.BooleanField(label=_("已上市（含新三板挂牌以外的境内外上市）"), required=False)
+    is_listed = forms.BooleanField(label=_("已在境内外证券交易所上市"), required=False)
     industry = _select(_("所属行业"), [("", _("请选择行业门类")), *Industry.choices])
     sme_status = _select(_("专精特新情况"), SmeStatus.choices)
     contact_name = forms.CharField(label=_("联系人"), required=False, widget=_text(autocomplete="name"))
@@ -249,8 +249,13 @@ class EntryForm(EntrantForm):
         widget=MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )
 
-    def __init__(self, *args, years: list[int], **kwargs):
+    def __init__(self, *args, years: list[int], ip_rows: int = IP_ROWS, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:  # as many IP rows as were posted (JavaScript-free pages post IP_ROWS or more)
+            posted = [
+                int(m.group(1)) for key in self.data for m in [re.fullmatch(r"ip-(\d+)-name", key)] if m
+            ]
+            ip_rows = max([ip_rows, *posted])
         for i, year in enumerate(years, start=1):
             self.fields[f"finances-{i}-year"] = forms.CharField(
                 label=_("年份"),
@@ -268,7 +273,8 @@ class EntryForm(EntrantForm):
                 required=False,
                 widget=_text(inputmode="decimal"),
             )
-        for i in range(1, IP_ROWS + 1):
+        self.ip_count = min(ip_rows, 50)
+        for i in range(1, self.ip_count + 1):
             self.fields[f"ip-{i}-kind"] = _select(_("类型"), IP_KINDS)
             self.fields[f"ip-{i}-name"] = forms.CharField(label=_("名称"), required=False)
             self.fields[f"ip-{i}-number"] = forms.CharField(label=_("编号"), required=False)
@@ -286,7 +292,7 @@ class EntryForm(EntrantForm):
     def ip_rows(self):
         return [
             (self[f"ip-{i}-kind"], self[f"ip-{i}-name"], self[f"ip-{i}-number"])
-            for i in range(1, IP_ROWS + 1)
+            for i in range(1, self.ip_count + 1)
         ]
 
     def text_fields(self):
@@ -324,7 +330,7 @@ class EntryForm(EntrantForm):
         data["finances"] = finances
         data["ip_list"] = [
             {key: self.raw(f"ip-{i}-{key}") for key in ("kind", "name", "number")}
-            for i in range(1, IP_ROWS + 1)
+            for i in range(1, self.ip_count + 1)
         ]
         return data
 
@@ -373,6 +379,11 @@ class EntryForm(EntrantForm):
         return bool(self.errors or self.slot_errors)
 
 
+def ip_rows_for(entry: Entry) -> int:
+    """Every saved IP item, plus one empty row."""
+    return max(IP_ROWS, len(entry.ip_list or []) + 1)
+
+
 def entry_initial(entry: Entry, years: list[int]) -> dict[str, Any]:
     initial: dict[str, Any] = {
         name: getattr(entry, name)
@@ -395,7 +406,7 @@ def entry_initial(entry: Entry, years: list[int]) -> dict[str, Any]:
         initial[f"finances-{i}-year"] = year
         initial[f"finances-{i}-revenue"] = row.get("revenue") or ""
         initial[f"finances-{i}-profit"] = row.get("profit") or ""
-    for i, item in enumerate((entry.ip_list or [])[:IP_ROWS], start=1):
+    for i, item in enumerate(entry.ip_list or [], start=1):
         for key in ("kind", "name", "number"):
             initial[f"ip-{i}-{key}"] = item.get(key, "")
     return initial

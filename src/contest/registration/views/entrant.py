@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
 from contest.catalog import selectors as catalog_selectors
 from contest.catalog.enums import RegistrationMode, Tier
 from contest.catalog.models import Division, Edition, EditionGroup, Event
@@ -36,6 +37,7 @@ from contest.registration.forms import (
     WithdrawForm,
     apply_member_errors,
     entry_initial,
+    ip_rows_for,
     member_rows,
 )
 from contest.registration.models import (
@@ -221,7 +223,10 @@ def _size_label(size: int | None) -> str:
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """Where sign-in lands: the entrant's entries, the profile choice, or an organizer's console."""
     if _profile(request.user).kind is None:
+        if organizer_organization_ids(request.user) or secretariat_edition_ids(request.user):
+            return redirect("console:home")
         return redirect("registration:profile")
     return redirect("registration:entry_list")
 
@@ -530,7 +535,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "registration/entrant_entry_detail.html", _entry_context(entry))
     years = _entry_years(entry)
     if request.method != "POST":
-        form = EntryForm(initial=entry_initial(entry, years), years=years)
+        form = EntryForm(initial=entry_initial(entry, years), years=years, ip_rows=ip_rows_for(entry))
         return render(request, "registration/entrant_entry_form.html", _entry_context(entry, form=form))
 
     form = EntryForm(request.POST.copy(), request.FILES, years=years)
