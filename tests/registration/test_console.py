@@ -190,6 +190,29 @@ def test_console_home_runs_a_fixed_number_of_queries(client, edition9, django_as
     assert len(response.context["events"]) >= n
 
 
+def test_entry_detail_runs_the_same_queries_whatever_the_history(client, ningbo, edition9):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    organizer = organizer_for(ningbo)
+    short = submitted_entry(ningbo)
+    long = submitted_entry(ningbo)
+    for _ in range(2):
+        services.return_entry(by=organizer, entry=long, comment="请补充")
+        services.submit_entry(by=long.owner, entry=long)
+    DuplicateFlag.objects.create(entry=short, other=long, field="summary", score="0.950")
+    for other in (short, submitted_entry(ningbo), submitted_entry(ningbo)):
+        DuplicateFlag.objects.create(entry=long, other=other, field="summary", score="0.950")
+    client.force_login(organizer)
+    counts = []
+    for entry in (short, long):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("console:entry_detail", args=[entry.pk])).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+    assert long.submissions.count() == 3
+
+
 # -- bulk review --------------------------------------------------------------------------------------
 
 
@@ -201,7 +224,7 @@ def test_bulk_qualify_reports_each_failure(org_client, ningbo):
     assert response.redirect_chain == [(url, 302)]
     assert messages_of(response) == [
         "已处理 2 个项目。",
-        "草稿项目（草稿项目）：项目当前状态为“草稿”，不能变为“资格审查通过”。",
+        "“草稿项目”：项目当前状态为“草稿”，不能变为“资格审查通过”。",
     ]
     assert sorted(Entry.objects.values_list("status", flat=True)) == ["draft", "qualified", "qualified"]
 

@@ -222,7 +222,8 @@ def _bulk_review(request: HttpRequest, event: Event) -> None:
     by_pk = {entry.pk: entry for entry in entries}
     for pk, message in result.failed.items():
         entry = by_pk[pk]
-        messages.error(request, f"{entry.number or entry.title}（{entry.title}）：{message}")
+        label = f"{entry.number}（{entry.title}）" if entry.number else f"“{entry.title}”"
+        messages.error(request, f"{label}：{message}")
     if skipped:
         messages.warning(request, _("%(n)d 个项目不在本赛事中，已跳过。") % {"n": skipped})
 
