@@ -190,6 +190,7 @@ def entry_list(request: HttpRequest, event: Event) -> HttpResponse:
     counts = selectors.status_group_counts(selectors.entries_for_user(request.user, event=event), groups)
     context = {
         "event": event,
+        "edition": event.edition,
         "form": form,
         "is_filtered": flt.is_active,
         "page": page,
@@ -255,6 +256,7 @@ def entry_detail(request: HttpRequest, entry: Entry) -> HttpResponse:
     context = {
         "entry": entry,
         "event": entry.event,
+        "edition": entry.edition,
         "status_label": STATUS_LABELS[entry.status],
         "status_labels": STATUS_LABELS,
         "industry_label": Industry(entry.industry).label if entry.industry in Industry.values else "",
@@ -336,6 +338,7 @@ def window(request: HttpRequest, event: Event) -> HttpResponse:
         form = WindowForm(initial=initial)
     context = {
         "event": event,
+        "edition": event.edition,
         "form": form,
         "current": current,
         "is_open": current is not None and current.is_open(timezone.now()),
@@ -349,7 +352,8 @@ def window(request: HttpRequest, event: Event) -> HttpResponse:
 
 @console_view(READ_WRITE)
 def entry_import(request: HttpRequest, event: Event) -> HttpResponse:
-    context = {"event": event, "section": "console", "columns": services.ENTRY_IMPORT_COLUMNS}
+    context = {"event": event, "edition": event.edition, "section": "console",
+               "columns": services.ENTRY_IMPORT_COLUMNS}  # fmt: skip
     if request.method != "POST":
         context["form"] = ImportForm()
         return render(request, "registration/console_import.html", context)
