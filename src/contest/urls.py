@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("contest.accounts.urls")),
     path("me/", include("contest.registration.urls")),
     path("console/", include("contest.registration.console_urls")),
+    path("judge/", include("contest.review.judge_urls")),
     path("", include("contest.catalog.urls")),
 ]
 if settings.DEBUG:

@@ -953,3 +953,23 @@ def publish_advancement(*, by, round: ReviewRound) -> dict[str, int]:  # noqa: A
                      data={"advancing": advancing, "decisions": [[d.round_entry.entry_id, d.decision] for d in staged],
                            "snapshots": [[s.pk, s.group_code, s.sha256] for s in snapshots]})  # fmt: skip
     return advancing
+
+
+# -- judge-side writes ---------------------------------------------------------------------------------------
+
+
+def recuse_from_assignment(*, by, assignment: Assignment, reason: str) -> ConflictRow:
+    """A judge declares a conflict from the judge's page. An unsubmitted draft sheet is discarded
+    first (audited with its content): the sheet protects its assignment, and ``declare_conflict``
+    withdraws the unscored assignment. A submitted sheet is kept; the organizer decides."""
+    _require(by, "review.score_entry", assignment)
+    if not (reason or "").strip():
+        raise ValidationFailed("请说明回避原因。", field="reason")
+    with transaction.atomic():
+        sheet = ScoreSheet.objects.select_for_update().filter(assignment=assignment).first()
+        if sheet is not None and sheet.status == SheetStatus.DRAFT:
+            audit.record(action="review.sheet.discarded", obj=sheet, by=by, scope=_scope(assignment.round),
+                         data={"assignment": assignment.pk, "reason": "conflict", "scores": sheet.scores,
+                               "comment": sheet.comment})  # fmt: skip
+            sheet.delete()
+        return declare_conflict(by=by, assignment=assignment, reason=reason)
