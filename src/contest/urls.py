@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("contest.accounts.urls")),
     path("me/", include("contest.registration.urls")),
+    path("console/review/", include("contest.review.organizer_urls")),
     path("console/", include("contest.registration.console_urls")),
     path("judge/", include("contest.review.judge_urls")),
     path("", include("contest.catalog.urls")),

@@ -973,3 +973,492 @@ def recuse_from_assignment(*, by, assignment: Assignment, reason: str) -> Confli
                                "comment": sheet.comment})  # fmt: skip
             sheet.delete()
         return declare_conflict(by=by, assignment=assignment, reason=reason)
+
+
+# -- organizer pages: round settings, judges of a round, proportional quotas ---------------------------
+
+ROUND_PLACES_MAX = 4
+
+
+def _previous_round_errors(round_: ReviewRound, previous: ReviewRound | None) -> str | None:
+    """Why ``previous`` cannot be the round before ``round_`` (None when it can)."""
+    if previous is None:
+        return None
+    if previous.pk == round_.pk:
+        return "上一轮不能是本轮自己。"
+    if previous.edition_id != round_.edition_id:
+        return "上一轮须属于同一届大赛。"
+    if round_.event_id is not None and previous.event_id != round_.event_id:
+        return "上一轮须属于同一赛事。"
+    seen, cursor = {round_.pk}, previous
+    while cursor is not None:  # a chain of rounds, never a loop
+        if cursor.pk in seen:
+            return "上一轮的设置会形成循环。"
+        seen.add(cursor.pk)
+        cursor = cursor.previous
+    return None
+
+
+def update_round(*, by, round: ReviewRound, data: dict[str, Any]) -> ReviewRound:
+    """Edit a round's settings (any of ``ROUND_FIELDS`` and ``previous``).
+
+    Nothing changes once the result is published; the rubric is fixed once a judge has submitted
+    a sheet (the totals were computed with it); ``previous`` must be a round of the same edition
+    (and the same event for an event's round) without forming a loop."""
+    _require(by, "review.manage_round", round)
+    fields = {k: data[k] for k in ROUND_FIELDS if k in data}
+    errors: dict[str, str] = {}
+    if "rubric" in fields:
+        try:
+            fields["rubric"] = clean_rubric(fields["rubric"])
+        except FieldErrors as exc:
+            errors.update(exc.fields)
+    if "name" in fields:
+        fields["name"] = str(fields["name"] or "").strip()
+        if not fields["name"]:
+            errors["name"] = "请填写轮次名称。"
+    if "judges_per_entry" in fields and int(fields["judges_per_entry"]) < 1:
+        errors["judges_per_entry"] = "每个项目至少 1 位评审。"
+    if "default_max_load" in fields and int(fields["default_max_load"]) < 1:
+        errors["default_max_load"] = "每位专家最多评审数至少为 1。"
+    if "places" in fields and not 0 <= int(fields["places"]) <= ROUND_PLACES_MAX:
+        errors["places"] = f"保留小数位应在 0 到 {ROUND_PLACES_MAX} 之间。"
+    if "carry_weight" in fields:
+        fields["carry_weight"] = Decimal(str(fields["carry_weight"] or 0))
+        if not 0 <= fields["carry_weight"] <= 1:
+            errors["carry_weight"] = "上一轮成绩占比应在 0 到 1 之间。"
+    opens, closes = fields.get("opens_at", round.opens_at), fields.get("closes_at", round.closes_at)
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = "评审截止时间应晚于开始时间。"
+    if "previous" in data:
+        previous = data["previous"]
+        if previous is not None:
+            _require(by, "review.manage_round", previous)
+        problem = _previous_round_errors(round, previous)
+        if problem:
+            errors["previous"] = problem
+        fields["previous"] = previous
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        round_ = ReviewRound.objects.select_for_update().get(pk=round.pk)
+        if round_.status == RoundStatus.PUBLISHED:
+            raise Conflict("结果已发布的轮次不能再修改。")
+        submitted = ScoreSheet.objects.filter(assignment__round=round_, status=SheetStatus.SUBMITTED).exists()
+        if "rubric" in fields and fields["rubric"] != round_.rubric and submitted:
+            raise Conflict("已有专家提交评分，不能再修改评分细则。")
+        before = {k: getattr(round_, k) for k in fields}
+        for key, value in fields.items():
+            setattr(round_, key, value)
+        round_.save()
+        changes = audit.diff(before, {k: getattr(round_, k) for k in fields})
+        if changes:
+            audit.record(action="review.round.updated", obj=round_, by=by, scope=_scope(round_),
+                         data={"changes": changes})  # fmt: skip
+    return round_
+
+
+def set_round_judge(*, by, round_judge: RoundJudge, max_load: int, available: bool) -> RoundJudge:
+    """A judge's load cap and availability in one round (used by the next assignment run)."""
+    _require(by, "review.manage_round", round_judge.round)
+    try:
+        max_load = int(max_load)
+    except (TypeError, ValueError):
+        raise FieldErrors({"max_load": "最多评审数应为整数。"}) from None
+    if max_load < 1:
+        raise FieldErrors({"max_load": "最多评审数至少为 1。"})
+    with transaction.atomic():
+        row = RoundJudge.objects.select_for_update().select_related("round").get(pk=round_judge.pk)
+        before = {"max_load": row.max_load, "available": row.available}
+        row.max_load, row.available = max_load, bool(available)
+        row.save(update_fields=["max_load", "available"])
+        after = {"max_load": row.max_load, "available": row.available}
+        if before != after:
+            audit.record(action="review.round.judge_updated", obj=row.round, by=by, scope=_scope(row.round),
+                         data={"expert": row.expert_id, "changes": audit.diff(before, after)})  # fmt: skip
+    return row
+
+
+def set_proportional_quota(*, by, round: ReviewRound, group_code: str, total: int) -> Quota:
+    """A group's places as a total shared among sub-zones in proportion to their entries
+    (largest remainders, ``proportional_quotas``)."""
+    _require(by, "review.manage_round", round)
+    try:
+        total = int(total)
+    except (TypeError, ValueError):
+        raise FieldErrors({"total": "总名额应为整数。"}) from None
+    if total < 0:
+        raise FieldErrors({"total": "总名额不能为负数。"})
+    with transaction.atomic():
+        quota, _ = Quota.objects.select_for_update().get_or_create(
+            round=round, group_code=group_code, defaults={"kind": QuotaKind.PROPORTIONAL}
+        )
+        before = {"kind": quota.kind, "total": quota.total}
+        quota.kind, quota.total = QuotaKind.PROPORTIONAL, total
+        quota.count = quota.percent = quota.floor = quota.cap = None
+        quota.save()
+        audit.record(action="review.quota.set", obj=quota, by=by, scope=_scope(round),
+                     data={"before": before, "after": {"kind": quota.kind, "total": total}})  # fmt: skip
+    return quota
+
+
+def ranking_buckets(round: ReviewRound, rows: list[RankingRow]) -> list[tuple[str, str, list[dict]]]:
+    """(group, industry, rows) as ``snapshot_ranking`` stores them: per group, and — when the round
+    ranks by industry — per group and industry, re-ranked within the industry."""
+    buckets: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        data = audit.jsonable(row.__dict__)
+        buckets.setdefault((row.group, ""), []).append(data)
+        if round.rank_by_industry:
+            buckets.setdefault((row.group, row.industry), []).append(data)
+    return [(group, industry, _rerank(items) if industry else items)
+            for (group, industry), items in sorted(buckets.items())]  # fmt: skip
+
+
+# -- judge accounts for experts ------------------------------------------------------------------------
+
+
+def _judge_username(expert: Expert) -> str:
+    from django.contrib.auth import get_user_model
+
+    base = f"judge-{expert.pk}"
+    users = get_user_model().objects
+    name, n = base, 1
+    while users.filter(username=name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def invite_expert(*, by, expert: Expert, site_url: str = "", username: str | None = None):
+    """Give an expert a judge account and e-mail a link to set its password.
+
+    A new account has no usable password, so nobody can sign in to it until the expert sets one
+    through the link (Django's password-reset token: single use, invalid once the password
+    changes, valid for ``PASSWORD_RESET_TIMEOUT``). An existing account with the expert's e-mail
+    or mobile is linked instead of creating a second one. Either way the account gets the judge
+    role and the expert row points at it. Audited; the e-mail goes out after commit."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.tokens import default_token_generator
+    from django.db.models import Q
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from contest.accounts.enums import RoleKind
+    from contest.accounts.models import Role
+
+    _require(by, "review.manage_experts")
+    user_model = get_user_model()
+    with transaction.atomic():
+        expert = Expert.objects.select_for_update().get(pk=expert.pk)
+        if expert.user_id is not None:
+            raise Conflict(f"{expert.name}已有评审账号。")
+        if not expert.is_active:
+            raise Conflict(f"{expert.name}已移出专家库，不能邀请。")
+        if not expert.email:
+            raise ValidationFailed("请先填写专家的邮箱：设置密码的链接会发送到该邮箱。", field="email")
+        person = user_model.objects.filter(Q(email__iexact=expert.email) | Q(phone=expert.phone)).first()
+        created = person is None
+        if person is not None and Expert.objects.filter(user=person).exists():
+            raise Conflict("该邮箱或手机号的账号已关联另一位专家。")
+        if created:
+            person = user_model(username=username or _judge_username(expert), email=expert.email.lower(),
+                                phone=expert.phone, display_name=expert.name)  # fmt: skip
+            person.set_unusable_password()
+            person.save()
+        Role.objects.get_or_create(user=person, kind=RoleKind.JUDGE, organization=None, edition=None)
+        expert.user = person
+        expert.save(update_fields=["user"])
+        audit.record(action="review.expert.invited", obj=expert, by=by,
+                     data={"user": person.pk, "new_account": created})  # fmt: skip
+        link = site_url.rstrip("/") + reverse(
+            "accounts:password_reset_confirm",
+            args=[urlsafe_base64_encode(force_bytes(person.pk)), default_token_generator.make_token(person)],
+        )
+        account = (f"您的登录账号：{person.get_username()}（也可用本邮箱或手机号登录）。\n" if created
+                   else "您已有平台账号，评审专家权限已加入该账号；如不记得密码，可用下面的链接重新设置。\n")  # fmt: skip
+        body = (
+            f"{expert.name}专家您好：\n\n组织方邀请您担任“创客中国”大赛的评审专家。\n{account}"
+            f"请打开下面的链接设置密码，然后登录查看分配给您的评审任务：\n\n{link}\n\n"
+            "此链接只能使用一次，请勿转发。\n\n“创客中国”大赛平台"
+        )
+        address = expert.email
+        transaction.on_commit(lambda: send_mail("【创客中国】评审专家邀请", body, settings.DEFAULT_FROM_EMAIL,
+                                                [address]))  # fmt: skip
+    return person
+
+
+# -- importing experts (two-phase: validate every row, then one transaction) ------------------------------
+
+
+@dataclass(frozen=True)
+class ExpertColumn:
+    field: str
+    header: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+EXPERT_IMPORT_COLUMNS: tuple[ExpertColumn, ...] = (
+    ExpertColumn("name", "姓名", True),
+    ExpertColumn("organization_name", "工作单位", True),
+    ExpertColumn("organization_credit_code", "单位统一社会信用代码"),
+    ExpertColumn("title", "职称", aliases=("职称/职务", "职务")),
+    ExpertColumn("expertise", "擅长行业", True),
+    ExpertColumn("regions", "熟悉地区"),
+    ExpertColumn("kind", "专家类别", True),
+    ExpertColumn("phone", "手机", True, ("手机号", "手机号码")),
+    ExpertColumn("email", "邮箱", aliases=("电子邮箱",)),
+)
+EXPERT_HEADERS = {c.field: c.header for c in EXPERT_IMPORT_COLUMNS}
+EXPERT_IMPORT_ROW_LIMIT = 2000
+EXPERT_KIND_CELLS = {
+    **{k.value: k.value for k in ExpertKind},
+    **{str(k.label): k.value for k in ExpertKind},
+    **{str(k.label)[:2]: k.value for k in ExpertKind},
+}
+_LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
+@dataclass
+class ExpertImportRow:
+    row: int
+    name: str
+    phone: str
+    action: str = ""  # created | updated | unchanged; empty when the row has errors
+    errors: list = None  # list[RowError]
+    data: dict[str, Any] | None = None
+    expert: Expert | None = None
+
+
+@dataclass
+class ExpertImportReport:
+    rows: list[ExpertImportRow]
+    dry_run: bool
+
+    @property
+    def errors(self) -> list:
+        return [e for r in self.rows for e in (r.errors or [])]
+
+    def with_action(self, action: str) -> list[ExpertImportRow]:
+        return [r for r in self.rows if r.action == action]
+
+    def lines(self) -> list[str]:
+        if self.errors:
+            return [f"{len(self.errors)} 处错误，未导入任何数据：", *(str(e) for e in self.errors)]
+        verb = "将" if self.dry_run else "已"
+        marks = {"created": "+ 新增", "updated": "~ 更新", "unchanged": "= 无变化"}
+        return [
+            f"专家库：{verb}新增 {len(self.with_action('created'))} 位，更新 {len(self.with_action('updated'))} 位，"
+            f"无变化 {len(self.with_action('unchanged'))} 位。",
+            *(f"{marks[r.action]} 第 {r.row} 行 {r.name}" for r in self.rows),
+        ]
+
+
+class ExpertImportRefused(ValidationFailed):
+    """At least one row is wrong; ``report`` lists every error. Nothing was written."""
+
+    def __init__(self, report: ExpertImportReport):
+        self.report = report
+        errors = [str(e) for e in report.errors]
+        super().__init__(f"{len(errors)} 处错误，未导入任何数据。", errors=errors, field="file")
+
+
+def _province_codes() -> dict[str, str]:
+    """Every way a province-level division is written (code, name, short name, aliases) → code."""
+    from contest.catalog.enums import DivisionLevel
+    from contest.catalog.models import Division
+
+    out: dict[str, str] = {}
+    for code, name, short, aliases in Division.objects.filter(level=DivisionLevel.PROVINCE).values_list(
+        "code", "name", "short_name", "aliases"
+    ):
+        for spelling in (code, name, short, *[a for a in aliases.split("、") if a]):
+            out[spelling.strip()] = code
+    return out
+
+
+def _expert_row(row: dict[str, Any], *, provinces: dict[str, str], existing: Expert | None):
+    """(cleaned data, {field: message}) for one import row."""
+    from contest.registration.services import industry_from_cell
+
+    problems: dict[str, str] = {}
+
+    def cell(key: str) -> str:
+        value = row.get(key)
+        return "" if value is None else str(value).strip()
+
+    letters, unknown = [], []
+    for part in [p for p in _LIST_SEPARATORS.split(cell("expertise")) if p]:
+        letter = industry_from_cell(part)
+        (letters if letter else unknown).append(letter or part)
+    if unknown:
+        problems["expertise"] = (f"“{'、'.join(unknown)}”不是国民经济行业分类门类，"
+                                 "应为字母 A–T 或门类名称（如“C”或“制造业”），以“、”分隔。")  # fmt: skip
+    regions, bad_regions = [], []
+    for part in [p for p in re.split(r"[、,，;；/]+", cell("regions")) if p.strip()]:
+        code = provinces.get(part.strip()) or provinces.get(part.strip().removesuffix("省").removesuffix("市"))
+        (regions if code else bad_regions).append(code or part.strip())
+    if bad_regions:
+        problems["regions"] = f"“{'、'.join(bad_regions)}”不是省级行政区（如“浙江”“广东省”或“330000”）。"
+    kind_cell = cell("kind")
+    kind = EXPERT_KIND_CELLS.get(kind_cell, "")
+    if kind_cell and not kind:
+        problems["kind"] = "应为“技术”“产业”或“投资”。"
+    data = {
+        "name": cell("name"), "organization_name": cell("organization_name"),
+        "organization_credit_code": cell("organization_credit_code"), "title": cell("title"),
+        "expertise": letters, "regions": regions, "kind": kind, "phone": cell("phone"), "email": cell("email"),
+    }  # fmt: skip
+    cleaned = None
+    try:
+        cleaned = clean_expert(data, instance=existing)
+    except FieldErrors as exc:
+        for key, message in exc.fields.items():
+            problems.setdefault(key, message)
+    if data["email"]:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            problems["email"] = "邮箱格式不正确。"
+    if len(data["title"]) > 100:
+        problems["title"] = "职称不能超过 100 个字符。"
+    return cleaned, problems
+
+
+EXPERT_COMPARED = ("name", "organization_name", "organization_credit_code", "title", "expertise", "regions", "kind",
+                   "phone", "email")  # fmt: skip
+
+
+def _plan_expert_import(rows: list[dict[str, Any]]) -> list[ExpertImportRow]:
+    from contest.registration.services import RowError
+
+    provinces = _province_codes()
+    phones: dict[str, int] = {}
+    normalized: list[str | None] = []
+    for row in rows:
+        try:
+            normalized.append(v.normalize_mobile(str(row.get("phone") or "")))
+        except ValidationFailed:
+            normalized.append(None)
+    existing = {e.phone: e for e in Expert.objects.filter(phone__in=[p for p in normalized if p])}
+    planned = []
+    for row, phone in zip(rows, normalized, strict=True):
+        number = int(row.get("row") or 0)
+        current = existing.get(phone) if phone else None
+        cleaned, problems = _expert_row(row, provinces=provinces, existing=current)
+        if phone and phone in phones:
+            problems.setdefault("phone", f"与第 {phones[phone]} 行的手机号重复。")
+        elif phone:
+            phones[phone] = number
+        item = ExpertImportRow(row=number, name=str(row.get("name") or "").strip(), phone=phone or "")
+        if problems:
+            order = [c.field for c in EXPERT_IMPORT_COLUMNS]
+            item.errors = [RowError(number, EXPERT_HEADERS.get(key, key), message)
+                           for key, message in sorted(problems.items(),
+                                                      key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)]  # fmt: skip
+        else:
+            item.data = cleaned
+            item.expert = current
+            if current is None:
+                item.action = "created"
+            else:
+                same = all(audit.jsonable(getattr(current, k)) == audit.jsonable(cleaned[k]) for k in EXPERT_COMPARED)
+                item.action = "unchanged" if same else "updated"
+        planned.append(item)
+    return planned
+
+
+def import_experts(*, by, rows: list[dict[str, Any]], dry_run: bool = False, source_name: str = "",
+                   source_sha256: str = "") -> ExpertImportReport:  # fmt: skip
+    """Add experts to the pool from a table. Every row is validated first (errors name the row and
+    the column); then, unless ``dry_run``, all rows are written in one transaction. Idempotent on
+    the mobile number: a known number updates that expert (or changes nothing). ``by`` None is the
+    server's operator (the management command). Raises ``ExpertImportRefused`` when any row is wrong."""
+    if by is not None:
+        _require(by, "review.manage_experts")
+    if not rows:
+        raise ValidationFailed("文件中没有数据行。", field="file")
+    if len(rows) > EXPERT_IMPORT_ROW_LIMIT:
+        raise ValidationFailed(f"一次最多导入 {EXPERT_IMPORT_ROW_LIMIT} 行，当前 {len(rows)} 行；请分批导入。",
+                               field="file")  # fmt: skip
+    if dry_run:
+        return ExpertImportReport(rows=_plan_expert_import(rows), dry_run=True)
+    with transaction.atomic():
+        report = ExpertImportReport(rows=_plan_expert_import(rows), dry_run=False)
+        if report.errors:
+            raise ExpertImportRefused(report)
+        for item in report.rows:
+            if item.action == "created":
+                item.expert = Expert.objects.create(added_by=by, **item.data)
+            elif item.action == "updated":
+                expert = Expert.objects.select_for_update().get(pk=item.expert.pk)
+                for key, value in item.data.items():
+                    setattr(expert, key, value)
+                expert.save()
+                item.expert = expert
+        audit.record(action="review.experts.imported", by=by, object_type="review.expert", object_id="",
+                     data={"source": source_name, "sha256": source_sha256, "rows": len(report.rows),
+                           "created": [r.expert.pk for r in report.with_action("created")],
+                           "updated": [r.expert.pk for r in report.with_action("updated")],
+                           "unchanged": [r.expert.pk for r in report.with_action("unchanged")]})  # fmt: skip
+    return report
+
+
+# -- rankings of a whole edition, aggregated in the database; publishing in one step --------------------------
+
+
+def recompute_rankings(*, by, edition) -> dict[str, int]:
+    """Recompute the ranking of every unpublished round of an edition and store each as a snapshot
+    (per group, and per group and industry where the round ranks by industry); one audit record.
+
+    The judges' totals are aggregated in SQL (``ranking_sql``), with the values, ranks and ties of
+    ``compute_rows``; the stored rows are ``compute_rows``' without the per-judge detail, which
+    ``snapshot_ranking`` keeps for one round. Published rounds keep their published snapshot and
+    are left alone. For the secretariat of the edition."""
+    from contest.review import ranking_sql
+
+    _require(by, "review.manage_round", ReviewRound(edition=edition, event=None))
+    rounds = list(ReviewRound.objects.filter(edition=edition).order_by("pk"))
+    live = [r for r in rounds if r.status != RoundStatus.PUBLISHED]
+    rankings = ranking_sql.rankings(live)
+    snapshots: list[RankingSnapshot] = []
+    entries = 0
+    for round_ in live:
+        rows = rankings[round_.pk]
+        entries += len(rows)
+        buckets: dict[tuple[str, str], list[dict]] = {}
+        for row in rows:
+            data = {"entry": row.entry, "code": row.code, "number": row.number, "group": row.group,
+                    "industry": row.industry, "rank": row.rank, "value": str(row.value), "exact": str(row.exact),
+                    "n_scores": row.n_scores, "too_few": row.too_few, "tied_with": list(row.tied_with)}  # fmt: skip
+            buckets.setdefault((row.group, ""), []).append(data)
+            if round_.rank_by_industry:
+                buckets.setdefault((row.group, row.industry), []).append(data)
+        for (group, industry), items in sorted(buckets.items()):
+            items = _rerank(items) if industry else items
+            digest = hashlib.sha256(audit.canonical_json({"rows": items}).encode()).hexdigest()
+            snapshots.append(RankingSnapshot(round=round_, group_code=group, industry=industry, rows=items,
+                                             sha256=digest, created_by=by))  # fmt: skip
+    sheets = ScoreSheet.objects.filter(assignment__round__in=live, status=SheetStatus.SUBMITTED).count()
+    counts = {"rounds": len(live), "skipped_published": len(rounds) - len(live), "entries": entries,
+              "sheets": sheets, "snapshots": len(snapshots)}  # fmt: skip
+    with transaction.atomic():
+        RankingSnapshot.objects.bulk_create(snapshots, batch_size=100)
+        audit.record(action="review.rankings.recomputed", obj=edition, by=by, scope=f"edition:{edition.pk}",
+                     data={**counts, "stored": [[s.pk, s.round_id, s.group_code, s.industry, s.sha256]
+                                                for s in snapshots]})  # fmt: skip
+    return counts
+
+
+def publish_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: str = "") -> dict[str, int]:
+    """Stage ``decisions`` and publish the round in one transaction. The round's row stays locked
+    from staging to publication, so of two such calls at once the second finds the round published
+    and is refused whole: nothing of it is staged, and the quota is taken once."""
+    with transaction.atomic():
+        stage_decisions(by=by, round=round, decisions=decisions, note=note)
+        return publish_advancement(by=by, round=round)

@@ -1,0 +1,319 @@
+"""Review exports a notary signs, registered in the one export registry (contest.core.exporters).
+
+* ``review.score_sheets``: every assignment's sheet (judge, entry, each criterion, total,
+  comment, status, submitted at). As a workbook: one sheet per judge, one column per criterion.
+* ``review.ranking``: the live ranking per group with every judge's total.
+* ``review.assignments``: who reviews what, with match score and source.
+* ``review.conflicts``: every conflict between the round's judges and entries, with provenance.
+
+Every workbook opens with a cover sheet (说明): the round, the time of export, the row count, the
+SHA-256 of the rows (canonical JSON) and lines for signatures. These exports are made for
+organizers, who know the entrants, so they carry names even in a blind round; the file name and
+the cover say so (``BLIND_LABEL``), and nothing here is ever served to a judge.
+
+Cells go through ``safe_cell`` (formula injection); workbooks are written ``write_only``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from contest.core import audit
+from contest.core.exporters import Exporter, flatten, register, safe_cell
+from contest.registration.enums import Industry
+from contest.review import services
+from contest.review.enums import AssignmentSource, ConflictKind, ConflictSource, RoundStage, SheetStatus
+from contest.review.models import Assignment, Conflict, ReviewRound, ScoreSheet
+
+BLIND_LABEL = "含参赛主体-仅限组织方"
+BLIND_NOTE = "本轮为匿名评审。本文件供组织方与公证人员使用，含参赛主体名称，不得提供给评审专家。"
+OPEN_NOTE = "本轮为实名评审。"
+SHEET_STATES = {"pending": "未评", SheetStatus.DRAFT: "草稿", SheetStatus.SUBMITTED: "已提交"}
+
+
+def _local(value: datetime | None) -> str | None:
+    """Excel has no time zones: Beijing time as text."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else None
+
+
+def entrant_name(entry) -> str:
+    if entry.enterprise_id:
+        return entry.enterprise.name
+    return entry.team.name if entry.team_id else ""
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value))
+
+
+def _sheet(assignment: Assignment) -> ScoreSheet | None:
+    try:
+        return assignment.sheet
+    except ScoreSheet.DoesNotExist:
+        return None
+
+
+# -- score sheets -----------------------------------------------------------------------------------
+
+SCORE_COLUMNS = (
+    "评审专家", "工作单位", "匿名编号", "报名编号", "项目名称", "参赛主体", "各项得分", "总分", "评语", "状态",
+    "提交时间",
+)  # fmt: skip
+
+
+def score_assignments(round_: ReviewRound):
+    return (
+        Assignment.objects.filter(round=round_)
+        .select_related("expert", "sheet", "round_entry__entry__enterprise", "round_entry__entry__team")
+        .order_by("expert__name", "expert_id", "round_entry__code")
+    )
+
+
+def score_row(assignment: Assignment, rubric) -> dict[str, Any]:
+    sheet = _sheet(assignment)
+    entry = assignment.round_entry.entry
+    scores = sheet.scores if sheet else {}
+    row: dict[str, Any] = {
+        "评审专家": assignment.expert.name,
+        "工作单位": assignment.expert.organization_name,
+        "匿名编号": assignment.round_entry.code,
+        "报名编号": entry.number,
+        "项目名称": entry.title,
+        "参赛主体": entrant_name(entry),
+        "各项得分": [f"{c.name} {scores[c.code]}" for c in rubric if c.code in scores],
+        "总分": sheet.total if sheet else None,
+        "评语": sheet.comment if sheet else None,
+        "状态": SHEET_STATES[sheet.status if sheet else "pending"],
+        "提交时间": _local(sheet.submitted_at) if sheet else None,
+    }
+    for c in rubric:
+        row[criterion_header(c)] = _decimal(scores.get(c.code))
+    return row
+
+
+def criterion_header(criterion) -> str:
+    return f"{criterion.name}（{criterion.max_score}）"
+
+
+def score_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
+    rubric = services.rubric_of(round)
+    for assignment in score_assignments(round):
+        yield score_row(assignment, rubric)
+
+
+SCORE_SHEETS = register(Exporter(name="review.score_sheets", columns=SCORE_COLUMNS, rows=score_rows))
+
+
+def judge_sheets(round_: ReviewRound) -> list[tuple[str, list[str], list[dict[str, Any]]]]:
+    """One sheet per judge: entry code, each criterion, total, comment, status, submitted at."""
+    rubric = services.rubric_of(round_)
+    columns = ["匿名编号", "报名编号", "项目名称", "参赛主体", *(criterion_header(c) for c in rubric), "总分",
+               "评语", "状态", "提交时间"]  # fmt: skip
+    sheets: dict[int, tuple[str, list[dict[str, Any]]]] = {}
+    for assignment in score_assignments(round_):
+        expert = assignment.expert
+        title = f"{expert.name}（{expert.organization_name}）"
+        sheets.setdefault(expert.pk, (title, []))[1].append(score_row(assignment, rubric))
+    return [(title, columns, rows) for title, rows in sheets.values()]
+
+
+# -- ranking --------------------------------------------------------------------------------------------
+
+RANKING_COLUMNS = (
+    "组别", "行业", "排名", "匿名编号", "报名编号", "项目名称", "参赛主体", "合成得分", "未取整得分", "评分数",
+    "评分不足", "并列", "各评审得分",
+)  # fmt: skip
+
+
+def ranking_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
+    rows = services.compute_rows(round)
+    entries = {
+        re.entry_id: re
+        for re in round.round_entries.select_related("entry__group", "entry__enterprise", "entry__team")
+    }
+    names = dict(round.round_judges.values_list("expert_id", "expert__name"))
+    codes = {re.entry_id: re.code for re in entries.values()}
+    for _group, industry, items in services.ranking_buckets(round, rows):
+        for item in items:
+            re = entries[item["entry"]]
+            judges = sorted((names.get(j["expert"], str(j["expert"])), j["total"]) for j in item["judges"])
+            yield {
+                "组别": re.entry.group.name,
+                "行业": Industry(industry).label if industry else "全部",
+                "排名": item["rank"],
+                "匿名编号": re.code,
+                "报名编号": re.entry.number,
+                "项目名称": re.entry.title,
+                "参赛主体": entrant_name(re.entry),
+                "合成得分": _decimal(item["value"]),
+                "未取整得分": _decimal(item["exact"]),
+                "评分数": item["n_scores"],
+                "评分不足": "是" if item["too_few"] else "否",
+                "并列": [codes.get(t, str(t)) for t in item["tied_with"]],
+                "各评审得分": [f"{name} {total}" for name, total in judges],
+            }
+
+
+RANKING = register(Exporter(name="review.ranking", columns=RANKING_COLUMNS, rows=ranking_rows))
+
+
+# -- assignments -----------------------------------------------------------------------------------------
+
+ASSIGNMENT_COLUMNS = (
+    "匿名编号", "报名编号", "项目名称", "参赛主体", "行业", "评审专家", "工作单位", "专家类别", "匹配度", "来源",
+    "评分状态", "分配时间",
+)  # fmt: skip
+
+
+def assignment_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
+    queryset = (
+        Assignment.objects.filter(round=round)
+        .select_related("expert", "sheet", "round_entry__entry__enterprise", "round_entry__entry__team")
+        .order_by("round_entry__code", "expert__name", "expert_id")
+    )
+    for a in queryset:
+        entry, sheet = a.round_entry.entry, _sheet(a)
+        yield {
+            "匿名编号": a.round_entry.code,
+            "报名编号": entry.number,
+            "项目名称": entry.title,
+            "参赛主体": entrant_name(entry),
+            "行业": entry.industry,
+            "评审专家": a.expert.name,
+            "工作单位": a.expert.organization_name,
+            "专家类别": a.expert.get_kind_display(),
+            "匹配度": a.match_score,
+            "来源": AssignmentSource(a.source).label,
+            "评分状态": SHEET_STATES[sheet.status if sheet else "pending"],
+            "分配时间": _local(a.created_at),
+        }
+
+
+ASSIGNMENTS = register(Exporter(name="review.assignments", columns=ASSIGNMENT_COLUMNS, rows=assignment_rows))
+
+
+# -- conflicts -------------------------------------------------------------------------------------------
+
+CONFLICT_COLUMNS = (
+    "匿名编号", "报名编号", "项目名称", "参赛主体", "评审专家", "工作单位", "回避类型", "来源", "说明", "记录人",
+    "记录时间",
+)  # fmt: skip
+
+
+def conflict_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
+    codes = dict(round.round_entries.values_list("entry_id", "code"))
+    queryset = (
+        Conflict.objects.filter(
+            expert_id__in=round.round_judges.values("expert_id"),
+            entry_id__in=round.round_entries.values("entry_id"),
+        )
+        .select_related("expert", "entry__enterprise", "entry__team", "created_by")
+        .order_by("entry__number", "entry_id", "expert__name", "kind")
+    )
+    for c in queryset:
+        yield {
+            "匿名编号": codes.get(c.entry_id),
+            "报名编号": c.entry.number,
+            "项目名称": c.entry.title,
+            "参赛主体": entrant_name(c.entry),
+            "评审专家": c.expert.name,
+            "工作单位": c.expert.organization_name,
+            "回避类型": ConflictKind(c.kind).label,
+            "来源": ConflictSource(c.source).label,
+            "说明": c.reason,
+            "记录人": str(c.created_by) if c.created_by else "系统",
+            "记录时间": _local(c.created_at),
+        }
+
+
+CONFLICTS = register(Exporter(name="review.conflicts", columns=CONFLICT_COLUMNS, rows=conflict_rows))
+
+
+# -- workbooks --------------------------------------------------------------------------------------------
+
+KINDS = {
+    "scores": ("评分表", None),
+    "ranking": ("排名表", RANKING),
+    "assignments": ("分配表", ASSIGNMENTS),
+    "conflicts": ("回避关系表", CONFLICTS),
+}
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = _BAD_TITLE.sub("-", title).strip("'")[:28] or "Sheet"
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base[:25]}({n})"
+    used.add(candidate)
+    return candidate
+
+
+def rows_sha256(sheets: Sequence[tuple[str, Sequence[str], list[dict[str, Any]]]]) -> str:
+    """SHA-256 of the exported rows as canonical JSON: the same data gives the same digest."""
+    payload = {"sheets": [[title, list(columns), [[row.get(c) for c in columns] for row in rows]]
+                          for title, columns, rows in sheets]}  # fmt: skip
+    return hashlib.sha256(audit.canonical_json(audit.jsonable(payload)).encode()).hexdigest()
+
+
+def cover_rows(round_: ReviewRound, *, document: str, sheets, now: datetime) -> list[dict[str, Any]]:
+    count = sum(len(rows) for _, _, rows in sheets)
+    pairs = [
+        ("文件", document),
+        ("赛事", round_.event.name if round_.event_id else "全国评审"),
+        ("轮次", round_.name),
+        ("阶段", RoundStage(round_.stage).label),
+        ("状态", round_.get_status_display()),
+        ("评审方式", "匿名评审" if round_.blind else "实名评审"),
+        ("说明", BLIND_NOTE if round_.blind else OPEN_NOTE),
+        ("导出时间（北京时间）", _local(now)),
+        ("数据行数", count),
+        ("数据 SHA-256", rows_sha256(sheets)),
+        ("组织方经办人（签字）", ""),
+        ("公证人员（签字）", ""),
+        ("日期", ""),
+    ]
+    return [{"项目": k, "内容": v} for k, v in pairs]
+
+
+def write_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[dict[str, Any]]]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title=_sheet_title(title, used))
+        sheet.append([safe_cell(c) for c in columns])
+        for row in rows:
+            sheet.append([safe_cell(flatten(row.get(c))) for c in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def filename(round_: ReviewRound, kind: str, now: datetime) -> str:
+    document = KINDS[kind][0]
+    label = f"-{BLIND_LABEL}" if round_.blind else ""
+    return _BAD_TITLE.sub("-", f"{document}-{round_}{label}-{timezone.localtime(now):%Y%m%d-%H%M}.xlsx")
+
+
+def round_workbook(round_: ReviewRound, kind: str, *, now: datetime | None = None) -> bytes:
+    """The notary's workbook of one kind (``KINDS``): a cover sheet, then the data."""
+    now = now or timezone.now()
+    document, exporter = KINDS[kind]
+    if exporter is None:
+        sheets = judge_sheets(round_)
+    else:
+        sheets = [(document, list(exporter.columns), list(exporter.rows(round=round_)))]
+    cover = ("说明", ["项目", "内容"], cover_rows(round_, document=document, sheets=sheets, now=now))
+    return write_workbook([cover, *sheets])
