@@ -146,6 +146,18 @@ def test_entry_list_filters(org_client, ningbo, query, expected):
     assert sorted(e.title for e, _ in response.context["rows"]) == sorted(expected)
 
 
+def test_entry_list_filter_form_keeps_the_chosen_values(org_client, ningbo):
+    response = org_client.get(
+        reverse("console:entry_list", args=[ningbo.pk]),
+        {"status": "returned", "division": "330000", "q": "港口"},
+    )
+    html = response.content.decode()
+    assert '<option value="returned" selected>退回修改</option>' in html
+    assert '<option value="330000" selected>浙江省</option>' in html
+    assert '<option value="" selected>' not in html.split('name="status"')[1].split("</select>")[0]
+    assert 'value="港口"' in html
+
+
 def test_entry_list_search_by_credit_code_and_number(org_client, ningbo):
     entry = submitted_entry(ningbo)
     url = reverse("console:entry_list", args=[ningbo.pk])
