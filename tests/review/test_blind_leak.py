@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 from collections import deque
+from itertools import product
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -25,7 +26,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamO
 
 from contest.registration import services as reg
 from contest.review import judge_urls, services
-from contest.review.models import Assignment, ReviewRound
+from contest.review.models import Assignment, AssignmentRun, ReviewRound
 
 from ..registration.factories import enterprise_owner, organizer_for, user
 from .factories import expert
@@ -132,22 +133,47 @@ def route_kwargs(pattern: URLPattern, round_: ReviewRound, assignment: Assignmen
     return {n: known[n] for n in names}
 
 
-def api_judge_gets(assignment: Assignment) -> list[str]:
-    """Every GET operation of the API under /judge, with its path parameters filled."""
+def api_gets(world: dict) -> list[str]:
+    """Every GET operation of the API, with path parameters filled from the world's objects (by
+    the path segment before the parameter). A judge's operation (``/judge`` in its path) whose
+    parameters this test cannot fill makes it fail; others are asked for what can be filled, so a
+    judge reaching an organizer's or entrant's endpoint is caught too."""
     from contest.api.urls import api
 
-    schema = api.get_openapi_schema()
-    known = {"round_id": assignment.round_id, "round_pk": assignment.round_id, "assignment_id": assignment.pk,
-             "assignment_pk": assignment.pk, "code": assignment.round_entry.code}  # fmt: skip
+    round_ = world["round"]
+    values = {
+        "assignments": [a.pk for a in world["assignments"]],
+        "entries": [e.pk for e in world["entries"]],
+        "rounds": [round_.pk],
+        "runs": list(AssignmentRun.objects.filter(round=round_).values_list("pk", flat=True)),
+        "events": [round_.event_id],
+        "editions": [round_.edition.number],
+        "organizations": list(round_.event.roles.values_list("organization_id", flat=True)[:1]),
+    }
     urls = []
-    for path, operations in schema["paths"].items():
-        if "/judge" not in path or "get" not in operations:
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        if "get" not in operations:
             continue
         params = re.findall(r"{(\w+)}", path)
-        missing = [p for p in params if p not in known]
-        assert not missing, f"API path {path} takes {missing}: teach this test what to pass"
-        urls.append(re.sub(r"{(\w+)}", lambda m: str(known[m.group(1)]), path))
+        choices = []
+        for param in params:
+            segment = path.split("{" + param + "}")[0].rstrip("/").rsplit("/", 1)[-1]
+            choices.append(values.get(segment))
+        if any(c is None for c in choices):
+            assert "/judge" not in path, f"API path {path}: teach this test what to pass"
+            continue
+        for combo in product(*choices):
+            url = path
+            for param, value in zip(params, combo, strict=True):
+                url = url.replace("{" + param + "}", str(value))
+            urls.append(url)
     return urls
+
+
+def judge_api_paths() -> list[str]:
+    from contest.api.urls import api
+
+    return [p for p, ops in api.get_openapi_schema()["paths"].items() if "/judge" in p and "get" in ops]
 
 
 def in_scope(path: str) -> bool:
@@ -161,16 +187,17 @@ def crawl(client: Client, world: dict) -> dict[str, bytes]:
     for pattern in judge_urls.urlpatterns:
         for a in world["assignments"]:
             start.append(reverse(f"judge:{pattern.name}", kwargs=route_kwargs(pattern, round_, a)))
-    for a in world["assignments"]:
-        start += api_judge_gets(a)
+    start += api_gets(world)
     seen: dict[str, bytes] = {}
     queue = deque(start)
+    api_urls = set(api_gets(world))
     while queue:
         url = queue.popleft()
         if url in seen:
             continue
         response = client.get(url)
         if response.status_code != 200:
+            assert url in api_urls or response.status_code == 404, (url, response.status_code)
             seen[url] = b""
             continue
         body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -255,6 +282,9 @@ def test_a_judge_in_a_blind_round_never_sees_who_the_entrants_are(blind_world):
         prefix = reverse(f"judge:{pattern.name}", kwargs=route_kwargs(pattern, blind_world["round"],
                                                                         blind_world["assignments"][0]))  # fmt: skip
         assert any(url.removeprefix("POST ") == prefix for url in reached), f"{pattern.name} not reached"
+    for path in judge_api_paths():  # and every judge operation of the API, once it has them
+        pattern = re.compile("^" + re.sub(r"{\w+}", r"[^/]+", path) + "$")
+        assert any(pattern.match(url) for url in reached), f"API {path} not reached"
     pdfs = [url for url, body in fetched.items() if b"%PDF-" in body]
     assert len(pdfs) == 2
     codes = [a.round_entry.code for a in blind_world["assignments"]]

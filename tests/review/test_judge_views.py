@@ -420,3 +420,35 @@ def test_published_round_shows_results_published_to_its_judges(judge_client, sea
 
     assert texts(home, "span", class_="status") == ["结果已发布"]
     assert texts(page, "p", id="phase") == ["本轮结果已发布，评分不能再修改。"]
+
+
+def test_the_workspace_speaks_english_when_asked(judge_client, season):
+    response = judge_client.get(entry_url(mine(season)), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert texts(response, "h2")[:2] == ["Materials", "Scores"]
+    assert texts(response, "span", id="sheet-status") == ["Not scored"]
+    assert texts(response, "button")[1:] == ["Save draft", "Submit scores"]
+    assert texts(response, "label")[0] == "技术创新 (0–30)"
+
+
+def test_recusing_from_the_last_entry_of_a_round_returns_to_the_home_page(client, ningbo):
+    entries, organizer = qualified_entries(ningbo, 1)
+    judge = expert(organizer)
+    round_ = judging_round(ningbo, organizer, entries=entries, judges=[judge], pairs=[(0, 0)])
+    client.force_login(judge.user)
+
+    response = client.post(entry_url(assignment_of(round_, entries[0], judge), "judge:recuse"),
+                           {"reason": "亲属在该企业任职"}, follow=True)  # fmt: skip
+
+    assert response.redirect_chain == [(reverse("judge:home"), 302)]
+    assert response.context["rows"] == []
+
+
+def test_recusal_reason_is_limited_to_what_the_record_holds(judge_client, season):
+    response = judge_client.post(entry_url(mine(season), "judge:recuse"), {"reason": "关" * 301})
+    assert field_errors(response) == ["回避原因不能超过 300 个字符（当前 301 个）。"]
+
+
+def test_judge_pages_are_not_cached(judge_client, season):
+    for url in (reverse("judge:home"), entry_url(mine(season)), entry_url(mine(season), "judge:plan")):
+        assert "no-store" in judge_client.get(url)["Cache-Control"]

@@ -963,8 +963,11 @@ def recuse_from_assignment(*, by, assignment: Assignment, reason: str) -> Confli
     first (audited with its content): the sheet protects its assignment, and ``declare_conflict``
     withdraws the unscored assignment. A submitted sheet is kept; the organizer decides."""
     _require(by, "review.score_entry", assignment)
-    if not (reason or "").strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise ValidationFailed("请说明回避原因。", field="reason")
+    if len(reason) > 300:
+        raise ValidationFailed(f"回避原因不能超过 300 个字符（当前 {len(reason)} 个）。", field="reason")
     with transaction.atomic():
         sheet = ScoreSheet.objects.select_for_update().filter(assignment=assignment).first()
         if sheet is not None and sheet.status == SheetStatus.DRAFT:

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from contest.accounts.forms import ServiceErrorsMixin
@@ -100,7 +101,6 @@ class ScoreForm(ServiceErrorsMixin, forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("评语"),
         required=False,
-        max_length=3000,
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": 3000}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -153,6 +153,7 @@ def _initial(sheet: ScoreSheet | None) -> dict:
 # -- pages -------------------------------------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
@@ -167,6 +168,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "review/judge_home.html", {"rows": rows, "section": "judge"})
 
 
+@never_cache
 @login_required
 @require_safe
 def round_detail(request: HttpRequest, round_pk: int) -> HttpResponse:
@@ -201,6 +203,7 @@ def round_detail(request: HttpRequest, round_pk: int) -> HttpResponse:
     return render(request, "review/judge_round.html", context)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest, round_pk: int, code: str) -> HttpResponse:
@@ -287,12 +290,12 @@ class RecuseForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("回避原因"),
         required=False,
-        max_length=300,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 300}),
         help_text=gettext_lazy("例如：与参赛主体有投资、任职、亲属或合作关系。组织方可以看到这段说明。"),
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def recuse(request: HttpRequest, round_pk: int, code: str) -> HttpResponse:
@@ -310,6 +313,8 @@ def recuse(request: HttpRequest, round_pk: int, code: str) -> HttpResponse:
             messages.success(
                 request, _("已申报回避：项目 %(code)s 已从您的评审任务中移除。") % {"code": code}
             )
+            if selectors.round_for_judge(request.user, round_pk) is None:  # that was the last one
+                return redirect("judge:home")
             return redirect("judge:round", round_pk=round_pk)
     context = {
         "round": assignment.round,

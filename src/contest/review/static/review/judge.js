@@ -44,7 +44,7 @@
         return;
       }
       out.textContent = missing === inputs.length ? "—" : total.toFixed(places);
-      note.textContent = missing ? out.getAttribute("data-missing").replace("%(n)s", String(missing)) : "";
+      note.textContent = missing ? out.getAttribute("data-missing").replace("{n}", String(missing)) : "";
     }
 
     inputs.forEach(function (input) {
