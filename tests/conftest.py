@@ -3,6 +3,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
+
+# Property tests run the same examples every time: a failure in CI reproduces locally, and
+# a suite that passed does not fail later on an example it never tried (flaky = defect).
+hypothesis_settings.register_profile("contest", derandomize=True, deadline=None, database=None)
+hypothesis_settings.load_profile("contest")
 
 SEED_PLAN = Path(__file__).resolve().parent.parent / "src/contest/catalog/data/plans/edition9.txt"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

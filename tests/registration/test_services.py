@@ -164,6 +164,15 @@ def test_create_entry_defaults_the_industry_to_the_enterprise_s(ningbo):
     assert entry.industry == "C"
 
 
+def test_create_entry_accepts_the_request_s_lazy_user(ningbo):
+    from django.utils.functional import SimpleLazyObject
+
+    owner = enterprise_owner()
+    entry = services.create_entry(by=SimpleLazyObject(lambda: owner), event=ningbo, group_code="enterprise",
+                                  data={"title": "懒加载用户"})  # fmt: skip
+    assert entry.owner_id == owner.pk
+
+
 def test_create_entry_refuses_the_national_final(edition9):
     final = Event.objects.get(edition=edition9, tier="national_final")
     with pytest.raises(ValidationFailed, match="全国总决赛不接受直接报名"):

@@ -26,12 +26,14 @@ scores_st = st.lists(
 )
 
 
+@settings(derandomize=True)
 @given(scores_st)
 def test_trimmed_mean_lies_between_min_and_max(values):
     result = trimmed_mean(values)
     assert min(values) <= result <= max(values)
 
 
+@settings(derandomize=True)
 @given(scores_st, st.randoms())
 def test_trimmed_mean_ignores_order(values, rnd):
     shuffled = list(values)
@@ -39,6 +41,7 @@ def test_trimmed_mean_ignores_order(values, rnd):
     assert trimmed_mean(shuffled) == trimmed_mean(values)
 
 
+@settings(derandomize=True)
 @given(st.lists(st.decimals(min_value=0, max_value=100, places=2), min_size=3, max_size=15))
 def test_trimmed_mean_is_unmoved_by_one_extreme_outlier(values):
     assert trimmed_mean([*values, Decimal(10**6)]) == trimmed_mean([*values, max(values)])
@@ -69,23 +72,29 @@ def _scores(data: dict[int, list[Decimal]]) -> list[Score]:
     return [Score(entry=i, judge=j, value=v) for j, values in data.items() for i, v in enumerate(values)]
 
 
-@settings(max_examples=60, deadline=None)
+def _z_scores(scores: list[Score]) -> dict[tuple[int, int], Decimal]:
+    """Normalised scores back as z-scores on the round's own scale (μ, σ of the raw scores)."""
+    values = [s.value for s in scores]
+    mu = mean(values)
+    sigma = (sum((v - mu) ** 2 for v in values) / len(values)).sqrt()
+    return {(s.entry, s.judge): (s.value - mu) / sigma for s in normalize_by_judge(scores)} if sigma else {}
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(judge_scores, st.decimals(min_value=-20, max_value=20, places=1), st.integers(0, 5))
-def test_normalisation_is_unmoved_when_one_judge_shifts_all_their_scores(data, shift, judge):
-    if judge not in data:
+def test_normalisation_ignores_a_judge_shifting_all_their_scores(data, shift, judge):
+    """A lenient judge (+shift on everything) gets the same z-scores as before."""
+    if judge not in data or len(set(data[judge])) < 2:
         return
-    base = {(s.entry, s.judge): s.value for s in normalize_by_judge(_scores(data))}
-    shifted = {j: [v + shift if j == judge else v for v in vs] for j, vs in data.items()}
-    after = {(s.entry, s.judge): s.value for s in normalize_by_judge(_scores(shifted))}
-    mine = [k for k in base if k[1] == judge]
-    for key in mine:
-        # the judge's z-scores are unchanged; only the round's own mean/σ (which moved) map them back
-        z_before = base[key]
-        z_after = after[key]
-        assert (z_before - z_after).copy_abs() <= abs(shift) + Decimal("1e-20")
+    before = _z_scores(_scores(data))
+    after = _z_scores(_scores({j: [v + shift if j == judge else v for v in vs] for j, vs in data.items()}))
+    if not before or not after:
+        return
+    for key in (k for k in before if k[1] == judge):
+        assert abs(before[key] - after[key]) < Decimal("1e-25")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(judge_scores)
 def test_normalised_scores_keep_the_round_mean(data):
     scores = _scores(data)
@@ -158,6 +167,7 @@ def test_rank_breaks_ties_in_the_documented_order_and_reports_the_rest():
     ]
 
 
+@settings(derandomize=True)
 @given(st.dictionaries(st.integers(1, 50), st.decimals(min_value=0, max_value=100, places=2), min_size=1))
 def test_rank_is_deterministic_and_ranks_are_monotonic(values):
     first = rank(values)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -375,7 +376,7 @@ def create_entry(*, by, event: Event, group_code: str, data: dict[str, Any]) -> 
     enterprise, team = _entrant_for(by, group)
     with transaction.atomic():
         ensure_open(event)
-        owner_lock = type(by).objects.select_for_update().get(pk=by.pk)  # serialises one user's creates
+        owner_lock = get_user_model().objects.select_for_update().get(pk=by.pk)  # serialises one user's creates
         credit_code = enterprise.credit_code if enterprise else None
         clash = Entry.objects.filter(edition_id=event.edition_id, status__in=ACTIVE).filter(
             **({"credit_code": credit_code} if enterprise else {"team": team})
