@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from contest.accounts.enums import InvitationStatus, RoleKind
 from contest.accounts.models import Invitation, Role, User
+from contest.accounts.validators import normalize_mobile
 from contest.catalog.models import Organization
 from contest.core import audit
 from contest.core.errors import Closed, Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
-from contest.registration.validators import normalize_mobile
 
 VERIFY_SALT = "contest.accounts.verify_email"
 VERIFY_MAX_AGE = timedelta(days=3)

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath, PureWindowsPath
 
-import phonenumbers
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from stdnum.cn import uscc
 
+from contest.accounts.validators import normalize_mobile  # noqa: F401 - re-exported for callers here
 from contest.core.errors import ValidationFailed
 
 # GB 32100-2015: 登记管理部门码 (1st) and 机构类别码 (2nd) may be letters (N = 农业, Y = 其他, …).
@@ -45,23 +45,6 @@ def normalize_credit_code(value: str, *, field: str = "credit_code") -> str:
 def division_code_of(credit_code: str) -> str:
     """Characters 3–8: the administrative division of the registering authority."""
     return credit_code[2:8]
-
-
-def normalize_mobile(value: str, *, field: str = "phone") -> str:
-    """A mainland mobile number, stored as E.164 (+8613812345678)."""
-    raw = (value or "").strip()
-    try:
-        number = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationFailed("手机号格式不正确。", field=field) from exc
-    if not phonenumbers.is_valid_number(number) or number.country_code != 86:
-        raise ValidationFailed("请输入有效的中国大陆手机号。", field=field)
-    if phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
-        raise ValidationFailed("请输入手机号（非固定电话）。", field=field)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def non_negative_decimal(value, *, field: str, label: str, places: int = 2) -> Decimal:
