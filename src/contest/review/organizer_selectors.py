@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
@@ -104,7 +104,9 @@ def annotate_round_counts(queryset: QuerySet[ReviewRound]) -> QuerySet[ReviewRou
 def round_list(user) -> QuerySet[ReviewRound]:
     """The round list: newest edition first, national rounds after the events' rounds, with counts."""
     queryset = annotate_round_counts(rounds_for_user(user).select_related("edition", "event"))
-    return queryset.order_by("-edition__number", "event__tier", "event__seq", "created_at", "pk")
+    return queryset.order_by(
+        "-edition__number", F("event__tier").asc(nulls_last=True), "event__seq", "created_at", "pk"
+    )
 
 
 def events_for_new_round(user) -> list[Event]:
