@@ -64,7 +64,9 @@ def http_error(request, exc: HttpError) -> HttpResponse:
 from contest.accounts.api import router as tokens_router  # noqa: E402
 from contest.catalog.api import router as catalog_router  # noqa: E402
 from contest.registration.api import router as registration_router  # noqa: E402
+from contest.review.api import router as review_router  # noqa: E402
 
 api.add_router("/", catalog_router)
 api.add_router("/", registration_router)
 api.add_router("/", tokens_router)
+api.add_router("/", review_router)
