@@ -228,3 +228,32 @@ def test_the_selector_and_the_rule_agree_on_every_round(world, edition9):
         allowed = {r.pk for r in rounds if person.has_perm("review.manage_round", r)}
         assert visible == allowed, person
     assert organizer_selectors.rounds_for_user(secretary).count() == len(rounds) == 3
+
+
+def test_admin_shows_review_rows_read_only(client, world):
+    from ..registration.factories import superuser
+
+    client.force_login(superuser())
+    for model in ("expert", "conflict", "reviewround", "roundentry", "roundjudge", "assignment", "scoresheet",
+                  "assignmentrun", "quota", "rankingsnapshot", "advancementdecision"):  # fmt: skip
+        assert client.get(reverse(f"admin:review_{model}_changelist")).status_code == 200, model
+        assert client.get(reverse(f"admin:review_{model}_add")).status_code == 403, model
+    page = client.get(reverse("admin:review_reviewround_change", args=[world["season"].round.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+
+
+def test_admin_of_an_edition_s_secretariat_lists_only_its_rounds(rf, world):
+    from django.contrib import admin as django_admin
+
+    from contest.review.admin import ReviewRoundAdmin
+
+    other = Edition.objects.create(number=10, year=2025, title="第十届“创客中国”中小企业创新创业大赛")
+    secretary = user(is_staff=True)
+    Role.objects.create(user=secretary, kind=RoleKind.SECRETARIAT, edition=other)
+    request = rf.get("/admin/review/reviewround/")
+    request.user = secretary
+    model_admin = ReviewRoundAdmin(ReviewRound, django_admin.site)
+    assert list(model_admin.get_queryset(request)) == []
+    request.user = organizer_for(world["shenzhen"])
+    assert list(model_admin.get_queryset(request)) == []
