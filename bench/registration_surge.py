@@ -276,7 +276,8 @@ class Surge:
     receipts: dict[str, dict] = field(default_factory=dict)  # number → receipt
     accepted: list[tuple[float, float, float]] = field(default_factory=list)  # (start, end, latency)
     refused: list[tuple[float, float, float]] = field(default_factory=list)
-    other: Counter = field(default_factory=Counter)  # unexpected statuses / errors
+    other: Counter = field(default_factory=Counter)  # unexpected HTTP statuses
+    transport_errors: Counter = field(default_factory=Counter)  # no answer (the proof counts their rows)
     refused_before_close: int = 0
     pool_empty_waits: int = 0
     close_started: float | None = None
@@ -317,8 +318,10 @@ async def surge(base: str, clients: int, seconds: float, pool: list[tuple[str, i
                 response = await http.post(f"/api/v1/me/entries/{entry_id}/submit",
                                            headers={"Authorization": f"Bearer {key}"})  # fmt: skip
             except httpx.HTTPError as exc:
-                result.other[type(exc).__name__] += 1
-                continue  # the draft is not reused: the server may or may not have committed it
+                # No answer: the server may or may not have committed it. The draft is not reused;
+                # a row without a receipt shows up in the proof as unacknowledged.
+                result.transport_errors[type(exc).__name__] += 1
+                continue
             latency = time.perf_counter() - t0
             t_end = time.time()
             if response.status_code == 200:
@@ -465,6 +468,7 @@ def main() -> None:
         "refused_after_close": len(result.refused),
         "refused_before_close": result.refused_before_close,
         "other_responses": dict(result.other),
+        "transport_errors": dict(result.transport_errors),
         "submissions_per_s": round(len(result.accepted) / open_seconds, 1),
         "submit_p50_ms": pct(accepted_latency, 0.5),
         "submit_p99_ms": pct(accepted_latency, 0.99),
