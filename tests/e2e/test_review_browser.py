@@ -1,8 +1,7 @@
 """A judge on a phone signs in, opens an assigned entry, scores it with the live total in view and
 submits; the organizer then publishes the round's advancement, and the judge's pages say so.
 
-The organizer's part runs through the services (close, quota, stage, publish): the organizer
-console for review rounds was being built alongside this test."""
+The organizer's part runs in the review console (/console/review/…): close, quota, stage, publish."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ import re
 from datetime import datetime
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -99,17 +99,37 @@ def test_judge_scores_on_a_phone_and_sees_the_result_published(
     expect(page.get_by_role("button", name="更新评分")).to_be_visible()
     shot("submitted")
 
-    # The rest of the panel scores; the organizer closes the round and publishes advancement.
+    # The rest of the panel scores.
     services.save_sheet(by=judges[0].user, assignment=assignment_of(round_, entries[1], judges[0]), scores=FULL,
                         submit=True)  # fmt: skip
     for e in entries:
         services.save_sheet(by=judges[1].user, assignment=assignment_of(round_, e, judges[1]), scores=FULL,
                             submit=True)  # fmt: skip
-    services.set_round_status(by=organizer, round=round_, to=RoundStatus.CLOSED)
-    services.set_quota(by=organizer, round=round_, group_code="enterprise", kind="count", count=1)
-    top = services.cut_line(services.compute_rows(round_), 1).advancing
-    services.stage_decisions(by=organizer, round=round_, decisions=dict.fromkeys(top, "advance"))
-    assert services.publish_advancement(by=organizer, round=round_) == {"enterprise": 1}
+    # The organizer, at a desk, closes the round, sets the quota, stages the cut line and publishes.
+    desk = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    desk.goto(live_server.url + "/accounts/login/?next=" + reverse("review:advancement", args=[round_.pk]))
+    desk.get_by_label("电子邮箱或手机号").fill(organizer.email)
+    desk.get_by_label("密码").fill(PASSWORD)
+    desk.get_by_role("button", name="登录").click()
+    desk.wait_for_url(re.compile(rf"/console/review/rounds/{round_.pk}/advancement$"))
+    desk.get_by_role("button", name="结束评审").click()
+    expect(desk.get_by_role("status")).to_have_text("评审已结束。")
+    quota = desk.locator("#quota-enterprise")
+    quota.get_by_label("名额方式").select_option("count")
+    quota.get_by_label("名额", exact=True).fill("1")
+    quota.get_by_role("button", name="保存名额").click()
+    expect(desk.get_by_role("status")).to_have_text("晋级名额已保存。")
+    desk.get_by_role("button", name="暂存晋级决定").click()
+    expect(desk.get_by_role("status")).to_have_text(
+        "已暂存 2 个晋级决定（其中晋级 1 个），发布前仍可修改。"
+    )
+    desk.get_by_role("button", name="发布晋级结果").click()
+    expect(desk.get_by_role("status")).to_have_text("晋级结果已发布：共 1 个项目晋级。")
+    desk.screenshot(
+        path=artifacts_dir / f"review-judge-{next(shots):02d}-organizer-published.png", full_page=True
+    )
+    round_.refresh_from_db()
+    assert round_.status == RoundStatus.PUBLISHED
 
     page.goto(live_server.url + "/judge/")
     expect(page.locator(".judge-card .status")).to_have_text("结果已发布")
