@@ -120,9 +120,7 @@ def test_judge_scores_on_a_phone_and_sees_the_result_published(
     quota.get_by_role("button", name="保存名额").click()
     expect(desk.get_by_role("status")).to_have_text("晋级名额已保存。")
     desk.get_by_role("button", name="暂存晋级决定").click()
-    expect(desk.get_by_role("status")).to_have_text(
-        "已暂存 2 个晋级决定（其中晋级 1 个），发布前仍可修改。"
-    )
+    expect(desk.get_by_role("status")).to_have_text("已暂存 2 个晋级决定（其中晋级 1 个），发布前仍可修改。")
     desk.get_by_role("button", name="发布晋级结果").click()
     expect(desk.get_by_role("status")).to_have_text("晋级结果已发布：共 1 个项目晋级。")
     desk.screenshot(

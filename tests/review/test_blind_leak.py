@@ -14,8 +14,8 @@ from __future__ import annotations
 import io
 import re
 from collections import deque
-from itertools import product
 from html.parser import HTMLParser
+from itertools import product
 from urllib.parse import urljoin, urlsplit
 
 import pytest
