@@ -18,8 +18,15 @@ import io
 from html import escape
 
 from django.core.cache import cache
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import DictionaryObject, NameObject
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+)
 
 CACHE_SECONDS = 24 * 3600
 #: keys that can carry names, notes or scripts on a page; none is needed to read the page.
@@ -91,16 +98,67 @@ def _strip_xobject_metadata(resources, depth: int = 0) -> None:
 def watermarked_plan(data: bytes, *, judge_key: str, text: str) -> bytes:
     """The plan's pages, stamped, with every piece of document metadata removed."""
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise PlanUnreadable("encrypted")
-        pages = list(reader.pages)
+        return _stamp(data, judge_key=judge_key, text=text)
     except PlanUnreadable:
         raise
     except Exception as exc:  # pypdf raises many kinds on damaged files
         raise PlanUnreadable(str(exc)) from exc
+
+
+def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream.flate_encode())  # pypdf has no public "add an object"
+
+
+def _form_xobject(writer: PdfWriter, stamp: PageObject, width: int, height: int) -> IndirectObject:
+    """The watermark page as one Form XObject in the output: every page of that size draws it
+    with a three-operator content stream, so its font and drawing are stored once."""
+    form = DecodedStreamObject()
+    form.set_data(stamp.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(
+                [FloatObject(0), FloatObject(0), FloatObject(width), FloatObject(height)]
+            ),
+            NameObject("/Resources"): stamp["/Resources"].get_object().clone(writer),
+        }
+    )
+    return writer._add_object(form.flate_encode())
+
+
+def _draw_on(writer: PdfWriter, page: PageObject, name: str, form: IndirectObject) -> None:
+    """Keep the page's own drawing inside q … Q, then draw the form at the page's visible origin."""
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else DictionaryObject()
+    page[NameObject("/Resources")] = resources
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else DictionaryObject()
+    resources[NameObject("/XObject")] = xobjects
+    xobjects[NameObject(name)] = form
+    box = page.cropbox
+    parts = ArrayObject([_stream(writer, b"q\n")])
+    contents = page.get("/Contents")
+    if contents is not None:
+        resolved = contents.get_object()
+        if isinstance(resolved, ArrayObject):
+            parts.extend(resolved)
+        else:
+            parts.append(contents if isinstance(contents, IndirectObject) else writer._add_object(resolved))
+    draw = f"\nQ\nq 1 0 0 1 {float(box.left):.4f} {float(box.bottom):.4f} cm {name} Do Q\n"
+    parts.append(_stream(writer, draw.encode()))
+    page[NameObject("/Contents")] = parts
+
+
+def _stamp(data: bytes, *, judge_key: str, text: str) -> bytes:
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise PlanUnreadable("encrypted with a password")
     writer = PdfWriter()
-    for source in pages:
+    forms: dict[tuple[int, int], IndirectObject] = {}
+    for source in reader.pages:
         page = writer.add_page(source)
         for key in PAGE_KEYS_DROPPED:
             if key in page:
@@ -110,10 +168,11 @@ def watermarked_plan(data: bytes, *, judge_key: str, text: str) -> bytes:
         if page.rotation % 360:
             page.transfer_rotation_to_content()
         box = page.cropbox
-        stamp = watermark_page(
-            judge_key=judge_key, text=text, width=float(box.width), height=float(box.height)
-        )
-        page.merge_transformed_page(stamp, Transformation().translate(float(box.left), float(box.bottom)))
+        w, h = round(float(box.width)), round(float(box.height))
+        if (w, h) not in forms:
+            stamp = watermark_page(judge_key=judge_key, text=text, width=w, height=h)
+            forms[(w, h)] = _form_xobject(writer, stamp, w, h)
+        _draw_on(writer, page, f"/CkWatermark{w}x{h}", forms[(w, h)])
     writer.metadata = None  # no /Info: no /Producer, /Creator, /Author, /Title
     writer.xmp_metadata = None
     out = io.BytesIO()
