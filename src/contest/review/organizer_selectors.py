@@ -26,8 +26,9 @@ from django.db.models.functions import Coalesce
 
 from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
 from contest.catalog.models import Edition, EditionGroup, Event, EventOrganization
-from contest.registration.enums import EntryStatus
+from contest.registration.enums import EntryStatus, Industry
 from contest.registration.models import Entry
+from contest.registration.selectors import entries_for_user, events_for_user
 from contest.review import services
 from contest.review.enums import QuotaKind, RunStatus, SheetStatus
 from contest.review.models import (
@@ -41,6 +42,7 @@ from contest.review.models import (
     ReviewRound,
     RoundEntry,
     RoundJudge,
+    ScoreSheet,
 )
 
 # -- scope ------------------------------------------------------------------------------------------
@@ -91,8 +93,6 @@ def _count(model, field_name: str, **filters) -> Subquery:
 def annotate_round_counts(queryset: QuerySet[ReviewRound]) -> QuerySet[ReviewRound]:
     """``entry_count``, ``judge_count``, ``assignment_count`` and ``submitted_count`` as
     subqueries (no row multiplication, one query for any number of rounds)."""
-    from contest.review.models import ScoreSheet
-
     return queryset.annotate(
         entry_count=_count(RoundEntry, "round"),
         judge_count=_count(RoundJudge, "round"),
@@ -111,8 +111,6 @@ def round_list(user) -> QuerySet[ReviewRound]:
 
 def events_for_new_round(user) -> list[Event]:
     """The events the user may create a round for (plan order)."""
-    from contest.registration.selectors import events_for_user
-
     return list(events_for_user(user).select_related("edition").order_by("-edition__number", "tier", "seq"))
 
 
@@ -209,8 +207,6 @@ def round_entries(round_: ReviewRound) -> QuerySet[RoundEntry]:
 def candidate_entries(user, round_: ReviewRound) -> QuerySet[Entry]:
     """Qualified entries of the round's event (in the user's scope) not yet in the round. A
     national round takes recommended entries only (``services.add_entries``), so none here."""
-    from contest.registration.selectors import entries_for_user
-
     if round_.event_id is None:
         return Entry.objects.none()
     return (
@@ -442,8 +438,6 @@ def _lines(items: list[dict], entries: dict[int, RoundEntry], names: dict[int, s
 def ranking_view(round_: ReviewRound) -> RankingView:
     """The live ranking: per group (and per group and industry when configured), each entry with
     every judge's total, the aggregate, rank, ties and the too-few-scores flag; outlier judges."""
-    from contest.registration.enums import Industry
-
     rows = services.compute_rows(round_)
     entries = {re.entry_id: re for re in round_.round_entries.select_related(*_entry_relations())}
     judges = {e.pk: e for e in Expert.objects.filter(round_judges__round=round_)}

@@ -32,6 +32,7 @@ from contest.catalog.models import Edition, Event
 from contest.core import audit, exporters
 from contest.core.errors import ContestError, FieldErrors
 from contest.registration.enums import Industry
+from contest.registration.selectors import event_for_user, events_for_user
 from contest.review import exporters as review_exporters
 from contest.review import organizer_selectors as selectors
 from contest.review import services
@@ -64,7 +65,7 @@ from contest.review.forms import (
     UploadForm,
     rubric_rows,
 )
-from contest.review.models import Expert, RankingSnapshot, ReviewRound, RoundEntry
+from contest.review.models import Expert, RankingSnapshot, ReviewRound, RoundEntry, ScoreSheet
 from contest.review.models.rounds import default_rubric
 
 PAGE_SIZE = 50
@@ -210,8 +211,6 @@ def _attach(form, exc: FieldErrors, *, prefix_errors: list[str] | None = None) -
 @review_view(SAFE)
 def round_list(request: HttpRequest) -> HttpResponse:
     rounds = list(selectors.round_list(request.user))
-    from contest.registration.selectors import events_for_user
-
     context = {
         "rows": [(r, STATUS_LABELS[r.status], STAGE_LABELS[r.stage]) for r in rounds],
         "can_create": bool(selectors.editions_for_national_round(request.user))
@@ -231,8 +230,6 @@ def _scope_choices(user) -> list[tuple[str, str]]:
 
 def _resolve_scope(user, value: str) -> tuple[Edition, Event | None]:
     """(edition, event) of a scope choice in the user's scope; Http404 otherwise."""
-    from contest.registration.selectors import event_for_user
-
     kind, _sep, pk = (value or "").partition(":")
     if kind == "event" and pk.isdigit():
         event = event_for_user(user, int(pk))
@@ -396,8 +393,7 @@ def round_status(request: HttpRequest, round: ReviewRound) -> HttpResponse:
         messages.success(
             request, _("轮次状态已更新为“%(status)s”。") % {"status": STATUS_LABELS[updated.status]}
         )
-    target = "review:advancement" if request.POST.get("next_tab") == "advancement" else "review:round_detail"
-    return redirect(target, round.pk)
+    return redirect("review:round_detail", round.pk)
 
 
 # -- entries of a round -----------------------------------------------------------------------------------
@@ -564,8 +560,6 @@ def assignment(request: HttpRequest, round: ReviewRound) -> HttpResponse:
 
 
 def _has_sheet(a) -> bool:
-    from contest.review.models import ScoreSheet
-
     try:
         a.sheet  # noqa: B018 - the reverse one-to-one was joined
     except ScoreSheet.DoesNotExist:
