@@ -115,3 +115,26 @@ def test_the_assigned_judge_gets_the_stamped_plan_inline_under_the_anonymous_cod
     assert stamp.endswith(f"手机尾号 {judge.phone[-4:]} · 仅供评审使用")
     assert [stamp in p.extract_text() for p in reader.pages] == [True] * 4
     assert (reader.metadata, reader.xmp_metadata) == (None, None)
+
+
+@pytest.mark.unit
+def test_the_stamp_is_stored_once_per_page_size():
+    stamped = PdfReader(io.BytesIO(watermark.watermarked_plan(plan_with_metadata(OWNER), judge_key="expert:1",
+                                                               text=STAMP)))  # fmt: skip
+
+    forms: dict[str, set[int]] = {}
+    for page in stamped.pages:
+        for name, ref in page["/Resources"]["/XObject"].items():
+            if name.startswith("/CkWatermark"):
+                forms.setdefault(name, set()).add(ref.idnum)
+    sizes = [f"/CkWatermark{round(displayed(p)[0])}x{round(displayed(p)[1])}" for p in stamped.pages]
+    assert sizes == [
+        "/CkWatermark595x842",
+        "/CkWatermark842x595",
+        "/CkWatermark842x595",
+        "/CkWatermark400x300",
+    ]
+    assert {name: len(ids) for name, ids in forms.items()} == dict.fromkeys(set(sizes), 1)
+    assert all(
+        size in page["/Resources"]["/XObject"] for size, page in zip(sizes, stamped.pages, strict=True)
+    )
