@@ -23,6 +23,16 @@ What it does:
    Submission has ``submitted_at`` at or after the moment the closing commit returned; the
    audit chain verifies.
 
+Two things about the server that the figures show:
+
+* Under ASGI each in-flight request runs in its own thread with its own database connection;
+  100 clients without a pool exceed PostgreSQL's default max_connections (100) and answer 500.
+  The server therefore runs with ``DATABASE_URL=…?pool=true`` (psycopg_pool, 4 connections per
+  worker); ``--no-pool`` shows the failure (it also starves anything else using the server).
+* ``uvicorn --workers N`` leaves Nagle's algorithm on for accepted sockets (Kludex/uvicorn#3149),
+  so a request on a kept-alive connection waits ~40 ms for the client's delayed ACK:
+  ``single_client_p50_ms`` is mostly that wait, not Django.
+
 Ends with one JSON line of figures. Loopback only; every loop is bounded in time and count.
 """
 
@@ -427,8 +437,10 @@ def main() -> None:
         log(
             f"uvicorn --workers {args.workers} on {base}; ceiling: GET /api/v1/editions for {args.ceiling_seconds:.0f} s"
         )
+        alone = asyncio.run(ceiling(base, 1, 3))  # one client: the server's own time per request
         top = asyncio.run(ceiling(base, args.clients, args.ceiling_seconds))
-        log(f"  {top['rps']} req/s, p50 {top['p50_ms']} ms, p99 {top['p99_ms']} ms")
+        log(f"  {top['rps']} req/s, p50 {top['p50_ms']} ms, p99 {top['p99_ms']} ms (one client alone: "
+            f"p50 {alone['p50_ms']} ms)")  # fmt: skip
         log(
             f"surge: {args.clients} clients submitting for {args.seconds:.0f} s, window closes at t={args.seconds / 2:.0f} s"
         )
@@ -464,6 +476,7 @@ def main() -> None:
         "ceiling_rps": top["rps"],
         "ceiling_p50_ms": top["p50_ms"],
         "ceiling_p99_ms": top["p99_ms"],
+        "single_client_p50_ms": alone["p50_ms"],
         "accepted": len(result.accepted),
         "refused_after_close": len(result.refused),
         "refused_before_close": result.refused_before_close,
