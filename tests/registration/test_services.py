@@ -132,6 +132,30 @@ def test_save_enterprise_reports_every_bad_field_at_once(db):
     assert AuditRecord.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("revenue_last_year", "1e30", "上年营业收入数值过大（单位为万元）。"),
+     ("registered_capital", "1000000000000", "注册资本数值过大（单位为万元）。"),
+     ("employees", "99999999999", "从业人数数值过大。")],
+)  # fmt: skip
+def test_save_enterprise_refuses_huge_numbers_with_a_field_message(db, field, value, message):
+    with pytest.raises(FieldErrors) as exc:
+        services.save_enterprise(by=user(), data={**ENTERPRISE, "credit_code": credit_code(), field: value})
+    assert exc.value.fields == {field: message}
+
+
+def test_submit_records_the_instant_that_was_checked_against_the_deadline(ningbo):
+    open_registration(ningbo, closes_on=date(2024, 7, 20))
+    with time_machine.travel(datetime(2024, 7, 10, 9, tzinfo=SHANGHAI), tick=False):
+        entry = complete_entry(ningbo)
+    last = datetime(2024, 7, 20, 23, 59, 59, 999999, tzinfo=SHANGHAI)
+    with time_machine.travel(last, tick=False):
+        submission = services.submit_entry(by=entry.owner, entry=entry)
+    assert submission.submitted_at == last
+    entry.refresh_from_db()
+    assert entry.submitted_at == last
+
+
 def test_save_enterprise_refuses_a_credit_code_another_account_holds(db):
     code = credit_code()
     services.save_enterprise(by=user(), data={**ENTERPRISE, "credit_code": code})

@@ -133,6 +133,8 @@ def _parse_int(value, key: str, label: str) -> int:
         raise ValidationFailed(f"{label}应为整数。", field=key) from exc
     if number < 0:
         raise ValidationFailed(f"{label}不能为负数。", field=key)
+    if number > 2_000_000_000:
+        raise ValidationFailed(f"{label}数值过大。", field=key)
     return number
 
 
@@ -557,7 +559,10 @@ def submit_entry(*, by, entry: Entry) -> Submission:
             raise PermissionDenied("只有报名人可以提交项目。")
         if entry.status in AWAITING_REVIEW or entry.status == S.QUALIFIED:
             raise Conflict("项目已提交，无需重复提交。")
-        ensure_open(entry.event)
+        # One instant decides and is recorded: a submission checked as open at 23:59:59.999 is
+        # stamped 23:59:59.999, never later (taken after the row lock, so waiting counts).
+        now = timezone.now()
+        ensure_open(entry.event, now=now)
         missing = {
             k: f"提交前请填写{label}。" for k, label in REQUIRED_ON_SUBMIT.items() if not getattr(entry, k)
         }
@@ -573,7 +578,6 @@ def submit_entry(*, by, entry: Entry) -> Submission:
                 "不符合参赛条件：" + "；".join(failures), errors=failures, field="eligibility"
             )
         to = S.SUBMITTED if entry.status == S.DRAFT else S.RESUBMITTED
-        now = timezone.now()
         if not entry.number:
             entry.number = (
                 f"CK{entry.edition.number}-{entry.event.tier[0].upper()}{entry.event.seq:02d}-{entry.pk:06d}"

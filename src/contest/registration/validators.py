@@ -20,6 +20,7 @@ from contest.core.errors import ValidationFailed
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_AMOUNT = Decimal(10) ** 12  # 万元: the DecimalField holds 14 digits with 2 places
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
@@ -56,6 +57,8 @@ def non_negative_decimal(value, *, field: str, label: str, places: int = 2) -> D
         raise ValidationFailed(f"{label}应为数字。", field=field)
     if amount < 0:
         raise ValidationFailed(f"{label}不能为负数。", field=field)
+    if amount >= MAX_AMOUNT:
+        raise ValidationFailed(f"{label}数值过大（单位为万元）。", field=field)
     return amount.quantize(Decimal(1).scaleb(-places))
 
 
