@@ -7,6 +7,7 @@ trimmed mean, with or without per-judge normalisation, 0–2 decimal places — 
 field of every row of both paths. It runs on SQLite and on PostgreSQL (``DATABASE_URL``).
 """
 
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -14,10 +15,14 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contest.accounts.enums import RoleKind
+from contest.accounts.models import Role
 from contest.catalog.models import Event
+from contest.core import audit
 from contest.core.errors import NotFound
 from contest.core.models import AuditRecord
 from contest.registration import services as reg
+from contest.review import aggregation as agg
 from contest.review import ranking_sql, services
 from contest.review.enums import RoundStatus
 from contest.review.models import RankingSnapshot, RoundEntry
@@ -29,8 +34,9 @@ pytestmark = pytest.mark.integration
 
 FIELDS = ("entry", "code", "number", "group", "industry", "rank", "value", "exact", "n_scores", "too_few",
           "tied_with")  # fmt: skip
-MAXIMA = {"innovation": 30, "business_model": 20, "market": 20, "team": 20, "finance_social": 10}
-VALUES = ("0", "5", "10", "12.5", "15", "20", "30")
+#: Few values per criterion, so that totals tie, and tie on 技术创新 too while other criteria differ.
+CHOICES = {"innovation": ("10", "20", "25"), "business_model": ("5", "10", "12.5"), "market": ("5", "10", "12.5"),
+           "team": ("0", "5", "10"), "finance_social": ("5", "10")}  # fmt: skip
 
 
 def as_tuples(rows) -> list[tuple]:
@@ -83,9 +89,7 @@ def scored_round(pool, *, config: dict, table: list[list]) -> object:
     return round_
 
 
-scores = st.fixed_dictionaries(
-    {c: st.sampled_from([v for v in VALUES if Decimal(v) <= m]) for c, m in MAXIMA.items()}
-)
+scores = st.fixed_dictionaries({c: st.sampled_from(values) for c, values in CHOICES.items()})
 #: Not assigned, a submitted sheet (twice as likely), or a sheet left as a draft.
 sheets = st.one_of(st.none(), st.tuples(st.just(True), scores), st.tuples(st.booleans(), scores))
 tables = st.lists(st.lists(sheets, min_size=5, max_size=5), min_size=7, max_size=7)
@@ -131,6 +135,22 @@ def test_ties_share_a_rank_and_the_first_criterion_breaks_them(pool):
     assert as_tuples(rows) == as_tuples(services.compute_rows(round_))
 
 
+def test_the_next_criterion_breaks_ties_on_the_first(pool):
+    e = pool["entries"]
+    a = {"innovation": "25", "business_model": "15", "market": "15", "team": "15", "finance_social": "5"}
+    b = {**a, "business_model": "16", "market": "14"}  # the same total and 技术创新, more for 商业模式
+    table = [[(True, a)] * 2 + [None] * 3, [(True, b)] * 2 + [None] * 3, [(True, a)] * 2 + [None] * 3,
+             *[[None] * 5] * 4]  # fmt: skip
+    round_ = scored_round(pool, config={"judges_per_entry": 2}, table=table)
+
+    rows = ranking_sql.ranking_for_round(round_)
+
+    assert [(r.entry, r.rank, r.tied_with) for r in rows[:3]] == [
+        (e[1].pk, 1, ()), (e[0].pk, 2, (e[2].pk,)), (e[2].pk, 2, (e[0].pk,)),
+    ]  # fmt: skip
+    assert as_tuples(rows) == as_tuples(services.compute_rows(round_))
+
+
 def test_carried_scores_blend_and_break_ties_as_compute_rows_does(pool, django_capture_on_commit_callbacks):
     organizer, event = pool["organizer"], pool["event"]
     e = pool["entries"][:5]
@@ -165,41 +185,70 @@ def test_carried_scores_blend_and_break_ties_as_compute_rows_does(pool, django_c
     assert [r.value for r in ranking_sql.ranking_for_round(second)] == [Decimal("70.00")] * 5
 
 
-def test_rankings_read_three_queries_whatever_the_number_of_rounds(pool, django_assert_num_queries):
+def test_rankings_read_one_statement_and_the_normalised_rounds_scores(pool, django_assert_num_queries):
+    """Every entry ties on value and first criterion here, so the other criteria are read too."""
     full = {"innovation": "20", "business_model": "15", "market": "15", "team": "15", "finance_social": "5"}
     table = [[(True, full)] * 5 for _ in range(7)]
     one = scored_round(pool, config={"normalize": True}, table=table)
     other = scored_round(pool, config={"aggregation": "trimmed_mean"}, table=table)
     third = scored_round(pool, config={"normalize": True, "aggregation": "trimmed_mean"}, table=table)
 
-    with django_assert_num_queries(3):
-        single = ranking_sql.rankings([one])
+    with django_assert_num_queries(2):
+        plain = ranking_sql.rankings([other])
     with django_assert_num_queries(3):
         many = ranking_sql.rankings([one, other, third])
 
-    assert single[one.pk] == many[one.pk]
+    assert plain[other.pk] == many[other.pk]
     assert {len(rows) for rows in many.values()} == {7}
+
+
+values_and_ties = st.dictionaries(
+    st.integers(1, 40),
+    st.tuples(st.sampled_from([Decimal(v) for v in ("70", "70.5", "71", "80")]),
+              st.lists(st.one_of(st.none(), st.sampled_from([Decimal(v) for v in ("1", "2", "2.0")])),
+                       min_size=2, max_size=2),
+              st.sampled_from(["", "CK9-1", "CK9-2"])),
+    max_size=25,
+)  # fmt: skip
+
+
+@pytest.mark.unit
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(values_and_ties)
+def test_rank_entries_orders_and_ties_as_aggregation_rank(data):
+    values = {m: v for m, (v, _, _) in data.items()}
+    tie_breaks = [{m: tbs[i] for m, (_, tbs, _) in data.items() if tbs[i] is not None} for i in range(2)]
+    final_key = {m: key for m, (_, _, key) in data.items()}
+
+    ours = ranking_sql.rank_entries(list(data), values, tie_breaks, final_key)
+
+    theirs = agg.rank(values, tie_breaks=tie_breaks, final_key=final_key)
+    assert ours == [(r.entry, r.rank, r.tied_with) for r in theirs]
 
 
 def test_recompute_rankings_snapshots_every_unpublished_round_with_one_audit_record(pool, edition9):
     organizer = pool["organizer"]
     full = {"innovation": "20", "business_model": "15", "market": "15", "team": "15", "finance_social": "5"}
-    table = [[(True, {**full, "team": str(10 + i)})] * 3 + [None] * 2 for i in range(7)]
+    table = [[(True, {**full, "team": str(10 + i % 6)})] * 3 + [None] * 2 for i in range(7)]
     live = scored_round(pool, config={"judges_per_entry": 3, "rank_by_industry": True}, table=table)
     done = scored_round(pool, config={"judges_per_entry": 3}, table=table)
     services.set_round_status(by=organizer, round=done, to=RoundStatus.CLOSED)
     services.set_quota(by=organizer, round=done, group_code="enterprise", kind="count", count=1)
     services.publish_decisions(by=organizer, round=done, decisions={pool["entries"][4].pk: "advance"})
     secretariat = user()
-    from contest.accounts.enums import RoleKind
-    from contest.accounts.models import Role
-
     Role.objects.create(user=secretariat, kind=RoleKind.SECRETARIAT, edition=edition9)
     before = AuditRecord.objects.count()
 
     counts = services.recompute_rankings(by=secretariat, edition=edition9)
 
-    assert counts == {"rounds": 1, "skipped_published": 1, "entries": 7, "sheets": 21, "snapshots": 4}
+    assert counts == {
+        "rounds": 1,
+        "skipped_published": 1,
+        "entries": 7,
+        "sheets": 21,
+        "snapshots": 4,
+        "unchanged": 0,
+    }
     snaps = list(RankingSnapshot.objects.filter(round=live).order_by("group_code", "industry"))
     assert [(s.group_code, s.industry, len(s.rows), s.published_at) for s in snaps] == [
         ("enterprise", "", 5, None), ("enterprise", "I", 5, None), ("maker", "", 2, None), ("maker", "I", 2, None),
@@ -207,17 +256,40 @@ def test_recompute_rankings_snapshots_every_unpublished_round_with_one_audit_rec
     expected = [
         {"entry": r.entry, "code": r.code, "number": r.number, "group": r.group, "industry": r.industry,
          "rank": r.rank, "value": str(r.value), "exact": str(r.exact), "n_scores": r.n_scores,
-         "too_few": r.too_few, "tied_with": list(r.tied_with)}
+         "too_few": r.too_few, "tied_with": list(r.tied_with), "judges": []}
         for r in services.compute_rows(live) if r.group == "enterprise"
     ]  # fmt: skip
     assert snaps[0].rows == expected
     assert [r["value"] for r in snaps[0].rows] == ["69.00", "68.00", "67.00", "66.00", "65.00"]
+    assert snaps[0].sha256 == hashlib.sha256(audit.canonical_json({"rows": expected}).encode()).hexdigest()
     record = AuditRecord.objects.get(action="review.rankings.recomputed")
     assert AuditRecord.objects.count() == before + 1
     assert record.data == {
-        "rounds": 1, "skipped_published": 1, "entries": 7, "sheets": 21, "snapshots": 4,
-        "stored": [[s.pk, live.pk, s.group_code, s.industry, s.sha256] for s in snaps],
+        "rounds": 1, "skipped_published": 1, "entries": 7, "sheets": 21, "snapshots": 4, "unchanged": 0,
+        "rankings": [[live.pk, s.group_code, s.industry, s.sha256, s.pk] for s in snaps],
     }  # fmt: skip
+
+
+def test_recompute_rankings_again_writes_only_what_changed(pool, edition9):
+    full = {"innovation": "20", "business_model": "15", "market": "15", "team": "15", "finance_social": "5"}
+    round_ = scored_round(pool, config={"judges_per_entry": 1}, table=[[(True, full)] + [None] * 4] * 7)
+    secretariat = user()
+    Role.objects.create(user=secretariat, kind=RoleKind.SECRETARIAT, edition=edition9)
+    services.recompute_rankings(by=secretariat, edition=edition9)
+
+    unchanged = services.recompute_rankings(by=secretariat, edition=edition9)
+    maker = next(a for a in round_.assignments.select_related("expert__user", "round_entry__entry__group")
+                 if a.round_entry.entry.group.code == "maker")  # fmt: skip
+    services.save_sheet(by=maker.expert.user, assignment=maker, scores={**full, "team": "5"}, submit=True)
+    changed = services.recompute_rankings(by=secretariat, edition=edition9)
+
+    assert (unchanged["snapshots"], unchanged["unchanged"]) == (0, 2)
+    assert (changed["snapshots"], changed["unchanged"]) == (1, 1)
+    assert list(RankingSnapshot.objects.filter(round=round_).values_list("group_code", flat=True).order_by("pk")) == [
+        "enterprise", "maker", "maker",
+    ]  # fmt: skip
+    record = AuditRecord.objects.filter(action="review.rankings.recomputed").order_by("-seq").first()
+    assert [r[4] is None for r in record.data["rankings"]] == [True, False]
 
 
 def test_recompute_rankings_is_for_the_edition_s_secretariat_only(pool, edition9):
