@@ -29,6 +29,7 @@ from contest.review.models import (
     RankingSnapshot,
     ReviewRound,
     RoundEntry,
+    ScoreSheet,
 )
 
 from ..registration.factories import organizer_for, user
@@ -743,3 +744,56 @@ def test_set_round_judge_refuses_a_zero_load(season):
     with pytest.raises(FieldErrors) as exc:
         services.set_round_judge(by=season.organizer, round_judge=judge, max_load=0, available=True)
     assert exc.value.fields == {"max_load": "最多评审数至少为 1。"}
+
+
+# -- changing assignments a judge has started ------------------------------------------------------------
+
+
+def test_removing_a_judge_discards_their_draft_and_audits_it(org_client, season):
+    open_round(season)
+    score(season, {(0, 1): 22}, submit=False)
+    score(season, {(0, 2): 20})
+    re0 = season.round_entry(0)
+    page = url("assignment_entry", season, re0.pk)
+    b = Assignment.objects.get(round_entry=re0, expert=season.judges[1])
+    response = org_client.post(page, {"action": "remove", "assignment": b.pk, "reason": "出差"}, follow=True)
+    assert messages_of(response) == ["已移除“评委B”。"]
+    record = AuditRecord.objects.filter(action="review.sheet.discarded").get()
+    assert (record.data["reason"], record.data["scores"]["innovation"]) == ("出差", "22")
+    c = Assignment.objects.get(round_entry=re0, expert=season.judges[2])
+    response = org_client.post(page, {"action": "swap", "assignment": c.pk, "expert": season.judges[0].pk,
+                                      "reason": "回避"}, follow=True)  # fmt: skip
+    assert messages_of(response) == ["该专家已提交评分，不能移除此分配。"]
+    assert sorted(re0.assignments.values_list("expert__name", flat=True)) == ["评委C", "评委D"]
+
+
+def test_swapping_a_judge_with_a_draft(org_client, season):
+    open_round(season)
+    score(season, {(0, 1): 22}, submit=False)
+    re0 = season.round_entry(0)
+    b = Assignment.objects.get(round_entry=re0, expert=season.judges[1])
+    response = org_client.post(url("assignment_entry", season, re0.pk), {
+        "action": "swap", "assignment": b.pk, "expert": season.judges[0].pk, "reason": "出差"}, follow=True)  # fmt: skip
+    assert messages_of(response) == ["已将“评委B”换成“评委A”。"]
+    assert not ScoreSheet.objects.filter(
+        assignment__round_entry=re0, assignment__expert=season.judges[1]
+    ).exists()
+
+
+def test_hand_over_moves_drafted_entries_or_nothing(org_client, season):
+    open_round(season)
+    score(season, {(0, 3): 20, (1, 3): 21}, submit=False)
+    for judge in season.round.round_judges.exclude(expert=season.judges[3]):
+        services.set_round_judge(by=season.organizer, round_judge=judge, max_load=3, available=True)
+    page = url("progress", season)
+    response = org_client.post(page, {"action": "reassign", "expert": season.judges[3].pk}, follow=True)
+    assert messages_of(response) == [
+        "有 2 个已有草稿的项目找不到可接手的专家，未作任何转交；请先增加专家或提高最多评审数。"
+    ]
+    assert ScoreSheet.objects.filter(assignment__expert=season.judges[3], status="draft").count() == 2
+    extra = expert(season.organizer, name="周敏", org="宁波大学")
+    services.add_judges(by=season.organizer, round=season.round, experts=[extra], max_load=10)
+    response = org_client.post(page, {"action": "reassign", "expert": season.judges[3].pk}, follow=True)
+    assert messages_of(response) == ["已将“评委D”的 3 个未完成项目转交给其他专家。"]
+    assert Assignment.objects.filter(round=season.round, expert=extra).count() == 3
+    assert AuditRecord.objects.filter(action="review.sheet.discarded").count() == 2

@@ -1520,3 +1520,73 @@ def publish_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note
     with transaction.atomic():
         stage_decisions(by=by, round=round, decisions=decisions, note=note)
         return publish_advancement(by=by, round=round)
+
+
+# -- organizer changes to an assignment a judge has started ----------------------------------------------
+
+
+def _discard_drafts(assignments: list[Assignment], *, by, round_: ReviewRound, reason: str) -> int:
+    """Delete the unsubmitted draft sheets of ``assignments`` (a sheet protects its assignment),
+    each audited with its content. Submitted sheets are never touched."""
+    drafts = list(
+        ScoreSheet.objects.select_for_update().filter(assignment__in=assignments, status=SheetStatus.DRAFT)
+    )
+    for sheet in drafts:
+        audit.record(action="review.sheet.discarded", obj=sheet, by=by, scope=_scope(round_),
+                     data={"assignment": sheet.assignment_id, "reason": reason, "scores": sheet.scores,
+                           "comment": sheet.comment})  # fmt: skip
+        sheet.delete()
+    return len(drafts)
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请说明理由。", field="reason")
+    if len(reason) > 300:
+        raise ValidationFailed(f"理由不能超过 300 个字符（当前 {len(reason)} 个）。", field="reason")
+    return reason
+
+
+def withdraw_assignment(*, by, assignment: Assignment, reason: str) -> None:
+    """The organizer takes a judge off an entry (reason required). A draft the judge started is
+    discarded first (audited with its content); a submitted sheet refuses the change."""
+    _require(by, "review.manage_round", assignment.round)
+    reason = _reason(reason)
+    with transaction.atomic():
+        if _has_submitted_sheet(assignment):
+            raise Conflict("该专家已提交评分，不能移除此分配。")
+        _discard_drafts([assignment], by=by, round_=assignment.round, reason=reason)
+        remove_assignment(by=by, assignment=assignment, reason=reason)
+
+
+def replace_judge(*, by, assignment: Assignment, expert: Expert, reason: str) -> Assignment:
+    """The organizer gives an entry another judge in place of one (reason required); the old
+    judge's draft is discarded first (audited); the new pair is pinned."""
+    _require(by, "review.manage_round", assignment.round)
+    reason = _reason(reason)
+    with transaction.atomic():
+        if _has_submitted_sheet(assignment):
+            raise Conflict("该专家已提交评分，不能移除此分配。")
+        _discard_drafts([assignment], by=by, round_=assignment.round, reason=reason)
+        return swap_assignment(by=by, assignment=assignment, expert=expert, reason=reason)
+
+
+def hand_over_unfinished(*, by, round: ReviewRound, expert: Expert) -> int:
+    """``reassign_unfinished`` for a judge who may have drafts: the drafts are discarded (audited)
+    and every unsubmitted assignment moves to another judge — all or nothing when drafts are
+    involved: if an entry whose draft was discarded finds nobody to take it, nothing changes."""
+    _require(by, "review.manage_round", round)
+    with transaction.atomic():
+        unfinished = list(
+            round.assignments.filter(expert=expert).exclude(sheet__status=SheetStatus.SUBMITTED)
+        )
+        drafted = set(ScoreSheet.objects.filter(assignment__in=unfinished, status=SheetStatus.DRAFT)
+                      .values_list("assignment__round_entry_id", flat=True))  # fmt: skip
+        _discard_drafts(unfinished, by=by, round_=round, reason="hand_over")
+        moved = reassign_unfinished(by=by, round=round, expert=expert)
+        stuck = round.assignments.filter(expert=expert, round_entry_id__in=drafted).count()
+        if stuck:
+            raise Conflict(f"有 {stuck} 个已有草稿的项目找不到可接手的专家，未作任何转交；"
+                           "请先增加专家或提高最多评审数。")  # fmt: skip
+    return moved

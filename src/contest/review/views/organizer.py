@@ -602,13 +602,13 @@ def assignment_entry(request: HttpRequest, round: ReviewRound, round_entry: Roun
                     reason = form.cleaned_data["reason"]
                     if action == "swap":
                         expert = next(o.expert for o in options if o.expert.pk == form.cleaned_data["expert"])
-                        services.swap_assignment(
+                        services.replace_judge(
                             by=request.user, assignment=target, expert=expert, reason=reason
                         )
                         messages.success(request, _("已将“%(old)s”换成“%(new)s”。")
                                          % {"old": target.expert.name, "new": expert.name})  # fmt: skip
                     else:
-                        services.remove_assignment(by=request.user, assignment=target, reason=reason)
+                        services.withdraw_assignment(by=request.user, assignment=target, reason=reason)
                         messages.success(request, _("已移除“%(name)s”。") % {"name": target.expert.name})
                     return redirect("review:assignment_entry", round.pk, round_entry.pk)
             else:
@@ -644,7 +644,7 @@ def progress(request: HttpRequest, round: ReviewRound) -> HttpResponse:
                 )
                 if judge is None:
                     raise Http404("no such judge in this round")
-                n = services.reassign_unfinished(by=request.user, round=round, expert=judge.expert)
+                n = services.hand_over_unfinished(by=request.user, round=round, expert=judge.expert)
                 messages.success(request, _("已将“%(name)s”的 %(n)d 个未完成项目转交给其他专家。")
                                  % {"name": judge.expert.name, "n": n})  # fmt: skip
             else:
