@@ -206,3 +206,16 @@ def test_organizer_of_another_event_cannot_touch_the_round(season, edition9):
     other = organizer_for(Event.objects.get(edition=edition9, tier="regional", seq=33))
     with pytest.raises(NotFound):
         services.request_assignment(by=other, round=season["round"])
+
+
+def test_a_submitted_sheet_cannot_be_saved_back_incomplete(season):
+    _open(season)
+    assignment = Assignment.objects.filter(round=season["round"]).first()
+    judge = assignment.expert.user
+    services.save_sheet(by=judge, assignment=assignment, scores=FULL, submit=True)
+    partial = {k: v for k, v in FULL.items() if k != "team"}
+    with pytest.raises(FieldErrors) as exc:
+        services.save_sheet(by=judge, assignment=assignment, scores=partial, submit=False)
+    assert exc.value.fields == {"team": "请为“团队能力”打分。"}
+    assignment.sheet.refresh_from_db()
+    assert (assignment.sheet.status, assignment.sheet.total) == ("submitted", Decimal("81"))

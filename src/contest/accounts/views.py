@@ -90,6 +90,20 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context: ClassVar[dict] = {"section": "login"}
 
+    def get_default_redirect_url(self) -> str:
+        """A judge who is nothing else lands in the review workspace."""
+        from contest.accounts.enums import RoleKind
+
+        user = self.request.user
+        kinds = set(user.roles.values_list("kind", flat=True))
+        if (
+            RoleKind.JUDGE in kinds
+            and not kinds & {RoleKind.ORGANIZER, RoleKind.SECRETARIAT}
+            and not user.is_superuser
+        ):
+            return reverse("judge:home")
+        return super().get_default_redirect_url()
+
 
 class LogoutView(auth_views.LogoutView):
     """Sign-out is a POST; a GET (the header's link) shows a one-button confirmation."""

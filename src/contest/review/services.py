@@ -615,17 +615,19 @@ def save_sheet(*, by, assignment: Assignment, scores: dict[str, Any], comment: s
     _require(by, "review.score_entry", assignment)
     rubric = rubric_of(assignment.round)
     values = parse_scores(rubric, scores)
-    errors = agg.validate_sheet(rubric, values)
-    if not submit:  # a draft may leave criteria empty, but what it holds must be valid
-        errors = {code: message for code, message in errors.items() if code in values}
-    if errors:
-        raise FieldErrors(errors)
     with transaction.atomic():
         round_ = ReviewRound.objects.get(pk=assignment.round_id)
         ensure_round_open(round_)
         sheet, _ = ScoreSheet.objects.select_for_update().get_or_create(assignment=assignment)
         if expected_version is not None and expected_version != sheet.version:
             raise Conflict("评分已在其他窗口中修改，请刷新后再保存。")
+        # A submitted sheet stays complete: saving it again is a resubmission.
+        submit = submit or sheet.status == SheetStatus.SUBMITTED
+        errors = agg.validate_sheet(rubric, values)
+        if not submit:  # a draft may leave criteria empty, but what it holds must be valid
+            errors = {code: message for code, message in errors.items() if code in values}
+        if errors:
+            raise FieldErrors(errors)
         before = {
             "scores": dict(sheet.scores),
             "total": sheet.total,

@@ -13,13 +13,16 @@ def _load_roles(user) -> None:
     if not getattr(user, "is_authenticated", False) or hasattr(user, "_secretariat_editions"):
         return
     secretariat, organizer = set(), set()
+    user._is_judge = False
     for kind, organization_id, edition_id in user.roles.filter(
-        kind__in=[RoleKind.SECRETARIAT, RoleKind.ORGANIZER]
+        kind__in=[RoleKind.SECRETARIAT, RoleKind.ORGANIZER, RoleKind.JUDGE]
     ).values_list("kind", "organization_id", "edition_id"):
         if kind == RoleKind.SECRETARIAT:
             secretariat.add(edition_id)
-        else:
+        elif kind == RoleKind.ORGANIZER:
             organizer.add(organization_id)
+        else:
+            user._is_judge = True
     if user.is_superuser:
         secretariat.add(None)
     user._secretariat_editions = secretariat
@@ -37,3 +40,13 @@ def uses_console(user) -> bool:
 @register.filter
 def is_secretariat(user) -> bool:
     return bool(secretariat_edition_ids(user))
+
+
+@register.filter
+def is_judge(user) -> bool:
+    """Experts with a judge account get a link to their review workspace."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not hasattr(user, "_is_judge"):
+        user._is_judge = user.roles.filter(kind=RoleKind.JUDGE).exists()
+    return user._is_judge
