@@ -19,6 +19,7 @@ from contest.registration import services
 from contest.registration.exporters import ENTRY_COLUMNS
 from contest.registration.models import DuplicateFlag, Entry, RegistrationWindow
 from contest.registration.views import console
+from tests.http import drain
 
 from .factories import (
     SHANGHAI,
@@ -351,8 +352,7 @@ def test_entry_plan_is_served_inline_and_may_be_framed_by_the_console(org_client
     entry = submitted_entry(ningbo)
     response = org_client.get(reverse("console:entry_plan", args=[entry.pk]))
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == pdf_bytes()
-    response.close()
+    assert drain(response) == pdf_bytes()
     assert (response["Content-Type"], response["X-Frame-Options"]) == ("application/pdf", "SAMEORIGIN")
     assert response["Content-Disposition"].startswith("inline;")
 

@@ -17,6 +17,7 @@ from contest.catalog.models import Event
 from contest.registration import services
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
 from tests.accounts.html import elements, field_errors, texts, value_of
+from tests.http import drain
 
 from .factories import (
     ENTERPRISE,
@@ -617,9 +618,9 @@ def test_business_plan_is_served_inline_to_owner_organizer_and_secretariat_only(
                             ("secretariat", secretariat), ("superuser", superuser()),
                             ("other organizer", organizer_for(shenzhen)), ("entrant", user())]
     }  # fmt: skip
-    served = b"".join(responses["owner"].streaming_content)
+    served = drain(responses["owner"])
     for response in responses.values():
-        response.close()
+        drain(response)
 
     assert {who: r.status_code for who, r in responses.items()} == {
         "owner": 200, "organizer": 200, "secretariat": 200, "superuser": 200, "other organizer": 404, "entrant": 404,

@@ -14,6 +14,7 @@ from contest.accounts.models import Role
 from contest.catalog.models import Edition, Event
 from contest.registration import selectors
 from contest.registration.models import Entry
+from tests.http import drain
 
 from .factories import enterprise_owner, open_registration, organizer_for, submitted_entry, superuser, user
 
@@ -60,8 +61,8 @@ def world(ningbo, edition9):
 
 
 def status(response) -> int:
-    """The status code, with a streamed file closed (warnings are errors here)."""
-    response.close()
+    """The status code, with a streamed file read to its end (warnings are errors here)."""
+    drain(response)
     return response.status_code
 
 

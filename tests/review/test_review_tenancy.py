@@ -16,6 +16,7 @@ from contest.catalog.models import Edition, Event
 from contest.core.models import AuditRecord
 from contest.review import organizer_selectors, services
 from contest.review.models import ReviewRound
+from tests.http import drain
 
 from ..registration.factories import open_registration, organizer_for, user
 from .test_organizer_views import build_season, open_round, score
@@ -48,7 +49,7 @@ def url_for(route: URLPattern, ids: dict) -> str:
 
 
 def status(response) -> int:
-    response.close()
+    drain(response)
     return response.status_code
 
 

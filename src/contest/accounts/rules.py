@@ -29,8 +29,15 @@ def organizer_organization_ids(user) -> set[int]:
         return set()
     cache = getattr(user, "_organizer_orgs", None)
     if cache is None:
-        cache = set(user.roles.filter(kind=RoleKind.ORGANIZER).values_list("organization_id", flat=True))
+        # One query answers two questions: the organizations the user organizes for, and
+        # whether the user is a judge (the header asks; no second query then).
+        rows = list(
+            user.roles.filter(kind__in=[RoleKind.ORGANIZER, RoleKind.JUDGE]).values_list("kind", "organization_id")
+        )
+        cache = {org for kind, org in rows if kind == RoleKind.ORGANIZER}
         user._organizer_orgs = cache
+        if not hasattr(user, "_is_judge"):
+            user._is_judge = any(kind == RoleKind.JUDGE for kind, _ in rows)
     return cache
 
 

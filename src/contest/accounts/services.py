@@ -251,7 +251,9 @@ def accept_invitation(*, token: str, by: User) -> Role:
         raise PermissionDenied("请先登录或注册，再接受邀请。")
     with transaction.atomic():
         found = invitation_for_token(token)
-        invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=found.pk)
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",)).select_related("organization").get(pk=found.pk)
+        )
         check_invitation_usable(invitation)
         role, created = Role.objects.get_or_create(
             user=by, kind=invitation.kind, organization=invitation.organization, edition=invitation.edition
