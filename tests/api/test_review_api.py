@@ -9,7 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+import schemathesis
 import time_machine
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
 
 from contest.catalog.models import Event
 from contest.core.models import AuditRecord
@@ -507,6 +512,18 @@ def test_national_round_is_for_the_secretariat(season, edition9):
     assert as_json(no_edition, 422)["fields"] == {"edition": "全国评审须指定届次。"}
 
 
+def test_round_times_must_carry_a_time_zone(season):
+    api = season["api"]
+
+    naive = api.post("/rounds", round_body(event_id=season["event"].pk, closes_at="2024-08-20T18:00:00"))
+    aware = api.post(
+        "/rounds", round_body(event_id=season["event"].pk, closes_at="2024-08-20T18:00:00+08:00")
+    )
+
+    assert [d["loc"] for d in as_json(naive, 422)["detail"]] == [["body", "payload", "closes_at"]]
+    assert as_json(aware, 201)["closes_at"] == "2024-08-20T18:00:00+08:00"
+
+
 def test_entries_outside_the_event_or_not_qualified_are_refused(season, edition9):
     from tests.registration.factories import open_registration, submitted_entry
 
@@ -587,3 +604,55 @@ def test_round_list_takes_the_same_queries_for_one_or_three_rounds(season, djang
         rounds = as_json(api.get("/rounds"), 200)
 
     assert [len(r["quotas"]) for r in rounds] == [1] * n
+
+
+# -- generated requests, signed in -----------------------------------------------------------------------
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application()).include(tag="review")
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.content_type_conformance,
+    schemathesis.checks.response_schema_conformance,
+]
+
+
+@pytest.fixture
+def connection_kept_across_requests():
+    """Keep the WSGI handler from closing the test's connection (and its transaction) per request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def review_actors(season):
+    """The organizer with an open, assigned round; a judge with one of its assignments."""
+    rid = ready_round(season)
+    run = ReviewRound.objects.get(pk=rid).assignment_runs.get()
+    a = Assignment.objects.filter(round_id=rid).select_related("expert__user").first()
+    return {
+        "organizer": (season["api"].key, {"id": rid}),
+        "runs": (season["api"].key, {"id": run.pk}),
+        "judge": (Api(a.expert.user).key, {"id": a.pk}),
+    }
+
+
+@schema.parametrize()
+@settings(max_examples=25, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])  # fmt: skip
+@pytest.mark.usefixtures("connection_kept_across_requests")
+def test_review_api_answers_every_generated_request_as_documented(case, review_actors):
+    path = case.operation.path
+    if path.startswith("/api/v1/judge/"):
+        key, ids = review_actors["judge"]
+    elif path.startswith("/api/v1/runs/"):
+        key, ids = review_actors["runs"]
+    else:
+        key, ids = review_actors["organizer"]
+    for name in case.path_parameters or {}:
+        case.path_parameters[name] = ids[name]
+    case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)

@@ -458,7 +458,7 @@ def stage_decisions(request: HttpRequest, payload: DecisionsIn, id: int = ROUND_
     response={200: PublishOut, **WRITE},
     summary="发布晋级结果",
     description="把本轮暂存的全部决定一起发布，占用名额（锁定后复核，超出名额答 409），并存档当时的排名。"
-    "带 `decisions` 时先暂存它们，与发布在同一事务中完成。评审须已结束。",
+    "带 `decisions` 时先暂存它们，与发布在同一事务中完成；否则请求体为 `{}`。评审须已结束。",
 )
 @refusals_as_field_errors
 def publish(request: HttpRequest, payload: PublishIn, id: int = ROUND_ID):

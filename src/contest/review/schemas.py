@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AwareDatetime
 
 from contest.api.schemas import NO_NUL
 from contest.catalog.schemas import EDITION_MAX, ID_MAX
@@ -179,8 +180,8 @@ class RoundIn(Schema):
     default_max_load: int = Field(30, ge=1, le=10_000)
     blind: bool = True
     judges_see_others: bool = False
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
+    opens_at: AwareDatetime | None = Field(None, description="带时区，如 2024-08-01T09:00:00+08:00")
+    closes_at: AwareDatetime | None = Field(None, description="带时区")
     aggregation: Aggregation = Aggregation.MEAN
     normalize: bool = False
     places: int = Field(2, ge=0, le=4)
