@@ -219,3 +219,23 @@ def test_a_submitted_sheet_cannot_be_saved_back_incomplete(season):
     assert exc.value.fields == {"team": "请为“团队能力”打分。"}
     assignment.sheet.refresh_from_db()
     assert (assignment.sheet.status, assignment.sheet.total) == ("submitted", Decimal("81"))
+
+
+def test_proportional_quota_is_enforced_per_sub_zone_at_publication(season):
+    """宁波's round: entries registered in 宁波 (3302xx) and 深圳 (4403xx) prefectures, 2 places
+    apportioned 1 / 1; advancing both from one zone is refused."""
+    _open(season)
+    e = season["entries"]
+    _score_all(season, {x.pk: 20 + i for i, x in enumerate(e)})
+    organizer, round_ = season["organizer"], season["round"]
+    from contest.catalog.models import Division
+    from contest.registration.models import Entry
+
+    Entry.objects.filter(pk__in=[x.pk for x in e[3:]]).update(division=Division.objects.get(code="440300"))
+    services.set_round_status(by=organizer, round=round_, to=RoundStatus.CLOSED)
+    services.set_proportional_quota(by=organizer, round=round_, group_code="enterprise", total=2)
+    services.stage_decisions(by=organizer, round=round_, decisions={e[5].pk: "advance", e[4].pk: "advance"})
+    with pytest.raises(Conflict, match="enterprise 组“深圳市”晋级 2 个，超过该分区按比例分得的 1 个名额。"):
+        services.publish_advancement(by=organizer, round=round_)
+    services.stage_decisions(by=organizer, round=round_, decisions={e[4].pk: "hold", e[2].pk: "advance"})
+    assert services.publish_advancement(by=organizer, round=round_) == {"enterprise": 2}

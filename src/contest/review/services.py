@@ -836,6 +836,36 @@ def quota_size(quota: Quota, n_entries: int) -> int:
     raise ValidationFailed("按分区比例分配的名额请用 proportional_quotas 计算。")
 
 
+def zone_of(round_entry: RoundEntry, *, national: bool) -> str:
+    """The sub-zone a proportional quota is apportioned over: the entry's event in a national
+    round, its registering prefecture in an event's round."""
+    entry = round_entry.entry
+    if national:
+        return entry.event.name
+    return entry.division.name if entry.division_id else "—"
+
+
+def _check_zone_shares(round_: ReviewRound, group: str, total: int, staged: list[AdvancementDecision]) -> None:
+    """Each sub-zone advances at most its largest-remainder share of a proportional quota."""
+    national = round_.event_id is None
+    members: dict[str, int] = {}
+    for re in round_.round_entries.filter(entry__group__code=group).select_related("entry__event", "entry__division"):
+        zone = zone_of(re, national=national)
+        members[zone] = members.get(zone, 0) + 1
+    shares = proportional_quotas(total, members)
+    published = AdvancementDecision.objects.filter(
+        round=round_, decision=Decision.ADVANCE, published_at__isnull=False, round_entry__entry__group__code=group
+    ).select_related("round_entry__entry__event", "round_entry__entry__division")
+    advancing: dict[str, int] = {}
+    for d in [*published, *(d for d in staged if d.decision == Decision.ADVANCE
+                            and d.round_entry.entry.group.code == group)]:  # fmt: skip
+        zone = zone_of(d.round_entry, national=national)
+        advancing[zone] = advancing.get(zone, 0) + 1
+    for zone, n in sorted(advancing.items()):
+        if n > shares.get(zone, 0):
+            raise Conflict(f"{group} 组“{zone}”晋级 {n} 个，超过该分区按比例分得的 {shares.get(zone, 0)} 个名额。")
+
+
 def proportional_quotas(total: int, entrants: dict[str, int]) -> dict[str, int]:
     """Largest-remainder (Hamilton) apportionment of ``total`` places across sub-zones by their
     number of entrants; ties on the remainder go to the larger zone, then the zone code."""
@@ -940,6 +970,8 @@ def publish_advancement(*, by, round: ReviewRound) -> dict[str, int]:  # noqa: A
             )
             if quota.taken + n > size:
                 raise Conflict(f"{group} 组晋级 {quota.taken + n} 个，超过名额 {size} 个。")
+            if quota.kind == QuotaKind.PROPORTIONAL:
+                _check_zone_shares(round_, group, size, staged)
             Quota.objects.filter(pk=quota.pk).update(taken=quota.taken + n)
         now = timezone.now()
         AdvancementDecision.objects.filter(pk__in=[d.pk for d in staged]).update(published_at=now)
