@@ -239,3 +239,14 @@ def test_proportional_quota_is_enforced_per_sub_zone_at_publication(season):
         services.publish_advancement(by=organizer, round=round_)
     services.stage_decisions(by=organizer, round=round_, decisions={e[4].pk: "hold", e[2].pk: "advance"})
     assert services.publish_advancement(by=organizer, round=round_) == {"enterprise": 2}
+
+
+def test_rerunning_the_assignment_keeps_a_judge_s_draft(season, django_capture_on_commit_callbacks):
+    _open(season)
+    assignment = Assignment.objects.filter(round=season["round"]).first()
+    services.save_sheet(by=assignment.expert.user, assignment=assignment, scores={"innovation": "20"})
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.request_assignment(by=season["organizer"], round=season["round"])
+    run.refresh_from_db()
+    assert (run.status, run.stats["kept"]) == ("done", 1)
+    assert Assignment.objects.filter(pk=assignment.pk).exists()

@@ -430,8 +430,9 @@ def run_assignment(run_id: int) -> AssignmentRun:
     conflicts = set(ConflictRow.objects.filter(entry__in=[r.entry_id for r in round_entries])
                     .values_list("expert_id", "entry_id"))  # fmt: skip
     existing = {(a.round_entry_id, a.expert_id): a for a in round_.assignments.select_related("sheet")}
-    keep = {key for key, a in existing.items()
-            if a.source == AssignmentSource.PINNED or (hasattr(a, "sheet") and a.sheet.status == SheetStatus.SUBMITTED)}  # fmt: skip
+    # Kept as they are: pinned pairs and every pair a judge has started (a saved draft or a
+    # submitted sheet) — re-running never throws away a judge's work.
+    keep = {key for key, a in existing.items() if a.source == AssignmentSource.PINNED or hasattr(a, "sheet")}
     e_index = {r.pk: i for i, r in enumerate(round_entries)}
     j_index = {rj.expert_id: i for i, rj in enumerate(judges)}
     ce, cj, sc, forced = [], [], [], []
