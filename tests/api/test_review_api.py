@@ -618,8 +618,11 @@ CHECKS = [
 
 
 @pytest.fixture
-def connection_kept_across_requests():
-    """Keep the WSGI handler from closing the test's connection (and its transaction) per request."""
+def connection_kept_across_requests(review_actors):
+    """Keep the WSGI handler from closing the test's connection (and its transaction) per request.
+
+    Set up after ``review_actors``: Django's test client, which that uses, connects the handler
+    again after each of its requests."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
