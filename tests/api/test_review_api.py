@@ -367,6 +367,14 @@ def test_judge_saves_a_draft_then_submits_it_and_a_stale_version_is_409(season):
     assert ScoreSheet.objects.get(assignment=a).total == Decimal("81.5")
 
 
+def test_judge_list_filter_out_of_range_is_422(season):
+    japi = judge_api(season["experts"][1])
+
+    response = japi.get("/judge/assignments", round=2**70)
+
+    assert [d["loc"] for d in as_json(response, 422)["detail"]] == [["query", "round"]]
+
+
 def test_score_out_of_range_and_not_a_number_are_422(season):
     rid = ready_round(season)
     judge = season["experts"][1]

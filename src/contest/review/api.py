@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema, Status
+from ninja import Path, Query, Router, Status
 
 from contest.api.auth import api_auth, current_user
 from contest.api.schemas import ErrorOut, Invalid, local
@@ -35,6 +35,7 @@ from contest.review.schemas import (
     EntriesIn,
     JudgeAssignmentDetailOut,
     JudgeAssignmentOut,
+    JudgeQuery,
     JudgesIn,
     PublishIn,
     PublishOut,
@@ -184,10 +185,6 @@ def _fresh_round(user, round_: ReviewRound) -> dict[str, Any]:
 
 
 # -- the judge's side ----------------------------------------------------------------------------------
-
-
-class JudgeQuery(Schema):
-    round: int | None = None
 
 
 @router.get(

@@ -77,6 +77,10 @@ class JudgeRoundOut(Schema):
     closes_at: datetime | None
 
 
+class JudgeQuery(Schema):
+    round: int | None = Field(None, ge=1, le=ID_MAX, description="只看这一轮")
+
+
 class JudgeAssignmentOut(Schema):
     """One line of the judge's list."""
 
