@@ -25,10 +25,18 @@ def browser():
     """
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # Database work the test did while Playwright's loop ran went through connections
+            # bound to that loop's context; close them here, inside it, or PostgreSQL refuses to
+            # drop the test database at the end ("being accessed by other users").
+            connections.close_all()
 
 
 @pytest.fixture(autouse=True)
