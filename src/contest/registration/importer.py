@@ -38,17 +38,13 @@ turns a file into rows.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import load_workbook
-
-from contest.core.errors import ValidationFailed
+from contest.core.spreadsheets import SpreadsheetError, read_table
 from contest.registration.services import ENTRY_IMPORT_COLUMNS, IMPORT_ROW_LIMIT
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -60,11 +56,8 @@ HEADER_TO_FIELD = {
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
-class ImportFileError(ValidationFailed):
+class ImportFileError(SpreadsheetError):
     """The file itself cannot be read (not the rows in it)."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__(errors[0], errors=errors, field="file")
 
 
 @dataclass
@@ -75,42 +68,9 @@ class EntryTable:
 
 def read_entry_table(data: bytes, *, filename: str) -> EntryTable:
     """Rows as dicts keyed by field name, each with ``row`` (its row number in the file)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError([f"文件过大：{len(data) / 1024 / 1024:.1f} MB，上限 5 MB。"])
-    name = (filename or "").lower()
-    if name.endswith(".csv"):
-        table = _csv_rows(data)
-    elif name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        table = _xlsx_rows(data)
-    else:
-        raise ImportFileError(["请上传 Excel 文件（.xlsx）或 CSV 文件（.csv）。"])
-    return _rows_from_table(table)
-
-
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportFileError(
-            ["无法读取 Excel 文件（文件损坏，或不是 .xlsx 格式；旧版 .xls 请另存为 .xlsx）。"]
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(["无法读取 CSV：既不是 UTF-8 也不是 GB18030 编码。"])
-    return list(csv.reader(io.StringIO(text)))
+    return _rows_from_table(
+        read_table(data, filename=filename, max_bytes=MAX_FILE_BYTES, error=ImportFileError)
+    )
 
 
 def _rows_from_table(table: list[list[Any]]) -> EntryTable:

@@ -25,16 +25,12 @@ module only turns a file into rows.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import load_workbook
-
-from contest.core.errors import ValidationFailed
+from contest.core.spreadsheets import SpreadsheetError, read_table
 from contest.review.services import EXPERT_IMPORT_COLUMNS, EXPERT_IMPORT_ROW_LIMIT
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -50,11 +46,8 @@ TEMPLATE_EXAMPLE = {
 }  # fmt: skip
 
 
-class ExpertFileError(ValidationFailed):
+class ExpertFileError(SpreadsheetError):
     """The file itself cannot be read (not the rows in it)."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__(errors[0], errors=errors, field="file")
 
 
 @dataclass
@@ -65,38 +58,9 @@ class ExpertTable:
 
 def read_expert_table(data: bytes, *, filename: str) -> ExpertTable:
     """Rows as dicts keyed by field name, each with ``row`` (its row number in the file)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ExpertFileError([f"文件过大：{len(data) / 1024 / 1024:.1f} MB，上限 2 MB。"])
-    name = (filename or "").lower()
-    if name.endswith(".csv"):
-        table = _csv_rows(data)
-    elif name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        table = _xlsx_rows(data)
-    else:
-        raise ExpertFileError(["请上传 Excel 文件（.xlsx）或 CSV 文件（.csv）。"])
-    return _rows_from_table(table)
-
-
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ExpertFileError(
-            ["无法读取 Excel 文件（文件损坏，或不是 .xlsx 格式；旧版 .xls 请另存为 .xlsx）。"]
-        ) from exc
-    try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return list(csv.reader(io.StringIO(data.decode(encoding))))
-        except UnicodeDecodeError:
-            continue
-    raise ExpertFileError(["无法读取 CSV：既不是 UTF-8 也不是 GB18030 编码。"])
+    return _rows_from_table(
+        read_table(data, filename=filename, max_bytes=MAX_FILE_BYTES, error=ExpertFileError)
+    )
 
 
 def _text(value: Any) -> str:
