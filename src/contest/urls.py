@@ -15,8 +15,15 @@ urlpatterns = [
     path("accounts/", include("contest.accounts.urls")),
     path("me/", include("contest.registration.urls")),
     path("console/review/", include("contest.review.organizer_urls")),
+    path("console/finals/", include("contest.finals.console_urls")),
+    path("console/awards/", include("contest.awards.console_urls")),
+    path("console/notices/", include("contest.publicity.console_urls")),
+    path("console/stats/", include("contest.statistics.urls")),
     path("console/", include("contest.registration.console_urls")),
     path("judge/", include("contest.review.judge_urls")),
+    path("live/", include("contest.finals.urls")),
+    path("notices/", include("contest.publicity.urls")),
+    path("certificates/", include("contest.awards.urls")),
     path("", include("contest.catalog.urls")),
 ]
 if settings.DEBUG:

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "contest.catalog",
     "contest.registration",
     "contest.review",
+    "contest.finals",
+    "contest.awards",
+    "contest.publicity",
+    "contest.statistics",
     "contest.api",
 ]
 

@@ -1,0 +1,45 @@
+"""Choices and transition tables of the roadshow finals."""
+
+from django.db import models
+
+
+class SessionStatus(models.TextChoices):
+    DRAFT = "draft", "筹备中"
+    DRAWN = "drawn", "已抽签"
+    LIVE = "live", "进行中"
+    FINISHED = "finished", "已结束"
+
+
+SESSION_TRANSITIONS: dict[str, set[str]] = {
+    SessionStatus.DRAFT: {SessionStatus.DRAWN},
+    SessionStatus.DRAWN: {SessionStatus.LIVE},
+    SessionStatus.LIVE: {SessionStatus.FINISHED},
+    SessionStatus.FINISHED: set(),
+}
+
+
+class SlotStatus(models.TextChoices):
+    """One entry's turn on stage."""
+
+    WAITING = "waiting", "待上场"
+    OPEN = "open", "评分中"
+    CLOSED = "closed", "已亮分"
+    ABSENT = "absent", "缺席"
+
+
+SLOT_TRANSITIONS: dict[str, set[str]] = {
+    SlotStatus.WAITING: {SlotStatus.OPEN, SlotStatus.ABSENT},
+    SlotStatus.OPEN: {SlotStatus.CLOSED},
+    SlotStatus.CLOSED: set(),
+    SlotStatus.ABSENT: set(),
+}
+
+
+class LiveAggregation(models.TextChoices):
+    MEAN = "mean", "算术平均"
+    TRIMMED = "trimmed", "去掉一个最高分和一个最低分后平均"
+
+
+class CloseReason(models.TextChoices):
+    ALL_SUBMITTED = "all_submitted", "全部评委已提交"
+    CHAIR = "chair", "主持人关闭"
