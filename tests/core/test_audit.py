@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
-from contest.core import audit
+from contest.core import audit, db_guards
 from contest.core.models import AuditRecord
 
 pytestmark = pytest.mark.integration
@@ -43,10 +43,44 @@ def test_audit_rows_cannot_be_updated_or_deleted_through_the_orm(db):
         AuditRecord.objects.all().delete()
 
 
-def _raw(sql: str, params: list) -> None:
+def _execute(sql: str, params: list) -> None:
     table = AuditRecord._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(sql.format(table=table), params)
+
+
+def _raw(sql: str, params: list) -> None:
+    """Tamper as someone who can lift the database triggers (a DBA) would."""
+    with db_guards.maintenance(connection):
+        _execute(sql, params)
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {table} SET action = 'x' WHERE seq = 1", "DELETE FROM {table} WHERE seq = 1"]
+)
+def test_audit_rows_cannot_be_rewritten_with_raw_sql(db, statement):
+    _write(2)
+    with pytest.raises(DatabaseError, match="audit records are append-only"), transaction.atomic():
+        _execute(statement, [])
+    assert list(AuditRecord.objects.values_list("seq", "action")) == [(1, "core.test.done"), (2, "core.test.done")]
+    assert audit.verify_chain() == (2, None)
+
+
+def test_audit_triggers_are_back_after_maintenance(db):
+    _write(1)
+    _raw("UPDATE {table} SET object_id = 'changed' WHERE seq = 1", [])
+    with pytest.raises(DatabaseError, match="audit records are append-only"), transaction.atomic():
+        _execute("DELETE FROM {table} WHERE seq = 1", [])
+    assert AuditRecord.objects.get().object_id == "changed"
+
+
+def test_flush_empties_the_audit_table_and_keeps_the_triggers(transactional_db):
+    _write(2)
+    call_command("flush", interactive=False, verbosity=0)
+    assert AuditRecord.objects.count() == 0
+    _write(1)
+    with pytest.raises(DatabaseError, match="audit records are append-only"), transaction.atomic():
+        _execute("UPDATE {table} SET action = 'x'", [])
 
 
 @pytest.mark.parametrize(
