@@ -69,7 +69,9 @@ class RoadshowSession(models.Model):
         verbose_name_plural = "路演场次"
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(score_min__lt=models.F("score_max")), name="finals_session_range"),
+            models.CheckConstraint(
+                condition=Q(score_min__lt=models.F("score_max")), name="finals_session_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,7 +83,9 @@ class SessionJudge(models.Model):
 
     session = models.ForeignKey(RoadshowSession, on_delete=models.CASCADE, related_name="judges")
     expert = models.ForeignKey("review.Expert", on_delete=models.PROTECT, related_name="session_seats")
-    seat = models.PositiveSmallIntegerField("席位号", validators=[MinValueValidator(1), MaxValueValidator(99)])
+    seat = models.PositiveSmallIntegerField(
+        "席位号", validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -142,6 +146,9 @@ class DrawRecord(models.Model):
         verbose_name = "抽签记录"
         verbose_name_plural = "抽签记录"
 
+    def __str__(self) -> str:
+        return f"{self.algorithm} {self.seed[:12]}"
+
 
 class LiveScore(models.Model):
     """One judge's score for one entry; locked on submit, changed only by a chair's correction."""
@@ -158,6 +165,9 @@ class LiveScore(models.Model):
         ordering = ["slot", "judge__seat"]
         constraints = [models.UniqueConstraint(fields=["slot", "judge"], name="finals_score_once")]
 
+    def __str__(self) -> str:
+        return f"{self.slot_id}/{self.judge_id}: {self.score}"
+
 
 class ScoreCorrection(models.Model):
     """A chair-approved change of a submitted score, with its reason; never deleted."""
@@ -173,3 +183,6 @@ class ScoreCorrection(models.Model):
         verbose_name = "评分更正"
         verbose_name_plural = "评分更正"
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.score_id}: {self.old_score} → {self.new_score}"

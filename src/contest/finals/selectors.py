@@ -1,0 +1,175 @@
+"""Reads for the finals: the tenancy selector for sessions, the judge's and chair's views, and
+the session ranking awards build on."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+
+from django.db.models import Count, Q, QuerySet
+
+from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
+from contest.catalog.models import EventOrganization
+from contest.finals import scoring
+from contest.finals.enums import SlotStatus
+from contest.finals.models import RoadshowSession, SessionJudge, SessionSlot
+from contest.review.models import Conflict
+
+# -- scope ------------------------------------------------------------------------------------------
+
+
+def _scope(user) -> Q | None:
+    editions = secretariat_edition_ids(user)
+    if None in editions:
+        return Q()
+    organizations = organizer_organization_ids(user)
+    conditions = []
+    if editions:
+        conditions.append(Q(edition_id__in=sorted(editions)))
+    if organizations:
+        hosted = EventOrganization.objects.filter(organization_id__in=sorted(organizations)).values(
+            "event_id"
+        )
+        conditions.append(Q(event_id__in=hosted))
+    if not conditions:
+        return None
+    return reduce(operator.or_, conditions)
+
+
+def can_use_finals_console(user) -> bool:
+    return _scope(user) is not None
+
+
+def sessions_for_user(user) -> QuerySet[RoadshowSession]:
+    """THE tenancy selector: sessions the user may manage (organizer of the event, secretariat
+    of the edition)."""
+    scope = _scope(user)
+    if scope is None:
+        return RoadshowSession.objects.none()
+    return RoadshowSession.objects.filter(scope)
+
+
+def session_for_user(user, session_id: int) -> RoadshowSession | None:
+    return (
+        sessions_for_user(user)
+        .filter(pk=session_id)
+        .select_related("edition", "event", "group", "source_round", "chair")
+        .first()
+    )
+
+
+def session_list(user) -> QuerySet[RoadshowSession]:
+    """The console list: with ``slot_count`` and ``judge_count`` (one query)."""
+    return (
+        sessions_for_user(user)
+        .select_related("event", "group")
+        .annotate(
+            slot_count=Count("slots", distinct=True),
+            judge_count=Count("judges", distinct=True),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def stage_session_for_user(user, session_id: int) -> RoadshowSession | None:
+    """A session the user may chair (manager or named chair), for the chair page."""
+    session = (
+        RoadshowSession.objects.filter(pk=session_id)
+        .select_related("edition", "event", "group", "chair", "current_slot__entry")
+        .first()
+    )
+    if session is None or not user.has_perm("finals.chair_session", session):
+        return None
+    return session
+
+
+def judge_seat(user, session_id: int) -> SessionJudge | None:
+    """The user's seat on the panel of that session, or None (then: 404)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        SessionJudge.objects.filter(session_id=session_id, expert__user_id=user.pk)
+        .select_related("session__event", "session__current_slot__entry", "expert")
+        .first()
+    )
+
+
+def sessions_for_judge(user) -> QuerySet[RoadshowSession]:
+    if not getattr(user, "is_authenticated", False):
+        return RoadshowSession.objects.none()
+    return RoadshowSession.objects.filter(judges__expert__user_id=user.pk).select_related("event").distinct()
+
+
+def slots(session: RoadshowSession) -> QuerySet[SessionSlot]:
+    """The session's slots in speaking order (drafts by registration number), with entrants."""
+    return session.slots.select_related("entry__enterprise", "entry__team", "entry__group").order_by(
+        "position", "entry__number", "pk"
+    )
+
+
+def slots_with_scores(session: RoadshowSession) -> list[SessionSlot]:
+    return list(slots(session).prefetch_related("scores__judge", "scores__corrections__corrected_by"))
+
+
+def judges(session: RoadshowSession) -> list[SessionJudge]:
+    return list(session.judges.select_related("expert__user").order_by("seat"))
+
+
+def conflict_pairs(session: RoadshowSession) -> set[tuple[int, int]]:
+    """(expert id, entry id) for every conflict between the panel and the session's entries."""
+    return set(
+        Conflict.objects.filter(
+            expert__session_seats__session=session, entry__roadshow_slots__session=session
+        ).values_list("expert_id", "entry_id")
+    )
+
+
+# -- the ranking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionRankRow:
+    slot: SessionSlot
+    entry: object
+    rank: int
+    result: Decimal
+    mean: Decimal
+    top: Decimal
+    position: int
+    decided_by: str  # the tie-break key that separated this row from the one above ("" for rank 1 / no tie)
+    tied_on_result: bool  # the row above has the same result
+
+
+def session_ranking(session: RoadshowSession) -> list[SessionRankRow]:
+    """Closed slots ranked: result desc, plain mean desc, highest single score desc, speaking
+    position asc (``finals.scoring`` documents the keys). Absent and unscored slots are left out."""
+    closed = list(
+        session.slots.filter(status=SlotStatus.CLOSED, result__isnull=False).select_related(
+            "entry__enterprise", "entry__team", "entry__group"
+        )
+    )
+    keyed = sorted(
+        ((scoring.rank_key(s.result, s.result_detail, s.position or 0), s) for s in closed),
+        key=lambda kv: kv[0],
+    )
+    rows = []
+    above = None
+    for rank, (key, slot) in enumerate(keyed, start=1):
+        reason = scoring.decided_by(above, key)
+        rows.append(
+            SessionRankRow(
+                slot=slot,
+                entry=slot.entry,
+                rank=rank,
+                result=slot.result,
+                mean=-key[1],
+                top=-key[2],
+                position=slot.position or 0,
+                decided_by=reason if reason != "result" else "",
+                tied_on_result=above is not None and above[0] == key[0],
+            )
+        )
+        above = key
+    return rows
