@@ -1,0 +1,48 @@
+"""Choices and the lifecycles of notice lists (公示名单) and objections (异议)."""
+
+from django.db import models
+
+
+class NoticeKind(models.TextChoices):
+    ADVANCEMENT = "advancement", "晋级名单"
+    SHORTLIST = "shortlist", "500强名单"
+    AWARDS = "awards", "获奖名单"
+    CUSTOM = "custom", "其他名单"
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "公示中"
+    FINAL = "final", "已确认"
+
+
+N = NoticeStatus
+NOTICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    N.DRAFT: frozenset({N.PUBLISHED}),
+    # a new version keeps the list published (published → published restarts the period)
+    N.PUBLISHED: frozenset({N.PUBLISHED, N.FINAL}),
+    N.FINAL: frozenset(),
+}
+
+
+class ObjectionStatus(models.TextChoices):
+    FILED = "filed", "待答复"
+    UPHELD = "upheld", "异议成立"
+    DISMISSED = "dismissed", "异议不成立"
+
+
+O = ObjectionStatus  # noqa: E741 - short alias for the table below
+OBJECTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    O.FILED: frozenset({O.UPHELD, O.DISMISSED}),
+    O.UPHELD: frozenset(),
+    O.DISMISSED: frozenset(),
+}
+
+
+class Phase(models.TextChoices):
+    """What the public sees, derived from the status and the clock (never stored)."""
+
+    DRAFT = "draft", "草稿"
+    OPEN = "open", "公示中"
+    ENDED = "ended", "公示期已结束，待确认"
+    FINAL = "final", "公示结束，名单已确认"

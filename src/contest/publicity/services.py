@@ -1,0 +1,387 @@
+"""Writes for 公示: create a list from a source, publish it with a notice period, file and answer
+objections, publish a new version, finalize.
+
+Every service: validate → permission (``publicity.manage_notice``) → lock → write → audit, in one
+transaction. Filing an objection is the public's service: no sign-in, ``by`` may be anonymous.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from contest.accounts.validators import normalize_mobile
+from contest.core import audit
+from contest.core.errors import Closed, Conflict, FieldErrors, NotFound, ValidationFailed
+from contest.publicity import sources
+from contest.publicity import validators as v
+from contest.publicity.enums import (
+    NOTICE_TRANSITIONS,
+    OBJECTION_TRANSITIONS,
+    NoticeKind,
+    NoticeStatus,
+    ObjectionStatus,
+)
+from contest.publicity.models import Notice, NoticeVersion, Objection
+
+DEFAULT_PERIOD = timedelta(days=5)
+MAX_PERIOD = timedelta(days=30)
+#: objections one phone may file against one list within 24 hours
+OBJECTIONS_PER_PHONE_PER_DAY = 3
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CODE_LENGTH = 12
+
+
+def _require(user, notice: Notice) -> None:
+    if user is None or not user.has_perm("publicity.manage_notice", notice):
+        raise NotFound("未找到。")
+
+
+def _scope(notice: Notice) -> str:
+    return f"event:{notice.event_id}" if notice.event_id else f"edition:{notice.edition_id}"
+
+
+def shanghai(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def items_sha256(items: list[dict[str, str]]) -> str:
+    """SHA-256 over the canonical JSON of the rows (keys sorted, no spaces, UTF-8)."""
+    return hashlib.sha256(audit.canonical_json({"items": items}).encode("utf-8")).hexdigest()
+
+
+def _set_status(notice: Notice, to: str) -> None:
+    """The one writer of ``Notice.status`` (on a locked row), checked against the table."""
+    if to not in NOTICE_TRANSITIONS[notice.status]:
+        raise Conflict(f"名单当前为“{notice.get_status_display()}”，不能变为“{NoticeStatus(to).label}”。")
+    notice.status = to
+
+
+def clean_items(columns: list[str], items: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Rows as stored: exactly ``columns``, strings, title and entrant required, numbers unique."""
+    errors: list[str] = []
+    out: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for line, raw in enumerate(items, start=1):
+        row = {c: str(raw.get(c) if raw.get(c) is not None else "").strip() for c in columns}
+        for key in ("title", "entrant"):
+            if key in row and not row[key]:
+                errors.append(f"第 {line} 行“{sources.COLUMN_LABELS[key]}”：必填。")
+        for key, value in row.items():
+            if len(value) > sources.MAX_CELL:
+                errors.append(
+                    f"第 {line} 行“{sources.COLUMN_LABELS[key]}”：不能超过 {sources.MAX_CELL} 个字。"
+                )
+        number = row.get("number", "")
+        if number and number in seen:
+            errors.append(f"第 {line} 行“报名编号”：{number} 重复。")
+        seen.add(number)
+        out.append(row)
+    if errors:
+        raise ValidationFailed(errors[0], errors=errors, field="items")
+    return out
+
+
+def _check_period(ends_at: datetime | None, now: datetime) -> datetime:
+    if ends_at is None:
+        return now + DEFAULT_PERIOD
+    if timezone.is_naive(ends_at):
+        raise ValidationFailed("公示结束时间须带时区。", field="ends_at")
+    if ends_at <= now:
+        raise ValidationFailed("公示结束时间须晚于现在。", field="ends_at")
+    if ends_at - now > MAX_PERIOD:
+        raise ValidationFailed("公示期不能超过 30 天。", field="ends_at")
+    return ends_at
+
+
+# -- lists -------------------------------------------------------------------------------------------
+
+
+def create_notice(
+    *, by, edition, event=None, kind: str, title: str, params: dict[str, Any] | None = None
+) -> Notice:
+    """A draft list with rows from the kind's source; the organizer previews it before publishing.
+
+    ``params``: ``round`` (advancement, 500强), ``group`` (awards, optional), ``rows`` (custom,
+    from ``sources.parse_custom``)."""
+    params = dict(params or {})
+    probe = Notice(edition=edition, event=event)
+    _require(by, probe)
+    errors: dict[str, str] = {}
+    title = str(title or "").strip()
+    if not title:
+        errors["title"] = "请填写标题。"
+    elif len(title) > 200:
+        errors["title"] = "标题不能超过 200 个字。"
+    if kind not in NoticeKind.values:
+        errors["kind"] = "请选择名单类型。"
+    if errors:
+        raise FieldErrors(errors)
+    round_ = params.get("round")
+    if round_ is not None and (
+        round_.edition_id != edition.pk or round_.event_id != getattr(event, "pk", None)
+    ):
+        raise ValidationFailed("评审轮次不属于该名单的赛事。", field="round")
+    if kind == NoticeKind.SHORTLIST and event is not None:
+        raise ValidationFailed("500强名单是全国名单，由秘书处发布。", field="kind")
+    columns = sources.columns_for(kind)
+    items = clean_items(columns, sources.build_rows(kind, event=event, **params))
+    source = {"kind": kind}
+    if round_ is not None:
+        source["round"] = round_.pk
+    if params.get("group"):
+        source["group"] = str(params["group"])
+    if params.get("filename"):
+        source.update({"file": params["filename"], "file_sha256": params.get("file_sha256", "")})
+    with transaction.atomic():
+        notice = Notice.objects.create(edition=edition, event=event, kind=kind, title=title, columns=columns,
+                                       draft_items=items, source=source, created_by=by)  # fmt: skip
+        audit.record(action="publicity.notice.created", obj=notice, by=by, scope=_scope(notice),
+                     data={"title": title, "kind": kind, "source": source, "rows": len(items),
+                           "sha256": items_sha256(items)})  # fmt: skip
+    return notice
+
+
+def publish_notice(*, by, notice: Notice, ends_at: datetime | None = None) -> NoticeVersion:
+    """Publish a draft as version 1; the notice period runs from now to ``ends_at`` (default 5 days)."""
+    _require(by, notice)
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().get(pk=notice.pk)
+        now = timezone.now()
+        if notice.status != NoticeStatus.DRAFT:
+            raise Conflict("名单已发布。")
+        if not notice.draft_items:
+            raise ValidationFailed("名单为空，不能发布。", field="items")
+        ends_at = _check_period(ends_at, now)
+        version = _write_version(notice, items=notice.draft_items, starts=now, ends=ends_at, by=by, reason="")
+        _set_status(notice, NoticeStatus.PUBLISHED)
+        notice.draft_items = []
+        notice.current_version = version
+        notice.save(update_fields=["status", "draft_items", "current_version"])
+        audit.record(action="publicity.notice.published", obj=notice, by=by, scope=_scope(notice),
+                     data={"version": 1, "sha256": version.sha256, "rows": len(version.items),
+                           "period": [now, ends_at]})  # fmt: skip
+    return version
+
+
+def _write_version(notice: Notice, *, items, starts, ends, by, reason: str) -> NoticeVersion:
+    number = (notice.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return NoticeVersion.objects.create(
+        notice=notice, number=number, columns=notice.columns, items=items, sha256=items_sha256(items),
+        period_starts_at=starts, period_ends_at=ends, published_by=by, published_at=starts, reason=reason,
+    )  # fmt: skip
+
+
+def publish_version(
+    *, by, notice: Notice, items: list[dict[str, Any]], reason: str, objections: list[Objection],
+    ends_at: datetime | None = None,
+) -> NoticeVersion:  # fmt: skip
+    """A changed list after upheld objections: a new version whose notice period starts again now
+    (default 5 days). Earlier versions stay as they were, viewable with their hashes."""
+    _require(by, notice)
+    reason = v.clean_text(reason, label="变更原因", limit=v.RESPONSE_MAX, field="reason")
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().select_related("current_version").get(pk=notice.pk)
+        now = timezone.now()
+        if notice.status != NoticeStatus.PUBLISHED:
+            raise Conflict("只有公示中的名单可以发布新版本。")
+        cleaned = clean_items(notice.columns, items)
+        if not cleaned:
+            raise ValidationFailed("名单为空，不能发布。", field="items")
+        if items_sha256(cleaned) == notice.current_version.sha256:
+            raise ValidationFailed("名单没有变化，无需发布新版本。", field="items")
+        ids = sorted({o.pk for o in objections})
+        found = list(Objection.objects.filter(pk__in=ids, notice=notice, status=ObjectionStatus.UPHELD))
+        if not ids or len(found) != len(ids):
+            raise ValidationFailed("请选择促成本次变更的、已认定成立的异议。", field="objections")
+        ends_at = _check_period(ends_at, now)
+        version = _write_version(notice, items=cleaned, starts=now, ends=ends_at, by=by, reason=reason)
+        version.objections.set(found)
+        _set_status(notice, NoticeStatus.PUBLISHED)
+        notice.current_version = version
+        notice.save(update_fields=["status", "current_version"])
+        audit.record(action="publicity.version.published", obj=version, by=by, scope=_scope(notice),
+                     data={"notice": notice.pk, "number": version.number, "sha256": version.sha256,
+                           "previous_sha256": notice.versions.get(number=version.number - 1).sha256,
+                           "reason": reason, "objections": [o.tracking_code for o in found],
+                           "period": [now, ends_at]})  # fmt: skip
+    return version
+
+
+def _unresolved(notice: Notice) -> tuple[int, int]:
+    pending = notice.objections.filter(status=ObjectionStatus.FILED).count()
+    upheld = notice.objections.filter(status=ObjectionStatus.UPHELD, resolved_in__isnull=True).count()
+    return pending, upheld
+
+
+def _finalize(notice: Notice, *, by) -> Notice:
+    notice = Notice.objects.select_for_update().select_related("current_version").get(pk=notice.pk)
+    now = timezone.now()
+    if notice.status == NoticeStatus.FINAL:
+        raise Conflict("名单已确认，无需再次确认。")
+    if notice.status != NoticeStatus.PUBLISHED:
+        raise Conflict("名单尚未发布。")
+    ends = notice.current_version.period_ends_at
+    if now < ends:
+        raise Closed(f"公示期至 {shanghai(ends)}（北京时间）结束，结束后才能确认。")
+    pending, upheld = _unresolved(notice)
+    if pending:
+        raise Conflict(f"还有 {pending} 件异议未答复，全部答复后才能确认公示结束。")
+    if upheld:
+        raise Conflict(f"有 {upheld} 件成立的异议尚未体现在新版本中，请先发布新版本。")
+    _set_status(notice, NoticeStatus.FINAL)
+    notice.finalized_at = now
+    notice.finalized_by = by if getattr(by, "pk", None) else None
+    notice.save(update_fields=["status", "finalized_at", "finalized_by"])
+    audit.record(action="publicity.notice.finalized", obj=notice, by=by, scope=_scope(notice),
+                 data={"version": notice.current_version.number, "sha256": notice.current_version.sha256})  # fmt: skip
+    return notice
+
+
+def finalize_notice(*, by, notice: Notice) -> Notice:
+    """确认公示结束: only after the period has ended and every objection is answered."""
+    _require(by, notice)
+    with transaction.atomic():
+        return _finalize(notice, by=by)
+
+
+def finalize_due_notices(*, by=None) -> list[int]:
+    """The cron job: finalize every published list whose period has ended and whose objections are
+    all answered (and resolved). Idempotent: a final list is never touched again. ``by`` is None
+    for the system."""
+    due = Notice.objects.filter(
+        status=NoticeStatus.PUBLISHED, current_version__period_ends_at__lte=timezone.now()
+    )
+    done = []
+    for notice_id in due.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            notice = Notice.objects.get(pk=notice_id)
+            if any(_unresolved(notice)):
+                continue
+            try:
+                _finalize(notice, by=by)
+            except (Conflict, Closed):  # changed meanwhile (a new version, finalized by hand)
+                continue
+        done.append(notice_id)
+    return done
+
+
+# -- objections ----------------------------------------------------------------------------------------
+
+
+def normalize_code(value: str) -> str:
+    return "".join(ch for ch in str(value or "").upper() if ch.isalnum())
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not Objection.objects.filter(tracking_code=code).exists():
+            return code
+
+
+def _mask(phone: str) -> str:
+    return phone[:6] + "****" + phone[-4:] if len(phone) >= 10 else "****"
+
+
+def clean_objection(data: dict[str, Any], version: NoticeVersion) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for key, label, limit in (("name", "真实姓名", v.NAME_MAX), ("reason", "异议理由", v.REASON_MAX)):
+        try:
+            out[key] = v.clean_text(data.get(key), label=label, limit=limit, field=key)
+        except ValidationFailed as exc:
+            errors[key] = exc.message
+    try:
+        out["phone"] = normalize_mobile(str(data.get("phone") or ""))
+    except ValidationFailed as exc:
+        errors["phone"] = exc.message
+    email = str(data.get("email") or "").strip()
+    if email:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = "电子邮箱格式不正确。"
+    out["email"] = email[:254]
+    row = str(data.get("row_number") or "").strip()
+    if row and row not in {item.get("number") for item in version.items}:
+        errors["row_number"] = "名单中没有这个报名编号。"
+    out["row_number"] = row
+    if errors:
+        raise FieldErrors(errors)
+    return out
+
+
+def file_objection(
+    *, by, notice: Notice, data: dict[str, Any], evidence: tuple[str, bytes] | None = None
+) -> Objection:
+    """Anyone files an objection against the list's current version while its period runs
+    (start ≤ now < end; at the end second it is refused). ``by`` is the signed-in user or None."""
+    if notice.status == NoticeStatus.DRAFT:
+        raise NotFound("未找到。")
+    file = v.sniff_evidence(*evidence) if evidence else None
+    with transaction.atomic():
+        notice = Notice.objects.select_for_update().select_related("current_version").get(pk=notice.pk)
+        version = notice.current_version
+        now = timezone.now()
+        if notice.status == NoticeStatus.FINAL or now >= version.period_ends_at:
+            raise Closed(f"公示期已于 {shanghai(version.period_ends_at)}（北京时间）结束，不再受理异议。")
+        if now < version.period_starts_at:
+            raise Closed("公示期尚未开始。")
+        cleaned = clean_objection(data, version)
+        recent = Objection.objects.filter(notice=notice, phone=cleaned["phone"],
+                                          filed_at__gt=now - timedelta(days=1)).count()  # fmt: skip
+        if recent >= OBJECTIONS_PER_PHONE_PER_DAY:
+            raise Conflict(
+                f"同一手机号 24 小时内对同一名单最多提交 {OBJECTIONS_PER_PHONE_PER_DAY} 件异议，请稍后再试；"
+                "已提交的异议可凭查询码查看进度。",
+                code="rate_limited",
+            )
+        objection = Objection(
+            notice=notice, version=version, tracking_code=_new_code(), filed_at=now, **cleaned
+        )
+        if file is not None:
+            objection.evidence_name = file.name
+            objection.evidence_extension = file.extension
+            objection.evidence_content_type = file.content_type
+            objection.evidence_size = len(file.data)
+            objection.evidence_sha256 = file.sha256
+            objection.evidence.save(file.name, ContentFile(file.data), save=False)
+        objection.save()
+        audit.record(action="publicity.objection.filed", obj=objection, by=by, scope=_scope(notice),
+                     data={"notice": notice.pk, "version": version.number, "row": cleaned["row_number"],
+                           "name": cleaned["name"], "phone": _mask(cleaned["phone"]),
+                           "reason_sha256": hashlib.sha256(cleaned["reason"].encode()).hexdigest(),
+                           "evidence_sha256": objection.evidence_sha256})  # fmt: skip
+    return objection
+
+
+def answer_objection(*, by, objection: Objection, status: str, response: str) -> Objection:
+    """The organizer's written answer: upheld (the list must change in a new version) or dismissed."""
+    _require(by, objection.notice)
+    if status not in (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED):
+        raise FieldErrors({"status": "请选择“异议成立”或“异议不成立”。"})
+    response = v.clean_text(response, label="答复", limit=v.RESPONSE_MAX, field="response")
+    with transaction.atomic():
+        objection = Objection.objects.select_for_update().get(pk=objection.pk)
+        if status not in OBJECTION_TRANSITIONS[objection.status]:
+            raise Conflict(f"该异议已答复（{objection.get_status_display()}），不能再次答复。")
+        objection.status = status
+        objection.response = response
+        objection.answered_by = by
+        objection.answered_at = timezone.now()
+        objection.save(update_fields=["status", "response", "answered_by", "answered_at"])
+        audit.record(action=f"publicity.objection.{status}", obj=objection, by=by,
+                     scope=f"event:{objection.notice.event_id}" if objection.notice.event_id
+                     else f"edition:{objection.notice.edition_id}",
+                     data={"notice": objection.notice_id, "response": response})  # fmt: skip
+    return objection
