@@ -62,7 +62,8 @@ def test_whole_objection_lifecycle_keeps_every_version(season):
     assert list(v2.objections.all()) == [objection]
     stored_v1 = NoticeVersion.objects.get(notice=notice, number=1)
     assert (stored_v1.items, stored_v1.sha256) == (v1.items, services.items_sha256(v1.items))
-    assert len(stored_v1.items) == 2 and v2.items == v1.items[:1]
+    assert len(stored_v1.items) == 2
+    assert v2.items == v1.items[:1]
 
     with time_machine.travel(T0 + timedelta(days=6), tick=False):
         assert phase_of(notice) == "ended"

@@ -84,7 +84,7 @@ class NoticeVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(period_ends_at__gt=models.F("period_starts_at")),
                 name="publicity_version_period_order",
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(condition=Q(number=1) | ~Q(reason=""), name="publicity_version_reason"),
         ]
 

@@ -131,7 +131,7 @@ def public_notices(*, event_id: int | None = None) -> list[tuple[str, list[Notic
     for notice in queryset.order_by("-current_version__period_ends_at", "-pk"):
         sections[phase_of(notice, now)].append(notice)
     sections[Phase.OPEN].reverse()
-    return [(phase, items) for phase, items in sections.items()]
+    return list(sections.items())
 
 
 def public_notice(notice_id: int) -> Notice | None:
