@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from contest.review.assignment import Problem, solve  # noqa: E402
+from contest.review.assignment import Problem, solve
 
 
 def instance(entries: int, judges: int, k: int, per_entry: int, conflict_rate: float, seed: int):

@@ -81,7 +81,9 @@ def test_seed_demo_creates_the_secretariat_login_and_is_idempotent(db, capsys):
     call_command("seed_demo")
     call_command("seed_demo")
     out = capsys.readouterr().out
-    assert "秘书处管理员 secretariat" in out and "cnmaker-demo-2024" in out
+    assert "秘书处管理员 secretariat" in out
+    assert "cnmaker-demo-2024" in out
     user = User.objects.get(username="secretariat")
-    assert user.is_superuser and user.check_password("cnmaker-demo-2024")
+    assert user.is_superuser
+    assert user.check_password("cnmaker-demo-2024")
     assert Event.objects.filter(edition__number=9).count() == 50

@@ -12,8 +12,14 @@ def _write(n: int) -> list[AuditRecord]:
     records = []
     for i in range(n):
         with transaction.atomic():
-            records.append(audit.record(action="core.test.done", object_type="test", object_id=str(i),
-                                        data={"i": i, "名称": "创客"}))
+            records.append(
+                audit.record(
+                    action="core.test.done",
+                    object_type="test",
+                    object_id=str(i),
+                    data={"i": i, "名称": "创客"},
+                )
+            )
     return records
 
 
@@ -27,7 +33,7 @@ def test_record_chains_each_entry_to_the_previous(db):
 
 
 def test_record_outside_a_transaction_is_refused(transactional_db):
-    with pytest.raises(RuntimeError, match="inside transaction.atomic"):
+    with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
         audit.record(action="core.test.done", object_type="test")
 
 
@@ -62,7 +68,10 @@ def test_audit_rows_cannot_be_rewritten_with_raw_sql(db, statement):
     _write(2)
     with pytest.raises(DatabaseError, match="audit records are append-only"), transaction.atomic():
         _execute(statement, [])
-    assert list(AuditRecord.objects.values_list("seq", "action")) == [(1, "core.test.done"), (2, "core.test.done")]
+    assert list(AuditRecord.objects.values_list("seq", "action")) == [
+        (1, "core.test.done"),
+        (2, "core.test.done"),
+    ]
     assert audit.verify_chain() == (2, None)
 
 
@@ -88,7 +97,10 @@ def test_flush_empties_the_audit_table_and_keeps_the_triggers(transactional_db):
     [
         ("UPDATE {table} SET data = %s WHERE seq = 2", "审计链断裂于 #2：记录 #2 的内容被改动（哈希不符）"),
         ("DELETE FROM {table} WHERE seq = 2", "审计链断裂于 #2：记录 #2 缺失（下一条为 #3）"),
-        ("DELETE FROM {table} WHERE seq = 4", "审计链断裂于 #4：链尾与链头不符：链头记录为 #4，实际只有 3 条（末尾记录被删除）"),
+        (
+            "DELETE FROM {table} WHERE seq = 4",
+            "审计链断裂于 #4：链尾与链头不符：链头记录为 #4，实际只有 3 条（末尾记录被删除）",
+        ),
     ],
 )
 def test_verify_audit_names_the_first_broken_link(db, tamper, expected):

@@ -23,9 +23,8 @@ def browser():
     ``connections`` (an asgiref ``Local``) hands out other connection objects; a browser kept
     for the whole session would leak that into every later test.
     """
-    from playwright.sync_api import sync_playwright
-
     from django.db import connections
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -1,5 +1,6 @@
 """Aggregation invariants (hypothesis) and exact Decimal results."""
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -140,7 +141,7 @@ def test_validate_sheet_reports_missing_out_of_range_and_unknown():
             "business_model": Decimal(10),
             "team": Decimal(10),
         },
-    ) == {  # fmt: skip
+    ) == {
         "innovation": "“技术创新”的分数应在 0 到 30 之间。",
         "market": "“市场前景”的分数应在 0 到 20 之间。",
         "finance_social": "请为“财务与社会效益”打分。",
@@ -172,4 +173,4 @@ def test_rank_breaks_ties_in_the_documented_order_and_reports_the_rest():
 def test_rank_is_deterministic_and_ranks_are_monotonic(values):
     first = rank(values)
     assert first == rank(dict(reversed(list(values.items()))))
-    assert all(a.value >= b.value and a.rank <= b.rank for a, b in zip(first, first[1:], strict=False))
+    assert all(a.value >= b.value and a.rank <= b.rank for a, b in itertools.pairwise(first))

@@ -11,7 +11,8 @@ from contest.core.errors import Closed, Conflict, FieldErrors, NotFound
 from contest.core.models import AuditRecord
 from contest.review import services
 from contest.review.enums import ConflictKind, RoundStatus
-from contest.review.models import Assignment, AssignmentRun, Conflict as ConflictRow, RankingSnapshot
+from contest.review.models import Assignment, AssignmentRun, RankingSnapshot
+from contest.review.models import Conflict as ConflictRow
 
 from .factories import expert, qualified_entries
 
@@ -69,7 +70,7 @@ def test_detected_conflict_is_never_assigned(ningbo, django_capture_on_commit_ca
 
 
 def test_infeasible_assignment_is_reported_on_the_run(ningbo, django_capture_on_commit_callbacks):
-    entries, organizer = qualified_entries(ningbo, 2)
+    _entries, organizer = qualified_entries(ningbo, 2)
     round_ = services.create_round(by=organizer, edition=ningbo.edition, event=ningbo,
                                    data={"name": "初评", "stage": "preliminary", "judges_per_entry": 3})  # fmt: skip
     services.add_entries(by=organizer, round=round_)
@@ -157,7 +158,7 @@ def test_publish_takes_quota_and_snapshots_and_nothing_more_can_change(season):
                        floor=2, cap=3)  # fmt: skip
     cut = services.cut_line(services.compute_rows(round_), 2)
     assert cut.advancing == [e[5].pk, e[4].pk]
-    services.stage_decisions(by=organizer, round=round_, decisions={pk: "advance" for pk in cut.advancing})
+    services.stage_decisions(by=organizer, round=round_, decisions=dict.fromkeys(cut.advancing, "advance"))
     assert services.publish_advancement(by=organizer, round=round_) == {"enterprise": 2}
     snap = RankingSnapshot.objects.get(round=round_, published_at__isnull=False)
     assert snap.rows[0]["entry"] == e[5].pk

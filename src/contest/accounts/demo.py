@@ -6,7 +6,7 @@ SECRETARIAT = ("秘书处管理员 secretariat", "secretariat", "cnmaker-demo-20
 
 
 def build(*, stage: str, stdout) -> list[tuple[str, str, str]]:
-    role, username, password = SECRETARIAT
+    _role, username, password = SECRETARIAT
     user, created = User.objects.get_or_create(
         username=username,
         defaults={

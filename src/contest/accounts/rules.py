@@ -32,7 +32,9 @@ def organizer_organization_ids(user) -> set[int]:
         # One query answers two questions: the organizations the user organizes for, and
         # whether the user is a judge (the header asks; no second query then).
         rows = list(
-            user.roles.filter(kind__in=[RoleKind.ORGANIZER, RoleKind.JUDGE]).values_list("kind", "organization_id")
+            user.roles.filter(kind__in=[RoleKind.ORGANIZER, RoleKind.JUDGE]).values_list(
+                "kind", "organization_id"
+            )
         )
         cache = {org for kind, org in rows if kind == RoleKind.ORGANIZER}
         user._organizer_orgs = cache

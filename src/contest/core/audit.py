@@ -138,7 +138,7 @@ def record_many(entries: list[Entry], *, by=None) -> list[AuditRecord]:
                 data=payload,
                 prev_hash=prev_hash,
                 hash=digest,
-            )  # fmt: skip
+            )
         )
         prev_hash = digest
     AuditRecord.objects.bulk_create(rows)

@@ -333,7 +333,7 @@ def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         )  # fmt: skip
     if "ip_list" in data:
         items = []
-        for i, item in enumerate(data.get("ip_list") or [], start=1):
+        for item in data.get("ip_list") or []:
             name = str(item.get("name") or "").strip()
             if not name:
                 continue
@@ -378,7 +378,9 @@ def create_entry(*, by, event: Event, group_code: str, data: dict[str, Any]) -> 
     enterprise, team = _entrant_for(by, group)
     with transaction.atomic():
         ensure_open(event)
-        owner_lock = get_user_model().objects.select_for_update().get(pk=by.pk)  # serialises one user's creates
+        owner_lock = (
+            get_user_model().objects.select_for_update().get(pk=by.pk)
+        )  # serialises one user's creates
         credit_code = enterprise.credit_code if enterprise else None
         clash = Entry.objects.filter(edition_id=event.edition_id, status__in=ACTIVE).filter(
             **({"credit_code": credit_code} if enterprise else {"team": team})
@@ -545,7 +547,7 @@ def manifest_for(entry: Entry) -> dict[str, Any]:
                 "sha256": entry.business_plan_sha256,
                 "pages": entry.business_plan_pages,
             }
-        ]  # fmt: skip
+        ]
         + [{"role": "image", "name": i.name, "sha256": i.sha256} for i in entry.images.all()],
     }
 

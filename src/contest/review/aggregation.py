@@ -177,10 +177,7 @@ def rank(values: dict[int, Decimal], *, tie_breaks: Sequence[dict[int, Decimal]]
     previous = None
     for position, entry in enumerate(ordered, start=1):
         signature = key(entry)[: 1 + len(tie_breaks)]
-        if previous is not None and signature == previous[1]:
-            current_rank = previous[0]
-        else:
-            current_rank = position
+        current_rank = previous[0] if previous is not None and signature == previous[1] else position
         previous = (current_rank, signature)
         out.append(Ranked(entry, current_rank, values[entry], ()))
     groups: dict[int, list[int]] = {}

@@ -41,7 +41,7 @@ from ortools.graph.python import min_cost_flow
 FORCED = 10**7  # cost reward for a pinned / kept pair: always taken when feasible
 
 
-class AssignmentInfeasible(Exception):  # noqa: N818 - reads as a domain outcome
+class AssignmentInfeasible(Exception):
     def __init__(self, message: str, *, entries: list[int] | None = None):
         super().__init__(message)
         self.message = message
@@ -279,7 +279,7 @@ def solve_cpsat(problem: Problem, *, time_limit: float = 60.0) -> Solution:
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise AssignmentInfeasible(_status_message(status, p))
     chosen = np.array([i for i in range(len(x)) if solver.value(x[i])], dtype=np.int64)
-    objective = int(round(solver.objective_value))
+    objective = round(solver.objective_value)
     return _solution(p, chosen, objective=objective, optimal=status == cp_model.OPTIMAL, method="cp_sat",
                      started=started, stats={"bound": solver.best_objective_bound})  # fmt: skip
 

@@ -42,7 +42,6 @@ from contest.review.models import (
     AdvancementDecision,
     Assignment,
     AssignmentRun,
-    Conflict as ConflictRow,
     Expert,
     Quota,
     RankingSnapshot,
@@ -50,6 +49,9 @@ from contest.review.models import (
     RoundEntry,
     RoundJudge,
     ScoreSheet,
+)
+from contest.review.models import (
+    Conflict as ConflictRow,
 )
 
 ORG_NOISE = re.compile(r"[\s（）()·.,，、]|有限责任公司|股份有限公司|有限公司|公司")
@@ -167,7 +169,7 @@ def detect_conflicts_for(expert: Expert, entry: Entry) -> list[tuple[str, str]]:
     return found
 
 
-def detect_conflicts(*, by, round: ReviewRound) -> int:  # noqa: A002 - the domain word
+def detect_conflicts(*, by, round: ReviewRound) -> int:
     """Record every detected conflict between the round's judges and entries; returns how many are new."""
     _require(by, "review.manage_round", round)
     experts = [rj.expert for rj in round.round_judges.select_related("expert")]
@@ -206,7 +208,7 @@ def declare_conflict(*, by, assignment: Assignment, reason: str) -> ConflictRow:
                          round=assignment.round)  # fmt: skip
 
 
-def pin_conflict(*, by, round: ReviewRound, expert: Expert, entry: Entry, reason: str) -> ConflictRow:  # noqa: A002
+def pin_conflict(*, by, round: ReviewRound, expert: Expert, entry: Entry, reason: str) -> ConflictRow:
     _require(by, "review.manage_round", round)
     reason = (reason or "").strip()
     if not reason:
@@ -215,7 +217,7 @@ def pin_conflict(*, by, round: ReviewRound, expert: Expert, entry: Entry, reason
                          reason=reason, round=round)  # fmt: skip
 
 
-def _add_conflict(*, by, expert, entry, kind, source, reason, round) -> ConflictRow:  # noqa: A002
+def _add_conflict(*, by, expert, entry, kind, source, reason, round) -> ConflictRow:
     with transaction.atomic():
         row, created = ConflictRow.objects.get_or_create(
             expert=expert,
@@ -230,7 +232,7 @@ def _add_conflict(*, by, expert, entry, kind, source, reason, round) -> Conflict
     return row
 
 
-def _drop_conflicted_assignments(round: ReviewRound, *, by) -> None:  # noqa: A002
+def _drop_conflicted_assignments(round: ReviewRound, *, by) -> None:
     conflicted = Assignment.objects.filter(round=round).filter(
         expert__conflicts__entry_id=F("round_entry__entry_id")
     )
@@ -245,7 +247,7 @@ def _has_submitted_sheet(assignment: Assignment) -> bool:
     return ScoreSheet.objects.filter(assignment=assignment, status=SheetStatus.SUBMITTED).exists()
 
 
-def _scope(round: ReviewRound) -> str:  # noqa: A002
+def _scope(round: ReviewRound) -> str:
     return f"event:{round.event_id}" if round.event_id else f"edition:{round.edition_id}"
 
 
@@ -265,7 +267,7 @@ def clean_rubric(rubric: list[dict]) -> list[dict]:
         name = str(c.get("name") or "").strip()
         try:
             maximum, weight = Decimal(str(c.get("max"))), Decimal(str(c.get("weight")))
-        except Exception:  # noqa: BLE001 - any unparsable number
+        except Exception:
             errors[f"rubric-{i}"] = f"第 {i} 项的满分和权重应为数字。"
             continue
         if not code or not name or code in codes:
@@ -281,7 +283,7 @@ def clean_rubric(rubric: list[dict]) -> list[dict]:
     return out
 
 
-def rubric_of(round: ReviewRound) -> tuple[agg.Criterion, ...]:  # noqa: A002
+def rubric_of(round: ReviewRound) -> tuple[agg.Criterion, ...]:
     return tuple(
         agg.Criterion(c["code"], c["name"], Decimal(c["max"]), Decimal(c["weight"])) for c in round.rubric
     )
@@ -304,7 +306,7 @@ def create_round(*, by, edition, event=None, data: dict[str, Any]) -> ReviewRoun
     return round_
 
 
-def set_round_status(*, by, round: ReviewRound, to: str) -> ReviewRound:  # noqa: A002
+def set_round_status(*, by, round: ReviewRound, to: str) -> ReviewRound:
     _require(by, "review.manage_round", round)
     with transaction.atomic():
         round_ = ReviewRound.objects.select_for_update().get(pk=round.pk)
@@ -320,13 +322,13 @@ def set_round_status(*, by, round: ReviewRound, to: str) -> ReviewRound:  # noqa
     return round_
 
 
-def anonymous_code(round: ReviewRound, entry: Entry) -> str:  # noqa: A002
+def anonymous_code(round: ReviewRound, entry: Entry) -> str:
     """A code that reveals neither the entrant nor the registration order."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{round.pk}:{entry.pk}".encode()).hexdigest()
     return f"R{round.pk}-{digest[:6].upper()}"
 
 
-def add_entries(*, by, round: ReviewRound, entries: list[Entry] | None = None) -> int:  # noqa: A002
+def add_entries(*, by, round: ReviewRound, entries: list[Entry] | None = None) -> int:
     """Put entries in a round: by default the event's qualified entries (or, for a national
     round, the entries recommended by every event of the edition)."""
     _require(by, "review.manage_round", round)
@@ -362,7 +364,7 @@ def add_entries(*, by, round: ReviewRound, entries: list[Entry] | None = None) -
     return len(rows)
 
 
-def add_judges(*, by, round: ReviewRound, experts: list[Expert], max_load: int | None = None) -> int:  # noqa: A002
+def add_judges(*, by, round: ReviewRound, experts: list[Expert], max_load: int | None = None) -> int:
     _require(by, "review.manage_round", round)
     with transaction.atomic():
         present = set(round.round_judges.values_list("expert_id", flat=True))
@@ -395,7 +397,7 @@ def match_score(expert: Expert, entry: Entry) -> int:
     return score
 
 
-def request_assignment(*, by, round: ReviewRound) -> AssignmentRun:  # noqa: A002
+def request_assignment(*, by, round: ReviewRound) -> AssignmentRun:
     _require(by, "review.manage_round", round)
     with transaction.atomic():
         if ReviewRound.objects.select_for_update().get(pk=round.pk).status == RoundStatus.PUBLISHED:
@@ -536,7 +538,7 @@ def swap_assignment(*, by, assignment: Assignment, expert: Expert, reason: str =
     return new
 
 
-def reassign_unfinished(*, by, round: ReviewRound, expert: Expert) -> int:  # noqa: A002
+def reassign_unfinished(*, by, round: ReviewRound, expert: Expert) -> int:
     """Move an expert's unscored assignments to the best other available judges."""
     _require(by, "review.manage_round", round)
     moved = 0
@@ -579,7 +581,7 @@ def reassign_unfinished(*, by, round: ReviewRound, expert: Expert) -> int:  # no
 # -- scoring ---------------------------------------------------------------------------------------------
 
 
-def ensure_round_open(round: ReviewRound, now=None) -> None:  # noqa: A002
+def ensure_round_open(round: ReviewRound, now=None) -> None:
     now = now or timezone.now()
     if round.status != RoundStatus.OPEN:
         raise Closed(f"评审轮次“{round.name}”当前为“{round.get_status_display()}”，不能评分。")
@@ -657,7 +659,7 @@ def save_sheet(*, by, assignment: Assignment, scores: dict[str, Any], comment: s
     return sheet
 
 
-def remind_judges(*, by, round: ReviewRound) -> int:  # noqa: A002
+def remind_judges(*, by, round: ReviewRound) -> int:
     """E-mail every judge with unfinished assignments in the round."""
     _require(by, "review.manage_round", round)
     pending = (round.assignments.exclude(sheet__status=SheetStatus.SUBMITTED).values("expert_id")
@@ -699,7 +701,7 @@ class RankingRow:
     judges: list[dict]
 
 
-def compute_rows(round: ReviewRound) -> list[RankingRow]:  # noqa: A002
+def compute_rows(round: ReviewRound) -> list[RankingRow]:
     """Every entry of the round with its aggregate and rank within its group.
 
     Tie-breaks, in order: the mean of the first rubric criterion (技术创新 by default), then each
@@ -723,12 +725,12 @@ def compute_rows(round: ReviewRound) -> list[RankingRow]:  # noqa: A002
             criteria[c.code].setdefault(re_id, []).append(Decimal(s.scores[c.code]))
     values: dict[int, Decimal] = {}
     exact: dict[int, Decimal] = {}
-    for re_id, re in entries.items():
+    for re_id, round_entry in entries.items():
         result = results.get(re_id)
         value = result.exact if result else Decimal(0)
-        if round.carry_over == CarryOver.BLEND and re.carried_score is not None:
+        if round.carry_over == CarryOver.BLEND and round_entry.carried_score is not None:
             w = round.carry_weight
-            value = value * (1 - w) + re.carried_score * w
+            value = value * (1 - w) + round_entry.carried_score * w
         exact[re_id] = value
         values[re_id] = agg.quantize(value, round.places)
     tie_breaks = [{re_id: agg.mean(v) for re_id, v in criteria[c.code].items()} for c in rubric]
@@ -738,8 +740,8 @@ def compute_rows(round: ReviewRound) -> list[RankingRow]:  # noqa: A002
         )
     rows: list[RankingRow] = []
     groups: dict[str, list[int]] = {}
-    for re_id, re in entries.items():
-        groups.setdefault(re.entry.group.code, []).append(re_id)
+    for re_id, round_entry in entries.items():
+        groups.setdefault(round_entry.entry.group.code, []).append(re_id)
     for group_code, members in sorted(groups.items()):
         ranked = agg.rank({m: values[m] for m in members}, tie_breaks=tie_breaks,
                           final_key={m: entries[m].entry.number or "" for m in members})  # fmt: skip
@@ -756,7 +758,7 @@ def compute_rows(round: ReviewRound) -> list[RankingRow]:  # noqa: A002
     return rows
 
 
-def snapshot_ranking(*, by, round: ReviewRound) -> list[RankingSnapshot]:  # noqa: A002
+def snapshot_ranking(*, by, round: ReviewRound) -> list[RankingSnapshot]:
     """Store the current ranking per group (and per industry when configured)."""
     _require(by, "review.manage_round", round)
     rows = compute_rows(round)
@@ -785,16 +787,13 @@ def _rerank(items: list[dict]) -> list[dict]:
     stay tied; the others take their position in the subset."""
     out: list[dict] = []
     for position, item in enumerate(items, start=1):
-        if out and item["rank"] == items[position - 2]["rank"]:
-            rank = out[-1]["rank"]
-        else:
-            rank = position
+        rank = out[-1]["rank"] if out and item["rank"] == items[position - 2]["rank"] else position
         members = {i["entry"] for i in items}
         out.append({**item, "rank": rank, "tied_with": [t for t in item["tied_with"] if t in members]})
     return out
 
 
-def outlier_judges(round: ReviewRound, *, threshold: Decimal = Decimal(2)) -> list[dict]:  # noqa: A002
+def outlier_judges(round: ReviewRound, *, threshold: Decimal = Decimal(2)) -> list[dict]:
     """Judges whose scores sit consistently far from their panels: the mean of (own − panel mean)
     in units of the round's standard deviation of totals, flagged beyond ±threshold."""
     sheets = list(ScoreSheet.objects.filter(assignment__round=round, status=SheetStatus.SUBMITTED)
@@ -811,7 +810,7 @@ def outlier_judges(round: ReviewRound, *, threshold: Decimal = Decimal(2)) -> li
         return []
     deviations: dict[int, list[Decimal]] = {}
     for re_id, expert_id, total in sheets:
-        others = [t for t in panel[re_id]]
+        others = list(panel[re_id])
         deviations.setdefault(expert_id, []).append((total - agg.mean(others)) / sigma)
     out = []
     for expert_id, devs in sorted(deviations.items()):
@@ -846,16 +845,23 @@ def zone_of(round_entry: RoundEntry, *, national: bool) -> str:
     return entry.division.name if entry.division_id else "—"
 
 
-def _check_zone_shares(round_: ReviewRound, group: str, total: int, staged: list[AdvancementDecision]) -> None:
+def _check_zone_shares(
+    round_: ReviewRound, group: str, total: int, staged: list[AdvancementDecision]
+) -> None:
     """Each sub-zone advances at most its largest-remainder share of a proportional quota."""
     national = round_.event_id is None
     members: dict[str, int] = {}
-    for re in round_.round_entries.filter(entry__group__code=group).select_related("entry__event", "entry__division"):
-        zone = zone_of(re, national=national)
+    for round_entry in round_.round_entries.filter(entry__group__code=group).select_related(
+        "entry__event", "entry__division"
+    ):
+        zone = zone_of(round_entry, national=national)
         members[zone] = members.get(zone, 0) + 1
     shares = proportional_quotas(total, members)
     published = AdvancementDecision.objects.filter(
-        round=round_, decision=Decision.ADVANCE, published_at__isnull=False, round_entry__entry__group__code=group
+        round=round_,
+        decision=Decision.ADVANCE,
+        published_at__isnull=False,
+        round_entry__entry__group__code=group,
     ).select_related("round_entry__entry__event", "round_entry__entry__division")
     advancing: dict[str, int] = {}
     for d in [*published, *(d for d in staged if d.decision == Decision.ADVANCE
@@ -864,7 +870,9 @@ def _check_zone_shares(round_: ReviewRound, group: str, total: int, staged: list
         advancing[zone] = advancing.get(zone, 0) + 1
     for zone, n in sorted(advancing.items()):
         if n > shares.get(zone, 0):
-            raise Conflict(f"{group} 组“{zone}”晋级 {n} 个，超过该分区按比例分得的 {shares.get(zone, 0)} 个名额。")
+            raise Conflict(
+                f"{group} 组“{zone}”晋级 {n} 个，超过该分区按比例分得的 {shares.get(zone, 0)} 个名额。"
+            )
 
 
 def proportional_quotas(total: int, entrants: dict[str, int]) -> dict[str, int]:
@@ -882,7 +890,7 @@ def proportional_quotas(total: int, entrants: dict[str, int]) -> dict[str, int]:
     return base
 
 
-def set_quota(*, by, round: ReviewRound, group_code: str, kind: str, count=None, percent=None, floor=None,  # noqa: A002
+def set_quota(*, by, round: ReviewRound, group_code: str, kind: str, count=None, percent=None, floor=None,
               cap=None) -> Quota:  # fmt: skip
     _require(by, "review.manage_round", round)
     if kind not in QuotaKind.values:
@@ -917,12 +925,12 @@ def cut_line(rows: list[RankingRow], size: int) -> CutLine:
     return CutLine(size, advancing, tied)
 
 
-def stage_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: str = "") -> int:  # noqa: A002
+def stage_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: str = "") -> int:
     """Stage advance / hold decisions (entry id → decision) for later publication."""
     _require(by, "review.manage_round", round)
     rows = {r.entry: r for r in compute_rows(round)}
     with transaction.atomic():
-        round = ReviewRound.objects.select_for_update().get(pk=round.pk)  # noqa: A001 - current state, locked
+        round = ReviewRound.objects.select_for_update().get(pk=round.pk)
         if round.status == RoundStatus.PUBLISHED:
             raise Conflict("结果已发布，不能再修改晋级决定。")
         round_entries = {re.entry_id: re for re in round.round_entries.all()}
@@ -942,7 +950,7 @@ def stage_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: 
     return len(decisions)
 
 
-def publish_advancement(*, by, round: ReviewRound) -> dict[str, int]:  # noqa: A002
+def publish_advancement(*, by, round: ReviewRound) -> dict[str, int]:
     """Publish every staged decision of the round together. Quota is taken under a row lock and
     re-checked, so two organizers publishing at once cannot exceed it. The ranking at the moment
     of publication is stored as a snapshot."""

@@ -15,7 +15,11 @@ class Division(models.Model):
     short_name = models.CharField("简称", max_length=20)
     level = models.CharField("级别", max_length=20, choices=DivisionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     aliases = models.CharField("别名（以、分隔）", max_length=200, blank=True)

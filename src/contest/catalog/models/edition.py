@@ -10,7 +10,9 @@ class Edition(models.Model):
     year = models.PositiveSmallIntegerField("年份")
     title = models.CharField("名称", max_length=200)
     official_site = models.CharField(
-        "大赛官网", max_length=200, default=OFFICIAL_SITE,
+        "大赛官网",
+        max_length=200,
+        default=OFFICIAL_SITE,
         help_text="在此网址报名的赛事视为通过本平台报名。",
     )
     is_current = models.BooleanField("当前届次", default=False)

@@ -27,12 +27,22 @@ class Event(models.Model):
     name = models.CharField("赛事名称", max_length=200)
     location = models.CharField("地点（按计划原文）", max_length=100, blank=True)
     province = models.ForeignKey(
-        Division, verbose_name="所属省级区划", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="events_in_province", limit_choices_to={"level": "province"},
+        Division,
+        verbose_name="所属省级区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events_in_province",
+        limit_choices_to={"level": "province"},
     )
     city = models.ForeignKey(
-        Division, verbose_name="城市", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="events_in_city", limit_choices_to={"level": "prefecture"},
+        Division,
+        verbose_name="城市",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events_in_city",
+        limit_choices_to={"level": "prefecture"},
     )
     city_name = models.CharField("城市（按计划原文）", max_length=50, blank=True)
     theme = models.CharField("主题", max_length=50, blank=True)
@@ -41,7 +51,10 @@ class Event(models.Model):
         "报名方式", max_length=20, choices=RegistrationMode.choices, default=RegistrationMode.PLATFORM
     )
     served_divisions = models.ManyToManyField(
-        Division, verbose_name="服务区划", blank=True, related_name="served_by_events",
+        Division,
+        verbose_name="服务区划",
+        blank=True,
+        related_name="served_by_events",
         help_text="区域赛负责的区划；计划单列市与兵团有自己的赛事。",
     )
     organizations = models.ManyToManyField(Organization, through="EventOrganization", related_name="events")
