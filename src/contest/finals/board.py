@@ -1,0 +1,279 @@
+"""What every screen shows, read in a constant number of queries.
+
+``board_state(session)`` is the one JSON document the big screen, the stage timer, the chair's
+and the judges' pages render; the server-sent-event stream (``finals.live``) pushes it whenever
+``RoadshowSession.version`` moves. ``notary_record(session)`` is the notary's fuller read: who
+scored what and when, every correction, the draw re-verified and the audit chain's head.
+
+Secrecy while scoring: for a slot that is still open the board says only how many judges have
+submitted — never a value. Scores appear, all at once, when the slot closes.
+
+Decimals are strings with the session's ``places`` (ROUND_HALF_UP), so every screen prints the
+same digits. The running ranking lists closed entries in ``scoring.rank_key`` order, the same
+tie-breaks as the session report.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Any
+
+from contest.core.models import AuditHead
+from contest.finals import draw as draw_algorithm
+from contest.finals import scoring
+from contest.finals.enums import CloseReason, LiveAggregation, SessionStatus, SlotStatus
+from contest.finals.models import (
+    DrawRecord,
+    LiveScore,
+    RoadshowSession,
+    ScoreCorrection,
+    SessionJudge,
+    SessionSlot,
+)
+from contest.review.models import Conflict as ConflictRow
+
+
+def epoch_ms(value) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def decimal_text(value: Decimal | None, places: int) -> str | None:
+    return None if value is None else format(scoring.quantize(Decimal(value), places), "f")
+
+
+def _draw_of(session: RoadshowSession) -> DrawRecord | None:
+    try:
+        return session.draw
+    except DrawRecord.DoesNotExist:
+        return None
+
+
+def _load_session(session_id: int) -> RoadshowSession:
+    # ``version`` is read first: the rows read after it are at least as new, so a client that
+    # has seen version v never misses a later change (the next poll sees v' > v and resends).
+    return RoadshowSession.objects.select_related("group", "draw").get(pk=session_id)
+
+
+def _timer(session: RoadshowSession) -> dict[str, Any]:
+    segments = session.segments or []
+    index = session.timer_segment
+    segment = segments[index] if index is not None and 0 <= index < len(segments) else None
+    return {
+        "segment": index if segment is not None else None,
+        "label": segment["label"] if segment else "",
+        "seconds": int(segment["seconds"]) if segment else 0,
+        "running": session.timer_started_at is not None,
+        "started_at": epoch_ms(session.timer_started_at),
+        "elapsed_ms": session.timer_elapsed_ms,
+        "server_now": int(time.time() * 1000),
+    }
+
+
+def _slot_rows(session: RoadshowSession):
+    return list(
+        SessionSlot.objects.filter(session=session)
+        .select_related("entry__group", "entry__enterprise", "entry__team")
+        .order_by("position", "id")
+    )
+
+
+def _recused_seats(session: RoadshowSession, panel: list[tuple[int, int]]) -> dict[int, set[int]]:
+    """entry id → seats of judges who recuse themselves from it (a ``review.Conflict``)."""
+    seat_of = {expert_id: seat for seat, expert_id in panel}
+    out: dict[int, set[int]] = {}
+    rows = ConflictRow.objects.filter(
+        expert_id__in=list(seat_of), entry__roadshow_slots__session=session
+    ).values_list("entry_id", "expert_id")
+    for entry_id, expert_id in rows:
+        out.setdefault(entry_id, set()).add(seat_of[expert_id])
+    return out
+
+
+def _entrant(entry) -> str:
+    return entry.enterprise.name if entry.enterprise_id else entry.team.name
+
+
+def ranking(slots: list[SessionSlot], items: list[dict]) -> list[dict]:
+    """Closed slots in rank order, by ``scoring.rank_key`` (result, then the plain mean, then the
+    highest single score, then speaking position: every rank is distinct, as in the report)."""
+    keyed = [
+        (scoring.rank_key(slot.result, slot.result_detail or {}, slot.position or 0), item)
+        for slot, item in zip(slots, items, strict=True)
+        if slot.status == SlotStatus.CLOSED and slot.result is not None
+    ]
+    keyed.sort(key=lambda pair: pair[0])
+    return [
+        {
+            "rank": rank,
+            "position": item["position"],
+            "title": item["title"],
+            "entrant": item["entrant"],
+            "result": item["result"],
+        }
+        for rank, (_, item) in enumerate(keyed, start=1)
+    ]
+
+
+def board_state(session: RoadshowSession | int) -> dict[str, Any]:
+    """The state every screen renders (5 queries, whatever the number of judges and slots)."""
+    session = _load_session(getattr(session, "pk", session))
+    places = session.places
+    panel = list(
+        SessionJudge.objects.filter(session=session).order_by("seat").values_list("seat", "expert_id")
+    )
+    seats = [seat for seat, _ in panel]
+    recused = _recused_seats(session, panel)
+    slots = _slot_rows(session)
+    scores: dict[int, list[dict]] = {}
+    for row in (
+        LiveScore.objects.filter(slot__session=session)
+        .order_by("judge__seat")
+        .values("slot_id", "judge__seat", "score", "corrected")
+    ):
+        scores.setdefault(row["slot_id"], []).append(row)
+
+    slot_dicts = []
+    for slot in slots:
+        submitted = scores.get(slot.pk, [])
+        item: dict[str, Any] = {
+            "id": slot.pk,
+            "position": slot.position,
+            "title": slot.entry.title,
+            "entrant": _entrant(slot.entry),
+            "group": slot.entry.group.name,
+            "status": slot.status,
+            "status_label": SlotStatus(slot.status).label,
+            "submitted": len(submitted),
+            "judges": len(seats) - len(recused.get(slot.entry_id, ())),
+            "result": None,
+            "scores": None,
+            "close_reason": "",
+            "close_note": "",
+        }
+        if slot.status == SlotStatus.CLOSED:
+            dropped = {int(seat) for seat in (slot.result_detail or {}).get("dropped", [])}
+            by_seat = {row["judge__seat"]: row for row in submitted}
+            item["result"] = decimal_text(slot.result, places)
+            item["close_reason"] = slot.close_reason
+            item["close_note"] = slot.close_note if slot.close_reason == CloseReason.CHAIR else ""
+            item["scores"] = [
+                {
+                    "seat": seat,
+                    "score": decimal_text(by_seat[seat]["score"], places) if seat in by_seat else None,
+                    "dropped": seat in dropped,
+                    "corrected": bool(by_seat[seat]["corrected"]) if seat in by_seat else False,
+                    "recused": seat in recused.get(slot.entry_id, ()),
+                }
+                for seat in seats
+            ]
+        slot_dicts.append(item)
+
+    current = next((s for s in slot_dicts if s["id"] == session.current_slot_id), None)
+    record = _draw_of(session)
+    return {
+        "session": {
+            "id": session.pk,
+            "name": session.name,
+            "venue": session.venue,
+            "room": session.room,
+            "group": session.group.name if session.group_id else "",
+            "status": session.status,
+            "status_label": SessionStatus(session.status).label,
+            "version": session.version,
+            "places": places,
+            "aggregation": session.aggregation,
+            "aggregation_label": LiveAggregation(session.aggregation).label,
+            "segments": [{"label": s["label"], "seconds": int(s["seconds"])} for s in session.segments or []],
+            "seats": seats,
+        },
+        "draw": None
+        if record is None
+        else {"algorithm": record.algorithm, "seed": record.seed, "room_value": record.room_value},
+        "current": current,
+        "timer": _timer(session),
+        "slots": slot_dicts,
+        "ranking": ranking(slots, slot_dicts),
+    }
+
+
+# -- the notary's view --------------------------------------------------------------------------
+
+
+def notary_record(session: RoadshowSession | int) -> dict[str, Any]:
+    """Everything the notary checks, in 5 queries: every score with its time, every correction
+    with who and why, the draw re-derived now, and the audit chain's head."""
+    session = _load_session(getattr(session, "pk", session))
+    places = session.places
+    judges = list(SessionJudge.objects.filter(session=session).select_related("expert").order_by("seat"))
+    slots = _slot_rows(session)
+    scores: dict[int, list[LiveScore]] = {}
+    for score in (
+        LiveScore.objects.filter(slot__session=session).select_related("judge").order_by("judge__seat")
+    ):
+        scores.setdefault(score.slot_id, []).append(score)
+    corrections: dict[int, list[ScoreCorrection]] = {}
+    for fix in (
+        ScoreCorrection.objects.filter(score__slot__session=session)
+        .select_related("score__judge", "corrected_by")
+        .order_by("created_at", "id")
+    ):
+        corrections.setdefault(fix.score.slot_id, []).append(fix)
+    head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
+
+    record = _draw_of(session)
+    draw = None
+    if record is not None:
+        problems = draw_algorithm.verify(record.room_value, record.entries, record.seed, record.order)
+        draw = {
+            "algorithm": record.algorithm,
+            "room_value": record.room_value,
+            "entries": list(record.entries),
+            "seed": record.seed,
+            "order": list(record.order),
+            "witness": record.witness,
+            "drawn_at": record.drawn_at,
+            "problems": problems,
+            "verified": not problems,
+        }
+    rows = []
+    for slot in slots:
+        dropped = {int(s) for s in (slot.result_detail or {}).get("dropped", [])}
+        rows.append(
+            {
+                "slot": slot,
+                "number": slot.entry.number,
+                "entrant": _entrant(slot.entry),
+                "status_label": SlotStatus(slot.status).label,
+                "result": decimal_text(slot.result, places),
+                "scores": [
+                    {
+                        "seat": s.judge.seat,
+                        "score": decimal_text(s.score, places),
+                        "submitted_at": s.submitted_at,
+                        "corrected": s.corrected,
+                        "dropped": slot.status == SlotStatus.CLOSED and s.judge.seat in dropped,
+                    }
+                    for s in scores.get(slot.pk, [])
+                ],
+                "corrections": [
+                    {
+                        "seat": fix.score.judge.seat,
+                        "old": decimal_text(fix.old_score, places),
+                        "new": decimal_text(fix.new_score, places),
+                        "reason": fix.reason,
+                        "by": fix.corrected_by.get_full_name() or fix.corrected_by.get_username(),
+                        "at": fix.created_at,
+                    }
+                    for fix in corrections.get(slot.pk, [])
+                ],
+            }
+        )
+    return {
+        "session": session,
+        "judges": judges,
+        "slots": rows,
+        "draw": draw,
+        "audit_seq": head[0] if head else 0,
+        "audit_head": head[1] if head else "",
+    }
