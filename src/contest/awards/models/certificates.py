@@ -1,0 +1,78 @@
+"""Certificates (one PDF per award, with a public verification code) and bulk-generation batches."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from contest.awards.enums import BatchStatus
+
+
+def certificate_path(certificate: "Certificate", filename: str) -> str:
+    award = certificate.award
+    return f"certificates/{award.event.edition_id}/{award.event_id}/{certificate.sha256}.pdf"
+
+
+class CertificateBatch(models.Model):
+    """A background run generating the certificates of an event × group, with its progress."""
+
+    event = models.ForeignKey("catalog.Event", on_delete=models.PROTECT, related_name="certificate_batches")
+    group = models.ForeignKey("catalog.EditionGroup", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)
+    site_url = models.CharField(max_length=200)  # where the QR codes point, from the request
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "证书生成批次"
+        verbose_name_plural = "证书生成批次"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, (self.done * 100) // self.total)
+
+
+class Certificate(models.Model):
+    """The certificate of one award. What it printed is kept in ``data``, so the verification page
+    shows the certificate as issued even if the entry is edited later."""
+
+    award = models.ForeignKey("awards.Award", on_delete=models.PROTECT, related_name="certificates")
+    code = models.CharField("核验码", max_length=13, unique=True)
+    sha256 = models.CharField("PDF 的 SHA-256", max_length=64)
+    file = models.FileField(upload_to=certificate_path, max_length=200)
+    size = models.PositiveIntegerField(default=0)
+    data = models.JSONField(default=dict)
+    verify_url = models.CharField(max_length=300)
+    template_version = models.CharField(max_length=20)
+    batch = models.ForeignKey(
+        CertificateBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="certificates"
+    )
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField("作废理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "获奖证书"
+        verbose_name_plural = "获奖证书"
+        ordering = ["award", "-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award"], condition=Q(revoked_at__isnull=True), name="awards_certificate_one_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,143 @@
+"""Reads for awards and certificates. Organizer reads are scoped by the caller's event lookup
+(``registration.selectors.event_for_user``); public reads show one certificate and nothing else."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from contest.awards.enums import DEFAULT_LEVELS, AwardStatus
+from contest.awards.models import Award, AwardLevel, Certificate, CertificateBatch
+from contest.catalog.enums import HOST_ROLES
+from contest.catalog.models import EditionGroup, Event
+from contest.registration.models import Entry
+
+# -- shared pieces --------------------------------------------------------------------------------
+
+
+def entrant_name(entry: Entry) -> str:
+    if entry.enterprise_id:
+        return entry.enterprise.name
+    return entry.team.name if entry.team_id else ""
+
+
+def province_name(entry: Entry) -> str:
+    division = entry.division
+    if division is None:
+        return ""
+    return division.parent.name if division.parent_id else division.name
+
+
+ENTRY_RELATED = ("entry__enterprise", "entry__team", "entry__division__parent")
+
+
+def awards_of(event: Event, group: EditionGroup | None = None) -> QuerySet[Award]:
+    queryset = Award.objects.filter(event=event)
+    if group is not None:
+        queryset = queryset.filter(group=group)
+    return queryset.select_related("level", "group", *ENTRY_RELATED).order_by(
+        "group__order", "group__code", "level__rank", "order", "entry__number", "id"
+    )
+
+
+# -- for the public notice (publicity) ----------------------------------------------------------------
+
+
+def award_list_rows(*, event: Event, group: EditionGroup | None = None) -> list[dict]:
+    """The confirmed, unrevoked awards of an event (optionally one group), ordered by level rank,
+    then order within the level, then registration number. JSON-ready rows for the 公示 list."""
+    queryset = awards_of(event, group).filter(status=AwardStatus.CONFIRMED)
+    return [
+        {
+            "entry_id": award.entry_id,
+            "number": award.entry.number or "",
+            "title": award.entry.title,
+            "entrant": entrant_name(award.entry),
+            "province": province_name(award.entry),
+            "group": award.group.name,
+            "level": award.level.name,
+            "level_rank": award.level.rank,
+        }
+        for award in queryset.order_by("level__rank", "order", "entry__number", "id")
+    ]
+
+
+# -- organizer reads ------------------------------------------------------------------------------------
+
+
+def levels_for_event(event: Event) -> list[AwardLevel]:
+    """The edition's levels and the event's own, highest first. The default four are listed even
+    before their rows exist (unsaved, ``pk`` None); services create them when first used."""
+    saved = list(
+        AwardLevel.objects.filter(
+            Q(event__isnull=True) | Q(event=event), edition_id=event.edition_id
+        ).order_by("rank", "id")
+    )
+    names = {level.name for level in saved if level.event_id is None}
+    missing = [
+        AwardLevel(edition_id=event.edition_id, name=name, rank=rank, is_default=True)
+        for name, rank in DEFAULT_LEVELS
+        if name not in names
+    ]
+    return sorted(saved + missing, key=lambda level: (level.rank, level.pk or 0))
+
+
+def award_table(event: Event, group: EditionGroup) -> list[Award]:
+    """Every award of the event × group (revoked ones too) with its certificates, for the console."""
+    certificates = Certificate.objects.order_by("-issued_at", "-id")
+    return list(awards_of(event, group).prefetch_related(Prefetch("certificates", queryset=certificates)))
+
+
+def award_in(event: Event, group: EditionGroup, award_id: int) -> Award | None:
+    return awards_of(event, group).filter(pk=award_id).first()
+
+
+def latest_batch(event: Event, group: EditionGroup) -> CertificateBatch | None:
+    return CertificateBatch.objects.filter(event=event, group=group).order_by("-created_at", "-id").first()
+
+
+def batch_in(event: Event, group: EditionGroup, batch_id: int) -> CertificateBatch | None:
+    return CertificateBatch.objects.filter(event=event, group=group, pk=batch_id).first()
+
+
+def certificates_of(event: Event, group: EditionGroup) -> QuerySet[Certificate]:
+    """The valid certificates of an event × group, in award-list order."""
+    return (
+        Certificate.objects.filter(award__event=event, award__group=group, revoked_at__isnull=True)
+        .select_related("award__level", "award__entry")
+        .order_by("award__level__rank", "award__order", "award__entry__number", "id")
+    )
+
+
+def certificate_in(event: Event, group: EditionGroup, certificate_id: int) -> Certificate | None:
+    return (
+        Certificate.objects.filter(award__event=event, award__group=group, pk=certificate_id)
+        .select_related("award__entry", "award__level")
+        .first()
+    )
+
+
+def hosts_of(event: Event) -> list[str]:
+    """The issuing organisations printed on a certificate: the event's hosts and leads, in plan order."""
+    return list(
+        event.roles.filter(role__in=HOST_ROLES)
+        .order_by("order", "id")
+        .values_list("organization__name", flat=True)
+    )
+
+
+# -- public and entrant reads -------------------------------------------------------------------------------
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return Certificate.objects.filter(code=code).first()
+
+
+def certificates_for_owner(user) -> QuerySet[Certificate]:
+    """The certificates of the user's own entries: confirmed awards, valid or revoked."""
+    if not getattr(user, "is_authenticated", False):
+        return Certificate.objects.none()
+    return (
+        Certificate.objects.filter(award__entry__owner=user)
+        .exclude(award__status=AwardStatus.STAGED)
+        .order_by("-issued_at", "-id")
+    )

@@ -1,0 +1,204 @@
+"""Issuing certificates one by one or in a background batch, and voiding them."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from contest.awards import codes
+from contest.awards.enums import BATCH_TRANSITIONS, AwardStatus, BatchStatus
+from contest.awards.models import Award, Certificate, CertificateBatch
+from contest.awards.models.certificates import certificate_path
+from contest.awards.pdf import TEMPLATE_VERSION, CertificateText, Renderer
+from contest.awards.selectors import entrant_name, hosts_of
+from contest.awards.services.awards import _reason, _require, scope_of
+from contest.catalog.models import EditionGroup, Event
+from contest.core import audit
+from contest.core.errors import Conflict, ValidationFailed
+
+logger = logging.getLogger(__name__)
+STALE_BATCH = timedelta(minutes=15)
+
+
+def verify_url(site_url: str, code: str) -> str:
+    """The absolute URL of a code's public verification page (what the QR code holds)."""
+    return site_url.rstrip("/") + reverse("awards:verify", args=[code])
+
+
+def _check_site_url(site_url: str) -> str:
+    cleaned = (site_url or "").strip().rstrip("/")
+    if not cleaned.startswith(("http://", "https://")) or len(cleaned) > 150:
+        raise ValidationFailed("站点地址须以 http:// 或 https:// 开头。", field="site_url")
+    return cleaned
+
+
+def certificate_text(
+    award: Award, *, code: str, url: str, issuers: list[str] | None = None
+) -> CertificateText:
+    event = award.event
+    today = timezone.localdate()
+    return CertificateText(
+        entrant=entrant_name(award.entry), title=award.entry.title, event=event.name, group=award.group.name,
+        level=award.level.name, edition=event.edition.title, date=f"{today.year}年{today.month}月{today.day}日",
+        issuers=tuple(issuers if issuers is not None else hosts_of(event)), code=codes.display(code),
+        verify_url=url, citation=award.citation,
+    )  # fmt: skip
+
+
+def _awards(queryset):
+    return queryset.select_related("event__edition", "group", "level", "entry__enterprise", "entry__team")
+
+
+def issue_certificate(*, by, award: Award, site_url: str, renderer: Renderer | None = None,
+                      batch: CertificateBatch | None = None, issuers: list[str] | None = None) -> Certificate | None:  # fmt: skip
+    """The certificate of a confirmed award: render, store under its hash, record. Returns None
+    when the award already has a valid certificate (re-running is harmless)."""
+    _require(by, award.event)
+    site_url = _check_site_url(site_url)
+    award = _awards(Award.objects.filter(pk=award.pk)).get()
+    if award.status != AwardStatus.CONFIRMED:
+        raise Conflict("只有已确认的奖项可以生成证书。")
+    if Certificate.objects.filter(award=award, revoked_at__isnull=True).exists():
+        return None
+    code = codes.new_code()
+    while Certificate.objects.filter(code=code).exists():  # 60 random bits: practically never
+        code = codes.new_code()
+    url = verify_url(site_url, code)
+    text = certificate_text(award, code=code, url=url, issuers=issuers)
+    pdf = (renderer or Renderer([text])).render(text)
+    digest = hashlib.sha256(pdf).hexdigest()
+    certificate = Certificate(award=award, code=code, sha256=digest, size=len(pdf), verify_url=url,
+                              template_version=TEMPLATE_VERSION, batch=batch, issued_by=by,
+                              data={"entrant": text.entrant, "title": text.title, "event": text.event,
+                                    "group": text.group, "level": text.level, "edition": text.edition,
+                                    "date": text.date, "issuers": list(text.issuers)})  # fmt: skip
+    name = certificate_path(certificate, "")
+    stored = name if default_storage.exists(name) else default_storage.save(name, ContentFile(pdf))
+    certificate.file.name = stored
+    try:
+        with transaction.atomic():
+            locked = Award.objects.select_for_update().get(pk=award.pk)
+            if locked.status != AwardStatus.CONFIRMED:
+                raise Conflict("奖项已被撤销，未生成证书。")
+            if Certificate.objects.filter(award=locked, revoked_at__isnull=True).exists():
+                return None
+            certificate.issued_at = timezone.now()
+            certificate.save()
+            audit.record(action="awards.certificate.issued", obj=certificate, by=by, scope=scope_of(award.event),
+                         data={"award": award.pk, "code": code, "sha256": digest, "template": TEMPLATE_VERSION})  # fmt: skip
+    except IntegrityError:  # another process issued it first
+        return None
+    return certificate
+
+
+def revoke_certificate(*, by, certificate: Certificate, reason: str) -> Certificate:
+    """Void one certificate (a misprint, say); the award stays and may get a new certificate."""
+    _require(by, certificate.award.event)
+    reason = _reason(reason)
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.revoked_at is not None:
+            raise Conflict("该证书已作废。")
+        locked.revoked_at, locked.revoke_reason = timezone.now(), reason
+        locked.save(update_fields=["revoked_at", "revoke_reason"])
+        audit.record(action="awards.certificate.revoked", obj=locked, by=by, scope=scope_of(certificate.award.event),
+                     data={"code": locked.code, "reason": reason})  # fmt: skip
+    return locked
+
+
+# -- batches ------------------------------------------------------------------------------------------------------
+
+
+def _set_batch_status(batch_id: int, to: str, **extra) -> CertificateBatch:
+    """The one writer of a batch's status."""
+    with transaction.atomic():
+        batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
+        if to not in BATCH_TRANSITIONS[batch.status]:
+            raise Conflict(f"批次状态不能从 {batch.status} 改为 {to}。")
+        batch.status = to
+        for key, value in extra.items():
+            setattr(batch, key, value)
+        if to in (BatchStatus.DONE, BatchStatus.FAILED):
+            batch.finished_at = timezone.now()
+        batch.save()
+    return batch
+
+
+def request_certificates(*, by, event: Event, group: EditionGroup, site_url: str) -> CertificateBatch:
+    """Queue a background batch generating the certificates of every confirmed award of the
+    event × group that has none yet. One batch at a time per event × group."""
+    _require(by, event)
+    site_url = _check_site_url(site_url)
+    with transaction.atomic():
+        Event.objects.select_for_update().get(pk=event.pk)
+        total = Award.objects.filter(event=event, group=group, status=AwardStatus.CONFIRMED).count()
+        if not total:
+            raise Conflict("本组还没有已确认的奖项。")
+        busy = CertificateBatch.objects.filter(
+            event=event, group=group, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING],
+            created_at__gte=timezone.now() - STALE_BATCH,
+        )  # fmt: skip
+        if busy.exists():
+            raise Conflict("证书正在生成中，请等待当前批次完成。")
+        batch = CertificateBatch.objects.create(event=event, group=group, total=total, site_url=site_url,
+                                                requested_by=by)  # fmt: skip
+        audit.record(action="awards.certificates.requested", obj=batch, by=by, scope=scope_of(event),
+                     data={"group": group.code, "total": total})  # fmt: skip
+        transaction.on_commit(lambda: _enqueue(batch.pk))
+    return batch
+
+
+def _enqueue(batch_id: int) -> None:
+    from contest.awards.tasks import generate_certificates_task
+
+    generate_certificates_task.enqueue(batch_id)
+
+
+def run_certificate_batch(batch_id: int) -> CertificateBatch:
+    """Generate the batch's missing certificates; progress goes to the batch row after each one.
+    Existing valid certificates are skipped (and counted as done). On an error the batch ends as
+    failed with a message; the certificates made so far stay."""
+    batch = _set_batch_status(batch_id, BatchStatus.RUNNING)
+    by = batch.requested_by
+    try:
+        awards = list(_awards(Award.objects.filter(event=batch.event_id, group=batch.group_id,
+                                                   status=AwardStatus.CONFIRMED))
+                      .order_by("level__rank", "order", "entry__number", "id"))  # fmt: skip
+        have = set(
+            Certificate.objects.filter(award__in=awards, revoked_at__isnull=True).values_list(
+                "award_id", flat=True
+            )
+        )
+        pending = [a for a in awards if a.pk not in have]
+        CertificateBatch.objects.filter(pk=batch.pk).update(
+            total=len(awards), done=len(have), skipped=len(have)
+        )
+        if pending:
+            issuers = hosts_of(pending[0].event)
+            sample = codes.new_code()
+            renderer = Renderer(
+                certificate_text(a, code=sample, url=verify_url(batch.site_url, sample), issuers=issuers)
+                for a in pending
+            )
+            for award in pending:
+                made = issue_certificate(by=by, award=award, site_url=batch.site_url, renderer=renderer, batch=batch,
+                                         issuers=issuers)  # fmt: skip
+                CertificateBatch.objects.filter(pk=batch.pk).update(
+                    done=F("done") + 1, skipped=F("skipped") + (0 if made else 1)
+                )
+    except Exception as exc:
+        logger.exception("certificate batch %s failed", batch_id)
+        done = CertificateBatch.objects.values_list("done", flat=True).get(pk=batch_id)
+        return _set_batch_status(batch_id, BatchStatus.FAILED,
+                                 message=f"生成失败（已完成 {done} 份）：{exc.__class__.__name__}: {exc}"[:500])  # fmt: skip
+    batch.refresh_from_db()
+    return _set_batch_status(batch_id, BatchStatus.DONE, message=f"已生成 {batch.done - batch.skipped} 份，"
+                                                                 f"跳过已有的 {batch.skipped} 份。")  # fmt: skip
