@@ -1,0 +1,305 @@
+"""The dashboard's numbers: aggregate queries (GROUP BY / COUNT in the database), one per figure,
+each starting from the user's ``StatsScope`` — the number of queries never depends on the data.
+
+Definitions (docs/statistics.md repeats them):
+
+* days are Beijing time (Asia/Shanghai): an entry created at 23:30 UTC counts on the next day;
+* “有效报名” (the basis of the by-event, province, group and industry figures) are entries
+  neither in draft nor withdrawn — the same count as the console's “已提交”;
+* the funnel's stages each count distinct entries of the scope; see ``funnel``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce, TruncDate
+
+from contest.awards.enums import AwardStatus
+from contest.finals.models import SessionSlot
+from contest.registration.enums import EntryStatus, Industry
+from contest.review.enums import Decision, RoundStage, RoundStatus, SheetStatus
+from contest.review.models import AdvancementDecision, RoundEntry, ScoreSheet
+from contest.statistics.scope import StatsScope
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+S = EntryStatus
+#: Not counted as registrations by the category figures.
+NOT_COUNTED = (S.DRAFT, S.WITHDRAWN)
+#: “资格审查通过或之后”: QUALIFIED is final in ``registration.enums.TRANSITIONS`` (review,
+#: advancement, finals and awards never change Entry.status); the only way out is the organizer
+#: override back to SUBMITTED, after which the entry no longer counts as qualified.
+QUALIFIED_OR_LATER = (S.QUALIFIED,)
+UNKNOWN = "未填写"
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in per cent, one decimal, half up; None when ``whole`` is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# -- entries over time ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    created: int
+    submitted: int
+    created_total: int
+    submitted_total: int
+
+
+def _per_day(queryset, field: str) -> dict[date, int]:
+    rows = (
+        queryset.filter(**{f"{field}__isnull": False})
+        .annotate(day=TruncDate(field, tzinfo=SHANGHAI))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    return dict(rows)
+
+
+def entries_over_time(scope: StatsScope) -> list[DayRow]:
+    """Per Beijing day from the first to the last day with activity: entries created, entries
+    submitted (``Entry.submitted_at``, the latest submission) and both running totals. Days
+    without activity are included with 0, so the series has no gaps."""
+    entries = scope.entries()
+    created = _per_day(entries, "created_at")
+    submitted = _per_day(entries, "submitted_at")
+    days = set(created) | set(submitted)
+    if not days:
+        return []
+    rows, day, last = [], min(days), max(days)
+    created_total = submitted_total = 0
+    while day <= last:
+        created_total += created.get(day, 0)
+        submitted_total += submitted.get(day, 0)
+        rows.append(DayRow(day, created.get(day, 0), submitted.get(day, 0), created_total, submitted_total))
+        day += timedelta(days=1)
+    return rows
+
+
+# -- entries by category --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str
+    label: str
+    count: int
+
+
+def _counted(scope: StatsScope):
+    return scope.entries().exclude(status__in=NOT_COUNTED)
+
+
+def entries_by_event(scope: StatsScope) -> list[CountRow]:
+    """Every event in scope (none left out, zeros included), most entries first, then plan order."""
+    counts = dict(_counted(scope).values("event_id").annotate(n=Count("pk")).values_list("event_id", "n"))
+    rows = [CountRow(str(e.pk), e.name, counts.get(e.pk, 0)) for e in scope.shown_events]
+    return sorted(rows, key=lambda r: -r.count)  # stable: ties keep plan order
+
+
+def entries_by_province(scope: StatsScope) -> list[CountRow]:
+    """By the province of the entry's division (a prefecture counts for its province); entries
+    without a division under “未填写”, last. Most entries first, ties by division code."""
+    rows = (
+        _counted(scope)
+        .annotate(
+            province_code=Coalesce(F("division__parent__code"), F("division__code")),
+            province_name=Coalesce(F("division__parent__name"), F("division__name")),
+        )
+        .values("province_code", "province_name")
+        .annotate(n=Count("pk"))
+        .values_list("province_code", "province_name", "n")
+    )
+    known = sorted((r for r in rows if r[0] is not None), key=lambda r: (-r[2], r[0]))
+    result = [CountRow(code, name, n) for code, name, n in known]
+    result += [CountRow("", UNKNOWN, n) for code, _, n in rows if code is None]
+    return result
+
+
+def entries_by_group(scope: StatsScope) -> list[CountRow]:
+    """Every group of the edition (or the filtered one) in the edition's order, zeros included."""
+    counts = dict(_counted(scope).values("group_id").annotate(n=Count("pk")).values_list("group_id", "n"))
+    return [CountRow(g.code, g.name, counts.get(g.pk, 0)) for g in scope.shown_groups]
+
+
+def entries_by_industry(scope: StatsScope) -> list[CountRow]:
+    """GB/T 4754 sections with at least one entry, most entries first, ties by section letter."""
+    rows = _counted(scope).values("industry").annotate(n=Count("pk")).values_list("industry", "n")
+    labels = dict(Industry.choices)
+    ordered = sorted(rows, key=lambda r: (-r[1], r[0]))
+    return [CountRow(code, str(labels.get(code, code)), n) for code, n in ordered]
+
+
+def entries_by_status(scope: StatsScope) -> list[CountRow]:
+    """Every status (drafts and withdrawn included) in the lifecycle's order, zeros included."""
+    counts = dict(scope.entries().values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    return [CountRow(s.value, str(s.label), counts.get(s.value, 0)) for s in EntryStatus]
+
+
+# -- review progress ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    round_id: int
+    name: str
+    event: str
+    stage: str
+    status: str
+    entries: int
+    assignments: int
+    submitted: int
+    judges_done: int
+    judges_total: int
+
+    @property
+    def complete(self) -> Decimal | None:
+        return percent(self.submitted, self.assignments)
+
+
+def review_progress(scope: StatsScope) -> list[RoundRow]:
+    """One row per review round in scope (events in plan order, national rounds last): entries,
+    assignments, submitted score sheets, per cent complete (submitted / assignments) and judges
+    done / judges with work (a judge is done when every sheet assigned to them is submitted).
+    With a group filter every figure counts that group's entries only. One query."""
+    group = Q(assignments__round_entry__entry__group_id=scope.group.pk) if scope.group else Q()
+    entries = RoundEntry.objects.filter(round=OuterRef("pk"))
+    if scope.group:
+        entries = entries.filter(entry__group_id=scope.group.pk)
+    entry_count = entries.order_by().values("round").annotate(n=Count("pk")).values("n")
+    pending = Q(assignments__sheet__isnull=True) | Q(assignments__sheet__status=SheetStatus.DRAFT)
+    rows = (
+        scope.rounds()
+        .annotate(
+            n_entries=Coalesce(entry_count, 0),
+            n_assignments=Count("assignments", filter=group),
+            n_submitted=Count(
+                "assignments__sheet", filter=group & Q(assignments__sheet__status=SheetStatus.SUBMITTED)
+            ),
+            n_judges=Count("assignments__expert", distinct=True, filter=group),
+            n_judges_pending=Count("assignments__expert", distinct=True, filter=group & pending),
+        )
+        .order_by(F("event__tier").asc(nulls_last=True), "event__seq", "created_at", "pk")
+        .values_list(
+            "pk",
+            "name",
+            "event__name",
+            "stage",
+            "status",
+            "n_entries",
+            "n_assignments",
+            "n_submitted",
+            "n_judges",
+            "n_judges_pending",
+        )
+    )
+    stages, statuses = dict(RoundStage.choices), dict(RoundStatus.choices)
+    return [
+        RoundRow(
+            pk,
+            name,
+            event or "全国评审",
+            str(stages.get(stage, stage)),
+            str(statuses.get(status, status)),
+            n_entries,
+            n_assignments,
+            n_submitted,
+            n_judges - n_pending,
+            n_judges,
+        )
+        for pk, name, event, stage, status, n_entries, n_assignments, n_submitted, n_judges, n_pending in rows
+    ]
+
+
+# -- the funnel -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageRow:
+    key: str
+    label: str
+    count: int
+    of_registered: Decimal | None  # per cent of the first stage
+    of_previous: Decimal | None  # per cent of the stage before
+
+
+def _award_model():
+    """The awards app's Award model once it exists (helper H4 adds it), else None."""
+    try:
+        from contest.awards.models import Award
+    except ImportError:
+        return None
+    return Award
+
+
+def funnel_stages() -> list[tuple[str, str]]:
+    stages = [
+        ("registered", "报名（已创建）"),
+        ("submitted", "已提交"),
+        ("qualified", "资格审查通过"),
+        ("reviewed", "已评审"),
+        ("advanced", "晋级"),
+        ("finalist", "进入路演决赛"),
+    ]
+    if _award_model() is not None:
+        stages.append(("awarded", "获奖"))
+    return stages
+
+
+def funnel(scope: StatsScope) -> list[StageRow]:
+    """From registration to the final, each stage counting distinct entries of the scope:
+
+    registered  every entry created (drafts and withdrawn included);
+    submitted   entries submitted at least once (``submitted_at`` set);
+    qualified   status QUALIFIED (see ``QUALIFIED_OR_LATER``);
+    reviewed    at least one submitted score sheet in any review round;
+    advanced    a published (``published_at`` set) advancement decision “晋级” in any round;
+    finalist    in a roadshow session (a ``finals.SessionSlot``), on stage or not yet;
+    awarded     a confirmed award (revoked and staged ones do not count).
+
+    One query (EXISTS subqueries per entry, no row multiplication)."""
+    entry = OuterRef("pk")
+    conditions = {
+        "registered": Q(),
+        "submitted": Q(submitted_at__isnull=False),
+        "qualified": Q(status__in=QUALIFIED_OR_LATER),
+        "reviewed": Q(
+            Exists(
+                ScoreSheet.objects.filter(assignment__round_entry__entry=entry, status=SheetStatus.SUBMITTED)
+            )
+        ),
+        "advanced": Q(
+            Exists(
+                AdvancementDecision.objects.filter(
+                    round_entry__entry=entry, decision=Decision.ADVANCE, published_at__isnull=False
+                )
+            )
+        ),
+        "finalist": Q(Exists(SessionSlot.objects.filter(entry=entry))),
+    }
+    award = _award_model()
+    if award is not None:
+        conditions["awarded"] = Q(Exists(award.objects.filter(entry=entry, status=AwardStatus.CONFIRMED)))
+    stages = funnel_stages()
+    counts = scope.entries().aggregate(
+        **{key: Count("pk", filter=conditions[key] or None) for key, _ in stages}
+    )
+    rows, previous, first = [], None, counts["registered"]
+    for key, label in stages:
+        n = counts[key]
+        rows.append(
+            StageRow(key, label, n, percent(n, first), percent(n, previous) if previous is not None else None)
+        )
+        previous = n
+    return rows
