@@ -286,8 +286,10 @@ def _new_code() -> str:
             return code
 
 
-def _mask(phone: str) -> str:
-    return phone[:6] + "****" + phone[-4:] if len(phone) >= 10 else "****"
+def mask_phone(phone: str) -> str:
+    """+8613812345678 → 138****5678 (receipts and the audit never show the whole number)."""
+    local = phone.removeprefix("+86")
+    return local[:3] + "****" + local[-4:] if len(local) >= 8 else "****"
 
 
 def clean_objection(data: dict[str, Any], version: NoticeVersion) -> dict[str, str]:
@@ -359,7 +361,7 @@ def file_objection(
         objection.save()
         audit.record(action="publicity.objection.filed", obj=objection, by=by, scope=_scope(notice),
                      data={"notice": notice.pk, "version": version.number, "row": cleaned["row_number"],
-                           "name": cleaned["name"], "phone": _mask(cleaned["phone"]),
+                           "name": cleaned["name"], "phone": mask_phone(cleaned["phone"]),
                            "reason_sha256": hashlib.sha256(cleaned["reason"].encode()).hexdigest(),
                            "evidence_sha256": objection.evidence_sha256})  # fmt: skip
     return objection
