@@ -30,7 +30,9 @@ def session_with(event, *, entries: int = 3, judges: int = 5, organizer=None, st
         services.add_judge(session=session, expert=e, seat=seat, by=organizer)
         panel.append(e)
     if status in ("drawn", "live"):
-        services.draw_speaking_order(session=session, room_value=room_value, by=organizer, witness="公证员 李明")
+        services.draw_speaking_order(
+            session=session, room_value=room_value, by=organizer, witness="公证员 李明"
+        )
     if status == "live":
         services.start_session(session=session, by=organizer)
     session.refresh_from_db()
@@ -41,3 +43,12 @@ def score_all(slot, panel, scores) -> None:
     """Every judge in ``panel`` submits the matching score (strings or Decimals)."""
     for judge, score in zip(panel, scores, strict=True):
         services.submit_live_score(slot=slot, by=judge.user, score=Decimal(str(score)))
+
+
+def conflict_between(organizer, judge, entry, reason: str = "曾任该企业顾问"):
+    """Pin a conflict (回避) between an expert and an entry, through a draft review round."""
+    from contest.review import services as review
+
+    round_ = review.create_round(by=organizer, edition=entry.edition, event=entry.event,
+                                 data={"name": "回避登记", "stage": "final"})  # fmt: skip
+    return review.pin_conflict(by=organizer, round=round_, expert=judge, entry=entry, reason=reason)
