@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from contest.awards.enums import DEFAULT_LEVELS, AwardStatus
 from contest.awards.models import Award, AwardLevel, Certificate, CertificateBatch
 from contest.catalog.enums import HOST_ROLES
 from contest.catalog.models import EditionGroup, Event
+from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
 
 # -- shared pieces --------------------------------------------------------------------------------
@@ -141,3 +143,69 @@ def certificates_for_owner(user) -> QuerySet[Certificate]:
         .exclude(award__status=AwardStatus.STAGED)
         .order_by("-issued_at", "-id")
     )
+
+
+# -- console helpers ------------------------------------------------------------------------------------------
+
+
+def award_counts(event_ids: list[int]) -> dict[tuple[int, int], dict[str, int]]:
+    """(event, group) → {status: count}, one query."""
+    out: dict[tuple[int, int], dict[str, int]] = {}
+    rows = (
+        Award.objects.filter(event_id__in=event_ids)
+        .values_list("event_id", "group_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for event_id, group_id, status, n in rows:
+        out.setdefault((event_id, group_id), {})[status] = n
+    return out
+
+
+def groups_of_editions(edition_ids: set[int]) -> dict[int, list[EditionGroup]]:
+    out: dict[int, list[EditionGroup]] = {}
+    for group in EditionGroup.objects.filter(edition_id__in=sorted(edition_ids)).order_by("order", "code"):
+        out.setdefault(group.edition_id, []).append(group)
+    return out
+
+
+def awardable_entries(event: Event, group: EditionGroup) -> list[Entry]:
+    """Qualified entries of the event × group, for the manual award form."""
+    return list(
+        Entry.objects.filter(event=event, group=group, status=EntryStatus.QUALIFIED)
+        .only("pk", "number", "title")
+        .order_by("number", "pk")
+    )
+
+
+def plan_sources(event: Event, group: EditionGroup) -> list[tuple[str, str]]:
+    """Rankings an award plan may use: finished roadshow sessions of the event (this group or
+    ungrouped) and published group rankings of the event's review rounds."""
+    from contest.finals.enums import SessionStatus
+    from contest.finals.models import RoadshowSession
+    from contest.review.models import RankingSnapshot
+
+    sessions = RoadshowSession.objects.filter(event=event, status=SessionStatus.FINISHED).filter(
+        Q(group=group) | Q(group__isnull=True)
+    )
+    snapshots = RankingSnapshot.objects.filter(
+        round__event=event, group_code=group.code, industry="", published_at__isnull=False
+    ).select_related("round")
+    choices = [(f"session:{s.pk}", f"路演场次：{s.name}") for s in sessions.order_by("-starts_at", "-id")]
+    for snap in snapshots.order_by("-published_at", "-id"):
+        stamp = timezone.localtime(snap.published_at).strftime("%Y-%m-%d %H:%M")
+        choices.append((f"snapshot:{snap.pk}", f"评审排名：{snap.round.name}（{stamp} 发布）"))
+    return choices
+
+
+def plan_source(event: Event, group: EditionGroup, kind: str, pk: str):
+    """The session or snapshot named by a plan form's source value, if it is one of ``plan_sources``."""
+    if not pk.isdigit() or f"{kind}:{pk}" not in dict(plan_sources(event, group)):
+        return None
+    if kind == "session":
+        from contest.finals.models import RoadshowSession
+
+        return RoadshowSession.objects.get(pk=int(pk))
+    from contest.review.models import RankingSnapshot
+
+    return RankingSnapshot.objects.select_related("round").get(pk=int(pk))
