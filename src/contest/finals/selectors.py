@@ -163,7 +163,7 @@ def session_ranking(session: RoadshowSession) -> list[SessionRankRow]:
                 slot=slot,
                 entry=slot.entry,
                 rank=rank,
-                result=slot.result,
+                result=scoring.quantize(slot.result, session.places),
                 mean=-key[1],
                 top=-key[2],
                 position=slot.position or 0,
