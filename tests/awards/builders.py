@@ -31,3 +31,27 @@ def confirmed_awards(event, levels: list[str], *, organizer=None):
     for award in awards:
         award.refresh_from_db()
     return awards, organizer
+
+
+def finished_session(event, results: list[list[str]], *, organizer=None):
+    """A finished roadshow session of ``event`` whose entries (in speaking order) got these judges'
+    scores (one list per entry, five judges). Returns (session, entries in speaking order, organizer)."""
+    from decimal import Decimal
+
+    from contest.finals import services as finals
+    from contest.finals.enums import SlotStatus
+
+    from ..finals.factories import session_with
+
+    session, _entries, panel, organizer = session_with(event, entries=len(results), judges=5, status="live",
+                                                       organizer=organizer)  # fmt: skip
+    slots = list(session.slots.order_by("position"))
+    for slot, scores in zip(slots, results, strict=True):
+        finals.open_slot(slot=slot, by=organizer)
+        for judge, score in zip(panel, scores, strict=True):
+            finals.submit_live_score(slot=slot, by=judge.user, score=Decimal(score))
+        slot.refresh_from_db()
+        assert slot.status == SlotStatus.CLOSED
+    finals.finish_session(session=session, by=organizer)
+    session.refresh_from_db()
+    return session, [s.entry for s in slots], organizer

@@ -169,23 +169,22 @@ def remove_staged_award(*, by, award: Award) -> None:
 
 
 def ranking_from_session(session) -> tuple[str, list[plans.Ranked]]:
-    """A finished roadshow session's ranking (finals.selectors.session_ranking)."""
+    """A finished roadshow session's ranking (``finals.selectors.session_ranking``).
+
+    The session ranks strictly: equal results are separated by the plain mean, then the highest
+    single score, then the speaking position. The first two are documented judging criteria; the
+    speaking position is not a merit, so entries separated only by it count as tied here (same rank),
+    and a plan never splits them silently at a boundary."""
     from contest.finals.enums import SessionStatus
     from contest.finals.selectors import session_ranking
 
     if session.status != SessionStatus.FINISHED:
         raise Conflict("路演场次尚未结束，不能据此评奖。")
-    rows = session_ranking(session)
-    ranked = [
-        plans.Ranked(
-            entry_id=row.entry.pk,
-            rank=row.rank,
-            number=row.entry.number or "",
-            title=row.entry.title,
-            score=row.result,
-        )
-        for row in rows
-    ]
+    ranked: list[plans.Ranked] = []
+    for row in session_ranking(session):
+        rank = ranked[-1].rank if ranked and row.decided_by == "position" else row.rank
+        ranked.append(plans.Ranked(entry_id=row.entry.pk, rank=rank, number=row.entry.number or "",
+                                   title=row.entry.title, score=row.result))  # fmt: skip
     return f"session:{session.pk}", ranked
 
 
@@ -249,8 +248,9 @@ def _levels_preview(event: Event):
 
 def stage_awards_from_plan(*, by, event: Event, group: EditionGroup, plan: list[plans.PlanLine], session=None,
                            snapshot=None, ties: str = TiePolicy.REFUSE) -> list[Award]:  # fmt: skip
-    """Replace the staged awards of the plan's levels in this event × group with the plan applied
-    to the ranking. Refused while any award of the event × group is confirmed (revoke first)."""
+    """Replace the staged awards an earlier plan made in this event × group with this plan applied
+    to the ranking; awards staged by hand stay (a planned award they already hold is skipped).
+    Refused while any award of the event × group is confirmed (revoke those first)."""
     _require(by, event)
     placed = plan_awards(event=event, group=group, plan=plan, session=session, snapshot=snapshot, ties=ties)
     kind, ref, _ = _source_of(event=event, group=group, session=session, snapshot=snapshot)
@@ -260,13 +260,9 @@ def stage_awards_from_plan(*, by, event: Event, group: EditionGroup, plan: list[
         if current.filter(status=AwardStatus.CONFIRMED).exists():
             raise Conflict("本组已有确认的奖项；如需重新评定，请先逐一撤销。")
         levels = _levels_for(event)
-        plan_levels = [levels[line.level] for line in plan]
-        replaced = list(
-            current.filter(status=AwardStatus.STAGED, level__in=plan_levels).values_list(
-                "entry_id", "level_id"
-            )
-        )
-        current.filter(status=AwardStatus.STAGED, level__in=plan_levels).delete()
+        planned = current.filter(status=AwardStatus.STAGED).exclude(source=AwardSource.MANUAL)
+        replaced = list(planned.values_list("entry_id", "level_id"))
+        planned.delete()
         clash = set(current.filter(status=AwardStatus.STAGED).values_list("entry_id", "level_id"))
         awards = []
         for p in placed:
