@@ -12,6 +12,7 @@ from contest.publicity import services
 from contest.publicity.models import Notice, NoticeVersion, Objection
 from contest.publicity.selectors import phase_of
 
+from ..review.factories import qualified_entries
 from .builders import PHONE, T0, advancement_round, objection_data, published_list
 
 pytestmark = pytest.mark.integration
@@ -193,3 +194,28 @@ def test_new_version_needs_a_reason_an_upheld_objection_and_a_change(season):
                 by=organizer, notice=notice, items=items, reason="改", objections=[objection]
             )
     assert NoticeVersion.objects.filter(notice=notice).count() == 1
+
+
+def test_award_source_lists_the_confirmed_awards_by_level(ningbo):
+    from contest.awards import services as awards
+
+    entries, organizer = qualified_entries(ningbo, 3)
+    awards.stage_award(by=organizer, event=ningbo, entry=entries[2], level_name="二等奖")
+    awards.stage_award(by=organizer, event=ningbo, entry=entries[0], level_name="一等奖")
+    awards.confirm_awards(by=organizer, event=ningbo, group=entries[0].group)
+    notice = services.create_notice(by=organizer, edition=ningbo.edition, event=ningbo, kind="awards",
+                                    title="获奖名单公示", params={"group": "enterprise"})  # fmt: skip
+    province = entries[0].division.province.name
+    assert notice.columns == ["number", "title", "entrant", "province", "group", "level"]
+    assert notice.draft_items == [
+        {"number": entries[0].number, "title": entries[0].title, "entrant": entries[0].enterprise.name,
+         "province": province, "group": "企业组", "level": "一等奖"},
+        {"number": entries[2].number, "title": entries[2].title, "entrant": entries[2].enterprise.name,
+         "province": province, "group": "企业组", "level": "二等奖"},
+    ]  # fmt: skip
+
+
+def test_shortlist_needs_a_national_round(season):
+    with pytest.raises(ValidationFailed, match="500强名单是全国名单，由秘书处发布。"):
+        services.create_notice(by=season["organizer"], edition=season["event"].edition, event=season["event"],
+                               kind="shortlist", title="500强", params={"round": season["round"]})  # fmt: skip

@@ -328,11 +328,11 @@ def file_objection(
 ) -> Objection:
     """Anyone files an objection against the list's current version while its period runs
     (start ≤ now < end; at the end second it is refused). ``by`` is the signed-in user or None."""
-    if notice.status == NoticeStatus.DRAFT:
-        raise NotFound("未找到。")
     file = v.sniff_evidence(*evidence) if evidence else None
     with transaction.atomic():
         notice = Notice.objects.select_for_update().select_related("current_version").get(pk=notice.pk)
+        if notice.status == NoticeStatus.DRAFT:
+            raise NotFound("未找到。")
         version = notice.current_version
         now = timezone.now()
         if notice.status == NoticeStatus.FINAL or now >= version.period_ends_at:

@@ -112,6 +112,13 @@ def award_rows(*, event=None, group=None, **_ignored) -> list[dict[str, str]]:
 
     if event is None:
         raise ValidationFailed("获奖名单须属于一个赛事。", field="event")
+    if isinstance(group, str):
+        from contest.catalog.models import EditionGroup
+
+        code = group
+        group = EditionGroup.objects.filter(edition_id=event.edition_id, code=code).first()
+        if group is None:
+            raise ValidationFailed(f"本届没有代码为“{code}”的组别。", field="group")
     return [
         {"number": _text(r["number"]), "title": _text(r["title"]), "entrant": _text(r["entrant"]),
          "province": _text(r["province"]), "group": _text(r["group"]), "level": _text(r["level"])}
