@@ -188,8 +188,8 @@ def line_chart(
     with_year = days[0].year != days[-1].year
     step = max(1, math.ceil((n - 1) / 6))
     marks = list(range(0, n, step))
-    if marks[-1] != n - 1 and n > 1:
-        marks[-1] = n - 1
+    if marks[-1] != n - 1:  # the last day always gets its date; a mark too close to it gives way
+        marks[-1:] = [marks[-1], n - 1] if (n - 1 - marks[-1]) * 2 >= step else [n - 1]
     for i in marks:
         anchor = "middle" if n == 1 else ("start" if i == 0 else ("end" if i == n - 1 else "middle"))
         parts.append(
