@@ -128,12 +128,9 @@ def test_draw_sets_positions_in_the_recorded_order(ningbo):
     assert record.witness == "公证员 李明"
 
 
-@pytest.mark.parametrize(("judges", "message"), [(4, "目前 4 位"), (16, None)])
-def test_draw_needs_five_to_fifteen_judges(ningbo, judges, message):
-    if judges == 16:
-        return  # add_judge already refuses a 16th (above)
-    session, _entries, _panel, organizer = session_with(ningbo, entries=2, judges=judges)
-    with pytest.raises(ValidationFailed, match=message):
+def test_draw_needs_at_least_five_judges(ningbo):
+    session, _entries, _panel, organizer = session_with(ningbo, entries=2, judges=4)
+    with pytest.raises(ValidationFailed, match="评委应为 5–15 位，目前 4 位。"):
         services.draw_speaking_order(session=session, room_value="1 2 3", by=organizer)
 
 
@@ -150,7 +147,7 @@ def test_draw_refuses_an_empty_room_value(ningbo):
 
 
 def test_slots_and_settings_are_fixed_after_the_draw(ningbo):
-    session, entries, _panel, organizer = session_with(ningbo, entries=2, status="drawn")
+    session, _entries, _panel, organizer = session_with(ningbo, entries=2, status="drawn")
     with pytest.raises(Conflict):
         services.remove_slot(slot=session.slots.first(), by=organizer)
     with pytest.raises(Conflict):
