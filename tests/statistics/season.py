@@ -16,8 +16,8 @@
 n2 was created at 15:30 UTC on 07-01 and submitted at 16:30 UTC the same UTC day: two Beijing days.
 Review: 宁波's round has n1 and n2 with judges J1 and J2; J1 submits both, J2 submits n1 and
 keeps n2 as a draft; n1 advances (published), n2 is held. 天津's round has t1 with J3's draft.
-宁波's roadshow session holds n1; n1 gets a confirmed 一等奖 (n2's award is revoked, when the
-awards app is there).
+宁波's roadshow session holds n1; n1 gets a confirmed 一等奖 (n2's award is revoked,
+t1's only staged).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import time_machine
 
 from contest.accounts.enums import RoleKind
 from contest.accounts.models import Role, User
+from contest.awards import services as awards
 from contest.catalog.models import Event
 from contest.finals.services import sessions as finals
 from contest.registration import services as reg
@@ -226,14 +227,7 @@ def add_review(s: Season) -> None:
 
 
 def add_awards(s: Season) -> None:
-    """n1 一等奖 confirmed, n2 二等奖 confirmed then revoked, t1 优胜奖 staged only (when the
-    awards app has its Award model)."""
-    from contest.statistics.selectors import _award_model
-
-    if _award_model() is None:
-        return
-    from contest.awards import services as awards
-
+    """n1 一等奖 confirmed, n2 二等奖 confirmed then revoked, t1 优胜奖 staged only."""
     n1, n2, t1 = s.e["n1"], s.e["n2"], s.e["t1"]
     awards.stage_award(by=s.ningbo_org, event=s.ningbo, entry=n1, level_name="一等奖")
     second = awards.stage_award(by=s.ningbo_org, event=s.ningbo, entry=n2, level_name="二等奖")

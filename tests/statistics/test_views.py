@@ -67,7 +67,7 @@ def test_dashboard_bars_and_labels_match_the_numbers(client, season):
     assert section(html, "events").count('class="bar"') == 50
     assert section(html, "statuses").count('class="bar"') == 7
     funnel = section(html, "funnel")
-    assert funnel.count('class="bar"') == len(selectors.funnel_stages())
+    assert funnel.count('class="bar"') == len(selectors.FUNNEL_STAGES)
     assert bar_labels(funnel)[:3] == [
         "报名（已创建）  9 项",
         "已提交  8 项（占报名 88.9%）",

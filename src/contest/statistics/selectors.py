@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 
 from contest.awards.enums import AwardStatus
+from contest.awards.models import Award
 from contest.finals.models import SessionSlot
 from contest.registration.enums import EntryStatus, Industry
 from contest.review.enums import Decision, RoundStage, RoundStatus, SheetStatus
@@ -234,27 +235,15 @@ class StageRow:
     of_previous: Decimal | None  # per cent of the stage before
 
 
-def _award_model():
-    """The awards app's Award model once it exists (helper H4 adds it), else None."""
-    try:
-        from contest.awards.models import Award
-    except ImportError:
-        return None
-    return Award
-
-
-def funnel_stages() -> list[tuple[str, str]]:
-    stages = [
-        ("registered", "报名（已创建）"),
-        ("submitted", "已提交"),
-        ("qualified", "资格审查通过"),
-        ("reviewed", "已评审"),
-        ("advanced", "晋级"),
-        ("finalist", "进入路演决赛"),
-    ]
-    if _award_model() is not None:
-        stages.append(("awarded", "获奖"))
-    return stages
+FUNNEL_STAGES: tuple[tuple[str, str], ...] = (
+    ("registered", "报名（已创建）"),
+    ("submitted", "已提交"),
+    ("qualified", "资格审查通过"),
+    ("reviewed", "已评审"),
+    ("advanced", "晋级"),
+    ("finalist", "进入路演决赛"),
+    ("awarded", "获奖"),
+)
 
 
 def funnel(scope: StatsScope) -> list[StageRow]:
@@ -287,16 +276,13 @@ def funnel(scope: StatsScope) -> list[StageRow]:
             )
         ),
         "finalist": Q(Exists(SessionSlot.objects.filter(entry=entry))),
+        "awarded": Q(Exists(Award.objects.filter(entry=entry, status=AwardStatus.CONFIRMED))),
     }
-    award = _award_model()
-    if award is not None:
-        conditions["awarded"] = Q(Exists(award.objects.filter(entry=entry, status=AwardStatus.CONFIRMED)))
-    stages = funnel_stages()
     counts = scope.entries().aggregate(
-        **{key: Count("pk", filter=conditions[key] or None) for key, _ in stages}
+        **{key: Count("pk", filter=conditions[key] or None) for key, _ in FUNNEL_STAGES}
     )
     rows, previous, first = [], None, counts["registered"]
-    for key, label in stages:
+    for key, label in FUNNEL_STAGES:
         n = counts[key]
         rows.append(
             StageRow(key, label, n, percent(n, first), percent(n, previous) if previous is not None else None)
