@@ -187,7 +187,7 @@ def publish_version(
     _require(by, notice)
     reason = v.clean_text(reason, label="变更原因", limit=v.RESPONSE_MAX, field="reason")
     with transaction.atomic():
-        notice = Notice.objects.select_for_update().select_related("current_version").get(pk=notice.pk)
+        notice = Notice.objects.select_for_update().get(pk=notice.pk)
         now = timezone.now()
         if notice.status != NoticeStatus.PUBLISHED:
             raise Conflict("只有公示中的名单可以发布新版本。")
@@ -221,7 +221,7 @@ def _unresolved(notice: Notice) -> tuple[int, int]:
 
 
 def _finalize(notice: Notice, *, by) -> Notice:
-    notice = Notice.objects.select_for_update().select_related("current_version").get(pk=notice.pk)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
     now = timezone.now()
     if notice.status == NoticeStatus.FINAL:
         raise Conflict("名单已确认，无需再次确认。")
@@ -330,7 +330,7 @@ def file_objection(
     (start ≤ now < end; at the end second it is refused). ``by`` is the signed-in user or None."""
     file = v.sniff_evidence(*evidence) if evidence else None
     with transaction.atomic():
-        notice = Notice.objects.select_for_update().select_related("current_version").get(pk=notice.pk)
+        notice = Notice.objects.select_for_update().get(pk=notice.pk)
         if notice.status == NoticeStatus.DRAFT:
             raise NotFound("未找到。")
         version = notice.current_version
