@@ -90,7 +90,7 @@ def test_plan_rerun_replaces_staged_awards_and_is_refused_after_confirmation(nin
 def test_plan_from_an_unfinished_session_is_refused(ningbo):
     from ..finals.factories import session_with
 
-    session, _entries, _panel, organizer = session_with(ningbo, entries=2, status="live")
+    session, _entries, _panel, _organizer = session_with(ningbo, entries=2, status="live")
 
     with pytest.raises(Conflict):
         services.plan_awards(

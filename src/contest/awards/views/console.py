@@ -240,25 +240,23 @@ def plan(request: HttpRequest, event, group) -> HttpResponse:
     preview = None
     status = 200
     if request.method == "POST":
+        lines = form.plan() if form.is_valid() else []
+        status = 200 if form.is_valid() else 400
         if form.is_valid():
-            lines = form.plan()
-            if form.is_valid():
-                source = _resolve_source(event, group, form.cleaned_data["source"])
-                ties = form.cleaned_data["ties"]
-                try:
-                    if request.POST.get("action") == "stage":
-                        made = services.stage_awards_from_plan(by=request.user, event=event, group=group, plan=lines,
-                                                               ties=ties, **source)  # fmt: skip
-                        messages.success(
-                            request, _("已按方案拟定 %(n)d 个奖项，请核对后确认。") % {"n": len(made)}
-                        )
-                        return redirect(_table_url(event, group))
-                    preview = services.plan_awards(event=event, group=group, plan=lines, ties=ties, **source)
-                except ContestError as exc:
-                    _error(request, exc)
-                    status = 400
-        else:
-            status = 400
+            source = _resolve_source(event, group, form.cleaned_data["source"])
+            ties = form.cleaned_data["ties"]
+            try:
+                if request.POST.get("action") == "stage":
+                    made = services.stage_awards_from_plan(by=request.user, event=event, group=group, plan=lines,
+                                                           ties=ties, **source)  # fmt: skip
+                    messages.success(
+                        request, _("已按方案拟定 %(n)d 个奖项，请核对后确认。") % {"n": len(made)}
+                    )
+                    return redirect(_table_url(event, group))
+                preview = services.plan_awards(event=event, group=group, plan=lines, ties=ties, **source)
+            except ContestError as exc:
+                _error(request, exc)
+                status = 400
     return render(request, "awards/console_plan.html", {
         "event": event, "group": group, "form": form, "preview": preview, "section": "console",
         "tie_share": TiePolicy.SHARE,

@@ -1,0 +1,266 @@
+import io
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from contest.awards import services
+from contest.awards.enums import AwardStatus, BatchStatus
+from contest.awards.models import Award, Certificate, CertificateBatch
+from contest.catalog.models import Event
+
+from ..http import drain
+from ..registration.factories import open_registration, organizer_for, user
+from ..review.factories import qualified_entries
+from .builders import confirmed_awards, enterprise_group, finished_session
+
+pytestmark = pytest.mark.integration
+SITE = "http://testserver"
+
+
+def patterns_of(namespace: str) -> list[URLPattern]:
+    found = []
+
+    def walk(items, inside: bool):
+        for item in items:
+            if isinstance(item, URLResolver):
+                walk(item.url_patterns, inside or item.namespace == namespace)
+            elif inside:
+                found.append(item)
+
+    walk(get_resolver().url_patterns, False)
+    return found
+
+
+@pytest.fixture
+def shenzhen(edition9):
+    event = Event.objects.get(edition=edition9, tier="regional", seq=33)
+    open_registration(event)
+    return event
+
+
+def table_url(event, name="table", **extra) -> str:
+    return reverse(
+        f"awards_console:{name}", kwargs={"event_id": event.pk, "group_code": "enterprise", **extra}
+    )
+
+
+def test_every_console_url_answers_404_to_another_events_organizer(client, ningbo, shenzhen):
+    awards, organizer = confirmed_awards(ningbo, ["一等奖"])
+    certificate = services.issue_certificate(by=organizer, award=awards[0], site_url=SITE)
+    batch = CertificateBatch.objects.create(event=ningbo, group=enterprise_group(ningbo), total=1, site_url=SITE,
+                                            requested_by=organizer)  # fmt: skip
+    ids = {"award_id": awards[0].pk, "batch_id": batch.pk, "certificate_id": certificate.pk}
+    client.force_login(organizer_for(shenzhen))
+    routes = [r for r in patterns_of("awards_console") if "event_id" in r.pattern.converters]
+    assert len(routes) == 14
+
+    for route in routes:
+        kwargs = {k: v for k, v in ids.items() if k in route.pattern.converters}
+        url = table_url(ningbo, route.name, **kwargs)
+        for method in (client.get, client.post):
+            response = method(url, {"reason": "x", "level": "一等奖", "order": "1", "entry": "1"})
+            drain(response)
+            assert response.status_code == 404, (route.name, method)
+    assert Award.objects.get(pk=awards[0].pk).status == AwardStatus.CONFIRMED
+
+
+def test_console_index_answers_404_to_an_entrant(client, db):
+    client.force_login(user())
+
+    response = client.get(reverse("awards_console:index"))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_award_table_query_count_is_constant(client, ningbo, django_assert_num_queries, n):
+    awards, organizer = confirmed_awards(ningbo, ["一等奖", "二等奖", "三等奖"][:n])
+    for award in awards:
+        services.issue_certificate(by=organizer, award=award, site_url=SITE)
+    client.force_login(organizer)
+    url = table_url(ningbo)
+    drain(client.get(url))  # warm the session and the organizer's roles
+
+    with django_assert_num_queries(13):
+        response = client.get(url)
+
+    body = drain(response).decode()
+    assert body.count('class="awards-row awards-row--confirmed"') == n
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_console_index_query_count_is_constant(client, edition9, django_assert_num_queries, n):
+    events = list(Event.objects.filter(edition=edition9, tier="regional").order_by("seq")[:n])
+    person = organizer_for(events[0])
+    from contest.accounts.enums import RoleKind
+    from contest.accounts.models import Role
+
+    for event in events[1:]:
+        Role.objects.create(
+            user=person, kind=RoleKind.ORGANIZER, organization=event.roles.first().organization
+        )
+    client.force_login(person)
+    drain(client.get(reverse("awards_console:index")))
+
+    with django_assert_num_queries(8):
+        response = client.get(reverse("awards_console:index"))
+
+    assert drain(response).decode().count("/console/awards/") >= 2 * n
+
+
+def test_plan_preview_then_stage_then_confirm_through_the_console(client, ningbo):
+    session, entries, organizer = finished_session(
+        ningbo,
+        [["90", "91", "92", "93", "94"], ["80", "81", "82", "83", "84"], ["85", "86", "87", "88", "89"]],
+    )
+    client.force_login(organizer)
+    form = {"source": f"session:{session.pk}", "ties": "refuse", "count_0": "1", "count_1": "1", "count_2": "",
+            "count_3": "其余"}  # fmt: skip
+
+    preview = client.post(table_url(ningbo, "plan"), {**form, "action": "preview"})
+    body = drain(preview).decode()
+    assert preview.status_code == 200
+    assert body.index(entries[0].title) < body.index(entries[2].title) < body.index(entries[1].title)
+    assert Award.objects.count() == 0
+
+    staged = client.post(table_url(ningbo, "plan"), {**form, "action": "stage"})
+    assert staged.status_code == 302
+    confirmed = client.post(table_url(ningbo, "confirm"))
+    assert confirmed.status_code == 302
+
+    assert list(Award.objects.order_by("level__rank").values_list("entry_id", "level__name", "status")) == [
+        (entries[0].pk, "一等奖", "confirmed"), (entries[2].pk, "二等奖", "confirmed"),
+        (entries[1].pk, "优胜奖", "confirmed"),
+    ]  # fmt: skip
+
+
+def test_plan_with_a_bad_count_rerenders_with_the_message(client, ningbo):
+    session, _entries, organizer = finished_session(ningbo, [["90", "91", "92", "93", "94"]])
+    client.force_login(organizer)
+
+    response = client.post(table_url(ningbo, "plan"), {"source": f"session:{session.pk}", "ties": "refuse",
+                                                       "count_0": "一", "action": "preview"})  # fmt: skip
+
+    body = drain(response).decode()
+    assert response.status_code == 400
+    assert "名额“一”不是整数。" in body
+    assert 'value="一"' in body
+
+
+def test_manual_award_and_revoke_with_reason_through_the_console(client, ningbo):
+    entries, organizer = qualified_entries(ningbo, 1)
+    client.force_login(organizer)
+
+    drain(
+        client.post(
+            table_url(ningbo, "add"), {"entry": entries[0].pk, "level": "一等奖", "citation": "技术领先"}
+        )
+    )
+    drain(client.post(table_url(ningbo, "confirm")))
+    award = Award.objects.get()
+    empty = client.post(table_url(ningbo, "revoke", award_id=award.pk), {"reason": ""})
+    assert empty.status_code == 400
+    drain(empty)
+    done = client.post(table_url(ningbo, "revoke", award_id=award.pk), {"reason": "材料不实"})
+
+    assert done.status_code == 302
+    award.refresh_from_db()
+    assert (award.status, award.revoke_reason, award.citation) == (
+        AwardStatus.REVOKED,
+        "材料不实",
+        "技术领先",
+    )
+
+
+def test_generate_certificates_runs_the_batch_and_reports_progress(
+    client, ningbo, django_capture_on_commit_callbacks
+):
+    _awards, organizer = confirmed_awards(ningbo, ["一等奖", "二等奖"])
+    client.force_login(organizer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(table_url(ningbo, "generate"))
+
+    batch = CertificateBatch.objects.get()
+    assert response["Location"] == table_url(ningbo, "batch", batch_id=batch.pk)
+    status = client.get(table_url(ningbo, "batch_status", batch_id=batch.pk)).json()
+    assert status == {"status": BatchStatus.DONE, "status_label": "已完成", "total": 2, "done": 2, "percent": 100,
+                      "message": "已生成 2 份，跳过已有的 0 份。", "finished": True}  # fmt: skip
+    assert {c.verify_url.split("/certificates/")[0] for c in Certificate.objects.all()} == {SITE}
+
+
+def test_zip_holds_every_valid_certificate(client, ningbo):
+    import zipfile
+
+    awards, organizer = confirmed_awards(ningbo, ["一等奖", "二等奖"])
+    made = [services.issue_certificate(by=organizer, award=a, site_url=SITE) for a in awards]
+    client.force_login(organizer)
+
+    response = client.get(table_url(ningbo, "zip"))
+
+    archive = zipfile.ZipFile(io.BytesIO(drain(response)))
+    assert sorted(n.rsplit("-", 1)[1] for n in archive.namelist()) == sorted(f"{c.code}.pdf" for c in made)
+
+
+def test_export_award_list_is_formula_safe(client, ningbo):
+    from contest.registration import services as reg
+
+    from ..registration.factories import enterprise_owner, submitted_entry
+
+    organizer = organizer_for(ningbo)
+    entry = submitted_entry(ningbo, enterprise_owner(), title='=HYPERLINK("http://x")')
+    reg.qualify_entry(by=organizer, entry=entry)
+    entry.refresh_from_db()
+    services.stage_award(by=organizer, event=ningbo, entry=entry, level_name="一等奖")
+    services.confirm_awards(by=organizer, event=ningbo, group=enterprise_group(ningbo))
+    client.force_login(organizer)
+
+    response = client.get(table_url(ningbo, "export"))
+
+    sheet = load_workbook(io.BytesIO(drain(response))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("等级", "报名编号", "项目名称", "参赛主体", "所属省份", "组别")
+    assert rows[1][0] == "一等奖"
+    assert rows[1][2] == '\'=HYPERLINK("http://x")'
+
+
+# -- entrants' own certificates ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_my_certificates_lists_only_mine_with_constant_queries(client, ningbo, django_assert_num_queries, n):
+    awards, organizer = confirmed_awards(ningbo, ["一等奖", "二等奖", "三等奖", "优胜奖"])
+    owner = awards[0].entry.owner
+    for award in awards:
+        services.issue_certificate(by=organizer, award=award, site_url=SITE)
+    # The owner's other certificates: more awards for the same entry (custom levels).
+    for i in range(n - 1):
+        services.add_custom_level(by=organizer, event=ningbo, name=f"专项奖{i}")
+        extra = services.stage_award(
+            by=organizer, event=ningbo, entry=awards[0].entry, level_name=f"专项奖{i}"
+        )
+        services.confirm_awards(by=organizer, event=ningbo, group=enterprise_group(ningbo))
+        services.issue_certificate(by=organizer, award=extra, site_url=SITE)
+    client.force_login(owner)
+    drain(client.get(reverse("awards:mine")))
+
+    with django_assert_num_queries(4):
+        response = client.get(reverse("awards:mine"))
+
+    body = drain(response).decode()
+    assert body.count('class="panel"') == n
+    assert awards[1].entry.title not in body
+
+
+def test_my_certificate_download_answers_404_for_someone_elses(client, ningbo):
+    awards, organizer = confirmed_awards(ningbo, ["一等奖", "二等奖"])
+    mine, theirs = (services.issue_certificate(by=organizer, award=a, site_url=SITE) for a in awards)
+    client.force_login(awards[0].entry.owner)
+
+    own = client.get(reverse("awards:mine_download", args=[mine.pk]))
+    other = client.get(reverse("awards:mine_download", args=[theirs.pk]))
+
+    assert (own.status_code, own["Content-Type"]) == (200, "application/pdf")
+    assert drain(own)[:5] == b"%PDF-"
+    assert other.status_code == 404
