@@ -11,9 +11,7 @@ from contest.finals.scoring import aggregate, decided_by, quantize, rank_key
 pytestmark = pytest.mark.unit
 
 scores = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
-panels = st.lists(scores, min_size=1, max_size=15).map(
-    lambda xs: {seat: x for seat, x in enumerate(xs, start=1)}
-)
+panels = st.lists(scores, min_size=1, max_size=15).map(lambda xs: dict(enumerate(xs, start=1)))
 
 
 @given(panels, st.integers(min_value=0, max_value=4))
@@ -43,7 +41,7 @@ def test_trimmed_mean_drops_exactly_one_highest_and_one_lowest_from_three_scores
 @given(panels)
 def test_trimmed_result_does_not_depend_on_which_seat_gave_which_score(panel):
     values = list(panel.values())
-    shuffled = {seat: v for seat, v in zip(panel, reversed(values), strict=True)}
+    shuffled = dict(zip(panel, reversed(values), strict=True))
     assert (
         aggregate(panel, method="trimmed", places=2).result
         == aggregate(shuffled, method="trimmed", places=2).result
