@@ -1,0 +1,227 @@
+"""Quotas, staged advancement decisions and their publication."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from contest.core import audit
+from contest.core.errors import Conflict, FieldErrors, ValidationFailed
+from contest.review.enums import Decision, QuotaKind, RoundStatus
+from contest.review.models import AdvancementDecision, Quota, RankingSnapshot, ReviewRound, RoundEntry
+from contest.review.services.common import _require, _scope
+from contest.review.services.rankings import RankingRow, compute_rows
+
+# -- advancement ---------------------------------------------------------------------------------------------
+
+
+def quota_size(quota: Quota, n_entries: int) -> int:
+    if quota.kind == QuotaKind.COUNT:
+        return int(quota.count or 0)
+    if quota.kind == QuotaKind.PERCENT:
+        size = int((Decimal(n_entries) * quota.percent / 100).to_integral_value(rounding="ROUND_HALF_UP"))
+        if quota.floor is not None:
+            size = max(size, quota.floor)
+        if quota.cap is not None:
+            size = min(size, quota.cap)
+        return min(size, n_entries) if quota.floor is None else size
+    raise ValidationFailed("按分区比例分配的名额请用 proportional_quotas 计算。")
+
+
+def zone_of(round_entry: RoundEntry, *, national: bool) -> str:
+    """The sub-zone a proportional quota is apportioned over: the entry's event in a national
+    round, its registering prefecture in an event's round."""
+    entry = round_entry.entry
+    if national:
+        return entry.event.name
+    return entry.division.name if entry.division_id else "—"
+
+
+def _check_zone_shares(
+    round_: ReviewRound, group: str, total: int, staged: list[AdvancementDecision]
+) -> None:
+    """Each sub-zone advances at most its largest-remainder share of a proportional quota."""
+    national = round_.event_id is None
+    members: dict[str, int] = {}
+    for round_entry in round_.round_entries.filter(entry__group__code=group).select_related(
+        "entry__event", "entry__division"
+    ):
+        zone = zone_of(round_entry, national=national)
+        members[zone] = members.get(zone, 0) + 1
+    shares = proportional_quotas(total, members)
+    published = AdvancementDecision.objects.filter(
+        round=round_,
+        decision=Decision.ADVANCE,
+        published_at__isnull=False,
+        round_entry__entry__group__code=group,
+    ).select_related("round_entry__entry__event", "round_entry__entry__division")
+    advancing: dict[str, int] = {}
+    for d in [*published, *(d for d in staged if d.decision == Decision.ADVANCE
+                            and d.round_entry.entry.group.code == group)]:  # fmt: skip
+        zone = zone_of(d.round_entry, national=national)
+        advancing[zone] = advancing.get(zone, 0) + 1
+    for zone, n in sorted(advancing.items()):
+        if n > shares.get(zone, 0):
+            raise Conflict(
+                f"{group} 组“{zone}”晋级 {n} 个，超过该分区按比例分得的 {shares.get(zone, 0)} 个名额。"
+            )
+
+
+def proportional_quotas(total: int, entrants: dict[str, int]) -> dict[str, int]:
+    """Largest-remainder (Hamilton) apportionment of ``total`` places across sub-zones by their
+    number of entrants; ties on the remainder go to the larger zone, then the zone code."""
+    n = sum(entrants.values())
+    if n == 0:
+        return dict.fromkeys(entrants, 0)
+    shares = {z: Decimal(total) * c / n for z, c in entrants.items()}
+    base = {z: int(s) for z, s in shares.items()}
+    left = total - sum(base.values())
+    order = sorted(entrants, key=lambda z: (-(shares[z] - base[z]), -entrants[z], z))
+    for z in order[:left]:
+        base[z] += 1
+    return base
+
+
+def set_quota(*, by, round: ReviewRound, group_code: str, kind: str, count=None, percent=None, floor=None,
+              cap=None) -> Quota:  # fmt: skip
+    _require(by, "review.manage_round", round)
+    if kind not in QuotaKind.values:
+        raise ValidationFailed("未知的名额类型。", field="kind")
+    with transaction.atomic():
+        quota, _ = Quota.objects.select_for_update().get_or_create(round=round, group_code=group_code,
+                                                                   defaults={"kind": kind})  # fmt: skip
+        before = {"kind": quota.kind, "count": quota.count, "percent": quota.percent, "floor": quota.floor,
+                  "cap": quota.cap}  # fmt: skip
+        quota.kind, quota.count, quota.percent, quota.floor, quota.cap = kind, count, percent, floor, cap
+        quota.save()
+        audit.record(action="review.quota.set", obj=quota, by=by, scope=_scope(round),
+                     data={"before": before, "after": {"kind": kind, "count": count, "percent": percent,
+                                                       "floor": floor, "cap": cap}})  # fmt: skip
+    return quota
+
+
+@dataclass
+class CutLine:
+    size: int
+    advancing: list[int]  # entry ids within the quota
+    tied_at_cut: list[int]  # entries sharing the rank at the cut line, inside and outside
+
+
+def cut_line(rows: list[RankingRow], size: int) -> CutLine:
+    ordered = sorted(rows, key=lambda r: (r.rank, r.number, r.entry))
+    advancing = [r.entry for r in ordered[:size]]
+    tied: list[int] = []
+    if 0 < size < len(ordered) and ordered[size - 1].rank == ordered[size].rank:
+        rank = ordered[size - 1].rank
+        tied = [r.entry for r in ordered if r.rank == rank]
+    return CutLine(size, advancing, tied)
+
+
+def stage_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: str = "") -> int:
+    """Stage advance / hold decisions (entry id → decision) for later publication."""
+    _require(by, "review.manage_round", round)
+    rows = {r.entry: r for r in compute_rows(round)}
+    with transaction.atomic():
+        round = ReviewRound.objects.select_for_update().get(pk=round.pk)
+        if round.status == RoundStatus.PUBLISHED:
+            raise Conflict("结果已发布，不能再修改晋级决定。")
+        round_entries = {re.entry_id: re for re in round.round_entries.all()}
+        for entry_id, decision in decisions.items():
+            if entry_id not in round_entries:
+                raise ValidationFailed(f"项目 {entry_id} 不在本轮。", field="decisions")
+            if decision not in Decision.values:
+                raise ValidationFailed("未知的晋级决定。", field="decisions")
+            row = rows.get(entry_id)
+            AdvancementDecision.objects.update_or_create(
+                round=round, round_entry=round_entries[entry_id],
+                defaults={"decision": decision, "rank": row.rank if row else None,
+                          "score": row.exact if row else None, "note": note, "staged_by": by, "published_at": None},
+            )  # fmt: skip
+        audit.record(action="review.decisions.staged", obj=round, by=by, scope=_scope(round),
+                     data={"decisions": {str(k): v for k, v in sorted(decisions.items())}, "note": note})  # fmt: skip
+    return len(decisions)
+
+
+def publish_advancement(*, by, round: ReviewRound) -> dict[str, int]:
+    """Publish every staged decision of the round together. Quota is taken under a row lock and
+    re-checked, so two organizers publishing at once cannot exceed it. The ranking at the moment
+    of publication is stored as a snapshot."""
+    _require(by, "review.manage_round", round)
+    with transaction.atomic():
+        round_ = ReviewRound.objects.select_for_update().get(pk=round.pk)
+        if round_.status != RoundStatus.CLOSED:
+            raise Conflict("请先结束评审，再发布晋级结果。")
+        staged = list(AdvancementDecision.objects.select_for_update().filter(round=round_, published_at__isnull=True)
+                      .select_related("round_entry__entry__group"))  # fmt: skip
+        advancing: dict[str, int] = {}
+        for d in staged:
+            if d.decision == Decision.ADVANCE:
+                advancing[d.round_entry.entry.group.code] = (
+                    advancing.get(d.round_entry.entry.group.code, 0) + 1
+                )
+        counts = dict(round_.round_entries.values_list("entry__group__code").annotate(n=Count("id")))
+        for group, n in sorted(advancing.items()):
+            quota = Quota.objects.select_for_update().filter(round=round_, group_code=group).first()
+            if quota is None:
+                raise ValidationFailed(f"{group} 组尚未设置晋级名额。", field="quota")
+            size = (
+                quota_size(quota, counts.get(group, 0))
+                if quota.kind != QuotaKind.PROPORTIONAL
+                else int(quota.total or 0)
+            )
+            if quota.taken + n > size:
+                raise Conflict(f"{group} 组晋级 {quota.taken + n} 个，超过名额 {size} 个。")
+            if quota.kind == QuotaKind.PROPORTIONAL:
+                _check_zone_shares(round_, group, size, staged)
+            Quota.objects.filter(pk=quota.pk).update(taken=quota.taken + n)
+        now = timezone.now()
+        AdvancementDecision.objects.filter(pk__in=[d.pk for d in staged]).update(published_at=now)
+        snapshots = []
+        for group in sorted(counts):
+            rows = [audit.jsonable(r.__dict__) for r in compute_rows(round_) if r.group == group]
+            digest = hashlib.sha256(audit.canonical_json({"rows": rows}).encode()).hexdigest()
+            snapshots.append(RankingSnapshot.objects.create(round=round_, group_code=group, rows=rows, sha256=digest,
+                                                            created_by=by, published_at=now))  # fmt: skip
+        round_.status = RoundStatus.PUBLISHED
+        round_.save(update_fields=["status"])
+        audit.record(action="review.advancement.published", obj=round_, by=by, scope=_scope(round_),
+                     data={"advancing": advancing, "decisions": [[d.round_entry.entry_id, d.decision] for d in staged],
+                           "snapshots": [[s.pk, s.group_code, s.sha256] for s in snapshots]})  # fmt: skip
+    return advancing
+
+
+def set_proportional_quota(*, by, round: ReviewRound, group_code: str, total: int) -> Quota:
+    """A group's places as a total shared among sub-zones in proportion to their entries
+    (largest remainders, ``proportional_quotas``)."""
+    _require(by, "review.manage_round", round)
+    try:
+        total = int(total)
+    except (TypeError, ValueError):
+        raise FieldErrors({"total": "总名额应为整数。"}) from None
+    if total < 0:
+        raise FieldErrors({"total": "总名额不能为负数。"})
+    with transaction.atomic():
+        quota, _ = Quota.objects.select_for_update().get_or_create(
+            round=round, group_code=group_code, defaults={"kind": QuotaKind.PROPORTIONAL}
+        )
+        before = {"kind": quota.kind, "total": quota.total}
+        quota.kind, quota.total = QuotaKind.PROPORTIONAL, total
+        quota.count = quota.percent = quota.floor = quota.cap = None
+        quota.save()
+        audit.record(action="review.quota.set", obj=quota, by=by, scope=_scope(round),
+                     data={"before": before, "after": {"kind": quota.kind, "total": total}})  # fmt: skip
+    return quota
+
+
+def publish_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: str = "") -> dict[str, int]:
+    """Stage ``decisions`` and publish the round in one transaction. The round's row stays locked
+    from staging to publication, so of two such calls at once the second finds the round published
+    and is refused whole: nothing of it is staged, and the quota is taken once."""
+    with transaction.atomic():
+        stage_decisions(by=by, round=round, decisions=decisions, note=note)
+        return publish_advancement(by=by, round=round)
