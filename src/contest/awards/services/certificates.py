@@ -132,9 +132,11 @@ def _set_batch_status(batch_id: int, to: str, **extra) -> CertificateBatch:
     return batch
 
 
-def request_certificates(*, by, event: Event, group: EditionGroup, site_url: str) -> CertificateBatch:
+def request_certificates(*, by, event: Event, group: EditionGroup, site_url: str,
+                         run_now: bool = False) -> CertificateBatch:  # fmt: skip
     """Queue a background batch generating the certificates of every confirmed award of the
-    event × group that has none yet. One batch at a time per event × group."""
+    event × group that has none yet. One batch at a time per event × group. ``run_now`` runs it
+    in this process instead (the demo, the benchmark, management use)."""
     _require(by, event)
     site_url = _check_site_url(site_url)
     with transaction.atomic():
@@ -152,8 +154,9 @@ def request_certificates(*, by, event: Event, group: EditionGroup, site_url: str
                                                 requested_by=by)  # fmt: skip
         audit.record(action="awards.certificates.requested", obj=batch, by=by, scope=scope_of(event),
                      data={"group": group.code, "total": total})  # fmt: skip
-        transaction.on_commit(lambda: _enqueue(batch.pk))
-    return batch
+        if not run_now:
+            transaction.on_commit(lambda: _enqueue(batch.pk))
+    return run_certificate_batch(batch.pk) if run_now else batch
 
 
 def _enqueue(batch_id: int) -> None:
