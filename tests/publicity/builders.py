@@ -54,3 +54,31 @@ def published_list(event, organizer, *, round_=None, ends_at=None):
 def objection_data(**overrides) -> dict[str, str]:
     return {"name": "李明", "phone": PHONE, "email": "liming@example.cn", "row_number": "",
             "reason": "该项目存在知识产权纠纷。", **overrides}  # fmt: skip
+
+
+def national_round(edition, secretariat, *, advance: int = 1):
+    """The edition's national round over every event's published advancing entries, scored by one
+    judge in registration order (the later entry scores higher), the top ``advance`` published."""
+    from contest.review.models import RoundEntry
+
+    round_ = review.create_round(by=secretariat, edition=edition, event=None,
+                                 data={"name": "全国评审", "stage": "national", "judges_per_entry": 1})  # fmt: skip
+    review.add_entries(by=secretariat, round=round_)
+    judge = expert(secretariat)
+    review.add_judges(by=secretariat, round=round_, experts=[judge])
+    round_entries = list(
+        RoundEntry.objects.filter(round=round_).select_related("entry").order_by("entry__number")
+    )
+    for re_ in round_entries:
+        review.pin_assignment(by=secretariat, round_entry=re_, expert=judge)
+    round_ = review.set_round_status(by=secretariat, round=round_, to=RoundStatus.OPEN)
+    for i, re_ in enumerate(round_entries):
+        review.save_sheet(by=judge.user, assignment=assignment_of(round_, re_.entry, judge), scores=scored(21 + i),
+                          submit=True)  # fmt: skip
+    round_ = review.set_round_status(by=secretariat, round=round_, to=RoundStatus.CLOSED)
+    review.set_quota(by=secretariat, round=round_, group_code="enterprise", kind="count", count=advance)
+    best = [re_.entry for re_ in reversed(round_entries)]
+    review.publish_decisions(by=secretariat, round=round_,
+                             decisions={e.pk: ("advance" if i < advance else "hold") for i, e in enumerate(best)})  # fmt: skip
+    round_.refresh_from_db()
+    return round_, best

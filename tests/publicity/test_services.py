@@ -6,14 +6,14 @@ import pytest
 import time_machine
 
 from contest.core import audit
-from contest.core.errors import Closed, Conflict, FieldErrors, ValidationFailed
+from contest.core.errors import Closed, Conflict, FieldErrors, NotFound, ValidationFailed
 from contest.core.models import AuditRecord
 from contest.publicity import services
 from contest.publicity.models import Notice, NoticeVersion, Objection
-from contest.publicity.selectors import phase_of
+from contest.publicity.selectors import notice_for_user, phase_of
 
 from ..review.factories import qualified_entries
-from .builders import PHONE, T0, advancement_round, objection_data, published_list
+from .builders import PHONE, T0, advancement_round, national_round, objection_data, published_list
 
 pytestmark = pytest.mark.integration
 
@@ -219,3 +219,32 @@ def test_shortlist_needs_a_national_round(season):
     with pytest.raises(ValidationFailed, match="500强名单是全国名单，由秘书处发布。"):
         services.create_notice(by=season["organizer"], edition=season["event"].edition, event=season["event"],
                                kind="shortlist", title="500强", params={"round": season["round"]})  # fmt: skip
+
+
+def test_shortlist_lists_the_national_round_s_advancing_entries(season):
+    from ..registration.factories import superuser
+
+    secretariat = superuser()
+    edition = season["event"].edition
+    round_, best = national_round(edition, secretariat, advance=1)
+    notice = services.create_notice(by=secretariat, edition=edition, event=None, kind="shortlist", title="500强名单",
+                                    params={"round": round_})  # fmt: skip
+    top = best[0]
+    assert [(r["number"], r["title"], r["rank"]) for r in notice.draft_items] == [
+        (top.number, top.title, "1")
+    ]
+    assert len(best) == 2  # the two entries 宁波 advanced
+
+
+def test_an_event_organizer_cannot_create_or_see_a_national_list(season):
+    from ..registration.factories import superuser
+
+    secretariat = superuser()
+    edition = season["event"].edition
+    with pytest.raises(NotFound):
+        services.create_notice(by=season["organizer"], edition=edition, event=None, kind="custom", title="全国名单",
+                               params={"rows": [{"title": "项目", "entrant": "单位"}]})  # fmt: skip
+    notice = services.create_notice(by=secretariat, edition=edition, event=None, kind="custom", title="全国名单",
+                                    params={"rows": [{"title": "项目", "entrant": "单位"}]})  # fmt: skip
+    assert notice_for_user(season["organizer"], notice.pk) is None
+    assert notice_for_user(secretariat, notice.pk) == notice

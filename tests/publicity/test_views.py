@@ -205,3 +205,15 @@ def _upload(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_public_pages_speak_english_when_asked(client, season):
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        body = client.get(
+            reverse("publicity:detail", args=[season["notice"].pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    assert ("Object to this list" in body, "SHA-256 of this version" in body, "对名单提出异议" in body) == (
+        True,
+        True,
+        False,
+    )
