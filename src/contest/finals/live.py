@@ -33,11 +33,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import sync_to_async
 from django.db import DatabaseError, InterfaceError, connection
 
 from contest.finals.board import board_state
@@ -50,6 +52,7 @@ HEARTBEAT_SECONDS = 15.0
 RETRY_MS = 1000
 WSGI_POLL_SECONDS = 0.25
 WSGI_STREAM_SECONDS = 30.0
+WSGI_HEARTBEAT_SECONDS = 2.0  # a WSGI server learns of a gone client only when a write fails
 
 RETRY = f"retry: {RETRY_MS}\n\n".encode()
 KEEP_ALIVE = b": keep-alive\n\n"
@@ -182,7 +185,13 @@ def hub() -> Hub:
 
 
 async def astream(session_id: int, last_event_id: str = "") -> AsyncIterator[bytes]:
-    """The event stream under ASGI: current state at once, then every change."""
+    """The event stream under ASGI: current state at once, then every change.
+
+    First it hands back the database connection of the request's own thread (the view's and
+    the middleware's work is done): a stream lasts as long as a screen stays open, and 300
+    screens must not hold 300 connections — or the whole of psycopg's pool. From here on only
+    the hub's thread reads the database."""
+    await sync_to_async(_release_connection)()  # resolved in that thread, not in the loop's
     the_hub = hub()
     topic = await the_hub.subscribe(session_id)
     try:
@@ -212,21 +221,40 @@ def stream(
     poll_seconds: float = WSGI_POLL_SECONDS,
     lifetime_seconds: float = WSGI_STREAM_SECONDS,
 ) -> Iterator[bytes]:
-    """The event stream under WSGI: polls its one row, ends after ``lifetime_seconds``."""
-    yield RETRY
-    version, body = read_state(session_id)
-    if str(version) != last_event_id:
-        yield event(version, body)
-    started = beat = time.monotonic()
-    while time.monotonic() - started < lifetime_seconds:
-        time.sleep(poll_seconds)
-        current = RoadshowSession.objects.filter(pk=session_id).values_list("version", flat=True).first()
-        if current is None:
-            return
-        if current != version:
-            version, body = read_state(session_id)
+    """The event stream under WSGI: polls its one row, ends after ``lifetime_seconds``.
+
+    Its keep-alive comes every ``WSGI_HEARTBEAT_SECONDS`` so a closed browser tab ends the
+    stream (and frees the server thread and its database connection) within seconds."""
+    global _wsgi_streams
+    with _wsgi_lock:
+        _wsgi_streams += 1
+    try:
+        yield RETRY
+        version, body = read_state(session_id)
+        if str(version) != last_event_id:
             yield event(version, body)
-            beat = time.monotonic()
-        elif time.monotonic() - beat >= HEARTBEAT_SECONDS:
-            yield KEEP_ALIVE
-            beat = time.monotonic()
+        started = beat = time.monotonic()
+        while time.monotonic() - started < lifetime_seconds:
+            time.sleep(poll_seconds)
+            current = RoadshowSession.objects.filter(pk=session_id).values_list("version", flat=True).first()
+            if current is None:
+                return
+            if current != version:
+                version, body = read_state(session_id)
+                yield event(version, body)
+                beat = time.monotonic()
+            elif time.monotonic() - beat >= WSGI_HEARTBEAT_SECONDS:
+                yield KEEP_ALIVE
+                beat = time.monotonic()
+    finally:
+        with _wsgi_lock:
+            _wsgi_streams -= 1
+
+
+_wsgi_lock = threading.Lock()
+_wsgi_streams = 0
+
+
+def wsgi_streams() -> int:
+    """How many WSGI event streams are open in this process (browser tests wait for 0)."""
+    return _wsgi_streams
