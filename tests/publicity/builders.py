@@ -42,10 +42,10 @@ def advancement_round(event, *, n: int = 3, advance: int = 2, organizer=None):
     return round_, best, organizer
 
 
-def published_list(event, organizer, *, round_=None, ends_at=None):
+def published_list(event, organizer, *, round_=None, ends_at=None, title="宁波赛区晋级名单公示"):
     """An advancement list of ``round_`` published now with the default period (or until ``ends_at``)."""
     notice = services.create_notice(by=organizer, edition=event.edition, event=event, kind="advancement",
-                                    title="宁波赛区晋级名单公示", params={"round": round_})  # fmt: skip
+                                    title=title, params={"round": round_})  # fmt: skip
     services.publish_notice(by=organizer, notice=notice, ends_at=ends_at)
     notice.refresh_from_db()
     return notice

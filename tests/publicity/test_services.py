@@ -1,5 +1,6 @@
 """公示 services: lists from sources, the objection lifecycle, versions and finalization."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,7 +114,8 @@ def test_evidence_must_be_pdf_jpg_or_png_by_its_bytes(season):
                                             evidence=("scan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64))  # fmt: skip
     assert (objection.evidence_content_type, objection.evidence_extension, objection.evidence_size) == (
         "image/png", ".png", 72)  # fmt: skip
-    assert objection.evidence.name == f"publicity/{notice.pk}/evidence-{objection.tracking_code}.png"
+    assert re.fullmatch(rf"publicity/{notice.pk}/evidence-[0-9a-f]{{32}}\.png", objection.evidence.name)
+    assert objection.tracking_code not in objection.evidence.name
 
 
 def test_finalizing_is_refused_before_the_end_and_with_pending_objections(season):

@@ -217,3 +217,40 @@ def test_public_pages_speak_english_when_asked(client, season):
         True,
         False,
     )
+
+
+def test_public_index_lists_open_then_ended_then_final_and_filters_by_event(client, season, ningbo):
+    organizer, round_ = season["organizer"], season["round"]
+    with time_machine.travel(T0 - timedelta(days=10), tick=False):
+        final = published_list(ningbo, organizer, round_=round_, title="已确认的名单")
+    with time_machine.travel(T0 - timedelta(days=4), tick=False):
+        ended = published_list(
+            ningbo, organizer, round_=round_, ends_at=T0 - timedelta(hours=1), title="待确认的名单"
+        )
+        services.finalize_due_notices()  # finalizes ``final`` (its period ended days ago)
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        body = client.get(reverse("publicity:index")).content.decode()
+        other = client.get(reverse("publicity:index"), {"event": ningbo.pk + 1}).content.decode()
+    order = [body.index(t) for t in (season["notice"].title, "待确认的名单", "已确认的名单")]
+    assert order == sorted(order)
+    assert [body.index(f'id="section-{phase}"') for phase in ("open", "ended", "final")] == sorted(
+        body.index(f'id="section-{phase}"') for phase in ("open", "ended", "final")
+    )
+    assert list(Notice.objects.filter(pk__in=[final.pk, ended.pk]).order_by("pk").values_list("status", flat=True)) == [
+        "final", "published"]  # fmt: skip
+    assert "暂无公示" in other
+
+
+def test_public_version_switcher_keeps_version_one_viewable_with_its_hash(client, season):
+    notice, organizer = season["notice"], season["organizer"]
+    v1 = notice.current_version
+    with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        services.answer_objection(by=organizer, objection=objection, status="upheld", response="属实。")
+        v2 = services.publish_version(by=organizer, notice=notice, items=v1.items[:1], reason="删除一行",
+                                      objections=[objection])  # fmt: skip
+        current = client.get(reverse("publicity:detail", args=[notice.pk])).content.decode()
+        old = client.get(reverse("publicity:detail", args=[notice.pk]), {"v": 1}).content.decode()
+    dropped = season["best"][1].title
+    assert (v2.sha256 in current, dropped in current, "删除一行" in current) == (True, False, True)
+    assert (v1.sha256 in old, dropped in old, "您正在查看历史版本" in old) == (True, True, True)

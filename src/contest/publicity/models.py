@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -101,7 +103,9 @@ class NoticeVersion(models.Model):
 
 
 def evidence_path(objection: Objection, filename: str) -> str:
-    return f"publicity/{objection.notice_id}/evidence-{objection.tracking_code}{objection.evidence_extension}"
+    """An unguessable name (not the tracking code, which the filer knows): evidence is served only
+    through the organizers' console, but a storage that is reachable by URL must not give it away."""
+    return f"publicity/{objection.notice_id}/evidence-{secrets.token_hex(16)}{objection.evidence_extension}"
 
 
 class Objection(models.Model):
