@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from contest.awards import codes, selectors
@@ -20,7 +21,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
         code = codes.normalize(typed)
         if code is not None:
             return redirect("awards:verify", code=code)
-        error = "核验码格式不正确：应为 13 位字母和数字（可含连字符），请核对后重新输入。"
+        error = _("核验码格式不正确：应为 13 位字母和数字（可含连字符），请核对后重新输入。")
     return render(request, "awards/verify_form.html", {"typed": typed[:40], "error": error})
 
 
