@@ -234,7 +234,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, ningbo, django_assert_
         submitted_entry(ningbo)
     client.force_login(secretariat)
 
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         response = client.get(reverse("statistics:dashboard"))
 
     assert response.context["charts"][1].rows[0]["项目数"] == n

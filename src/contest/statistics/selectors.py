@@ -16,15 +16,16 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from contest.awards.enums import AwardStatus
 from contest.awards.models import Award
+from contest.catalog.enums import TIER_ORDER
 from contest.finals.models import SessionSlot
 from contest.registration.enums import EntryStatus, Industry
 from contest.review.enums import Decision, RoundStage, RoundStatus, SheetStatus
-from contest.review.models import AdvancementDecision, RoundEntry, ScoreSheet
+from contest.review.models import AdvancementDecision, Assignment, RoundEntry, ScoreSheet
 from contest.statistics.scope import StatsScope
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,10 +58,23 @@ class DayRow:
     submitted_total: int
 
 
+class BeijingDate(TruncDate):
+    """``TruncDate`` in Asia/Shanghai. On SQLite, the built-in ``date(…, '+8 hours')`` instead of
+    Django's Python function per row (about 30 times faster at 40,000 rows): China has kept
+    UTC+8 without daylight saving since 1991, and SQLite stores datetimes as UTC text."""
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, tzinfo=SHANGHAI, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, '+8 hours')", params
+
+
 def _per_day(queryset, field: str) -> dict[date, int]:
     rows = (
         queryset.filter(**{f"{field}__isnull": False})
-        .annotate(day=TruncDate(field, tzinfo=SHANGHAI))
+        .annotate(day=BeijingDate(field))
         .values("day")
         .annotate(n=Count("pk"))
         .values_list("day", "n")
@@ -169,42 +183,47 @@ class RoundRow:
         return percent(self.submitted, self.assignments)
 
 
+def _tier_rank(field: str) -> Case:
+    return Case(
+        *[When(**{field: t.value}, then=Value(i)) for i, t in enumerate(TIER_ORDER)],
+        default=Value(len(TIER_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
 def review_progress(scope: StatsScope) -> list[RoundRow]:
     """One row per review round in scope (events in plan order, national rounds last): entries,
     assignments, submitted score sheets, per cent complete (submitted / assignments) and judges
     done / judges with work (a judge is done when every sheet assigned to them is submitted).
-    With a group filter every figure counts that group's entries only. One query."""
-    group = Q(assignments__round_entry__entry__group_id=scope.group.pk) if scope.group else Q()
-    entries = RoundEntry.objects.filter(round=OuterRef("pk"))
-    if scope.group:
-        entries = entries.filter(entry__group_id=scope.group.pk)
-    entry_count = entries.order_by().values("round").annotate(n=Count("pk")).values("n")
-    pending = Q(assignments__sheet__isnull=True) | Q(assignments__sheet__status=SheetStatus.DRAFT)
-    rows = (
-        scope.rounds()
-        .annotate(
-            n_entries=Coalesce(entry_count, 0),
-            n_assignments=Count("assignments", filter=group),
-            n_submitted=Count(
-                "assignments__sheet", filter=group & Q(assignments__sheet__status=SheetStatus.SUBMITTED)
-            ),
-            n_judges=Count("assignments__expert", distinct=True, filter=group),
-            n_judges_pending=Count("assignments__expert", distinct=True, filter=group & pending),
-        )
-        .order_by(F("event__tier").asc(nulls_last=True), "event__seq", "created_at", "pk")
-        .values_list(
-            "pk",
-            "name",
-            "event__name",
-            "stage",
-            "status",
-            "n_entries",
-            "n_assignments",
-            "n_submitted",
-            "n_judges",
-            "n_judges_pending",
-        )
+    With a group filter every figure counts that group's entries only.
+
+    Three queries: the rounds; entries per round; assignments and submitted sheets per round and
+    judge (a few rows per round, summed here), each a GROUP BY over an indexed foreign key."""
+    in_scope = scope.rounds()
+    rounds = list(
+        in_scope.annotate(tier_rank=_tier_rank("event__tier"))
+        .order_by("tier_rank", "event__seq", "created_at", "pk")
+        .values_list("pk", "name", "event__name", "stage", "status")
     )
+    entries = RoundEntry.objects.filter(round__in=in_scope.values("pk"))
+    assignments = Assignment.objects.filter(round__in=in_scope.values("pk"))
+    if scope.group is not None:
+        entries = entries.filter(entry__group_id=scope.group.pk)
+        assignments = assignments.filter(round_entry__entry__group_id=scope.group.pk)
+    entry_counts = dict(entries.values("round_id").annotate(n=Count("pk")).values_list("round_id", "n"))
+    per_judge = (
+        assignments.values("round_id", "expert_id")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(sheet__status=SheetStatus.SUBMITTED)))
+        .values_list("round_id", "n", "done")
+    )
+    # per round: assignments, submitted sheets, judges with work, judges done
+    work: dict[int, list[int]] = {r[0]: [0, 0, 0, 0] for r in rounds}
+    for round_id, n, done in per_judge:
+        totals = work[round_id]
+        totals[0] += n
+        totals[1] += done
+        totals[2] += 1
+        totals[3] += n == done
     stages, statuses = dict(RoundStage.choices), dict(RoundStatus.choices)
     return [
         RoundRow(
@@ -213,13 +232,13 @@ def review_progress(scope: StatsScope) -> list[RoundRow]:
             event or "全国评审",
             str(stages.get(stage, stage)),
             str(statuses.get(status, status)),
-            n_entries,
-            n_assignments,
-            n_submitted,
-            n_judges - n_pending,
-            n_judges,
+            entry_counts.get(pk, 0),
+            work[pk][0],
+            work[pk][1],
+            work[pk][3],
+            work[pk][2],
         )
-        for pk, name, event, stage, status, n_entries, n_assignments, n_submitted, n_judges, n_pending in rows
+        for pk, name, event, stage, status in rounds
     ]
 
 
