@@ -96,3 +96,69 @@ def test_plan_from_an_unfinished_session_is_refused(ningbo):
         services.plan_awards(
             event=ningbo, group=enterprise_group(ningbo), plan=PLAN_1_2_3_REST, session=session
         )
+
+
+def test_plan_from_a_published_review_ranking_keeps_its_ties(ningbo):
+    from contest.review import services as review
+    from contest.review.enums import RoundStatus
+    from contest.review.models import RankingSnapshot
+
+    from ..review.factories import expert, qualified_entries
+    from ..review.judging import assignment_of, judging_round
+
+    entries, organizer = qualified_entries(ningbo, 4)
+    judge = expert(organizer)
+    round_ = judging_round(
+        ningbo, organizer, entries=entries, judges=[judge], pairs=[(i, 0) for i in range(4)]
+    )
+    sheets = [
+        {
+            "innovation": "28",
+            "business_model": "18",
+            "market": "18",
+            "team": "18",
+            "finance_social": "9",
+        },  # 91
+        {
+            "innovation": "25",
+            "business_model": "15",
+            "market": "16",
+            "team": "17",
+            "finance_social": "8",
+        },  # 81
+        {
+            "innovation": "25",
+            "business_model": "15",
+            "market": "16",
+            "team": "17",
+            "finance_social": "8",
+        },  # 81
+        {
+            "innovation": "20",
+            "business_model": "10",
+            "market": "10",
+            "team": "10",
+            "finance_social": "5",
+        },  # 55
+    ]
+    for entry, scores in zip(entries, sheets, strict=True):
+        review.save_sheet(
+            by=judge.user, assignment=assignment_of(round_, entry, judge), scores=scores, submit=True
+        )
+    review.set_round_status(by=organizer, round=round_, to=RoundStatus.CLOSED)
+    review.publish_advancement(by=organizer, round=round_)
+    snapshot = RankingSnapshot.objects.get(round=round_, group_code="enterprise", published_at__isnull=False)
+    group = enterprise_group(ningbo)
+    plan = [PlanLine("一等奖", 1), PlanLine("二等奖", 1), PlanLine("优胜奖", None)]
+
+    with pytest.raises(TieAtBoundary) as caught:
+        services.plan_awards(event=ningbo, group=group, plan=plan, snapshot=snapshot)
+    placed = services.plan_awards(
+        event=ningbo, group=group, plan=plan, snapshot=snapshot, ties=TiePolicy.SHARE
+    )
+
+    assert {r.entry_id for r in caught.value.tied} == {entries[1].pk, entries[2].pk}
+    second, third = sorted(entries[1:3], key=lambda e: e.number)
+    assert [(p.entry_id, p.level, p.rank) for p in placed] == [
+        (entries[0].pk, "一等奖", 1), (second.pk, "二等奖", 2), (third.pk, "二等奖", 2), (entries[3].pk, "优胜奖", 4),
+    ]  # fmt: skip
