@@ -252,3 +252,14 @@ def test_chart_download_runs_a_fixed_number_of_queries(client, ningbo, django_as
 
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[4] == (ningbo.name, n)
+
+
+def test_dashboard_in_english(client, ningbo):
+    client.force_login(secretariat_of(ningbo.edition))
+    client.cookies["django_language"] = "en"
+
+    html = client.get(reverse("statistics:dashboard")).content.decode()
+
+    assert "<h1>Statistics</h1>" in html
+    assert ">Registrations by province</a></h2>" in html
+    assert "Download Excel" in html
