@@ -223,3 +223,20 @@ def test_secretariat_of_the_edition_reaches_every_session(ningbo, client):
     Role.objects.create(user=person, kind=RoleKind.SECRETARIAT, edition=ningbo.edition)
     client.force_login(person)
     assert client.get(reverse("finals_console:session_detail", args=[session.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_detail_page_queries_do_not_grow_with_entries(ningbo, client, django_assert_num_queries, n):
+    session, _entries, panel, organizer = session_with(ningbo, entries=n, status="live")
+    for slot in selectors.slots(session):
+        services.open_slot(slot=slot, by=organizer)
+        score_all(slot, panel, [80, 81, 82, 83, 84])
+    client.force_login(organizer)
+    url = reverse("finals_console:session_detail", args=[session.pk])
+    client.get(url)
+    with django_assert_num_queries(QUERIES_DETAIL):
+        response = client.get(url)
+    assert len(re.findall(r'<span class="status status--closed">', response.content.decode())) == n
+
+
+QUERIES_DETAIL = 13

@@ -148,3 +148,21 @@ def test_the_named_chair_reaches_the_chair_page(ningbo, client):
     body = client.get(reverse("finals:chair", args=[session.pk])).content.decode()
     assert 'id="open-next"' in body
     assert "结束场次" not in body
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_chair_page_queries_do_not_grow_with_entries(ningbo, client, django_assert_num_queries, n):
+    session, _entries, panel, organizer = session_with(ningbo, entries=n, status="live")
+    for slot in selectors.slots(session):
+        services.open_slot(slot=slot, by=organizer)
+        score_all(slot, panel, [80, 81, 82, 83, 84])
+    client.force_login(organizer)
+    url = reverse("finals:chair", args=[session.pk])
+    client.get(url)
+    with django_assert_num_queries(QUERIES_CHAIR):
+        response = client.get(url)
+    assert response.content.decode().count('<td class="num">80.00</td>') == 0
+    assert response.content.decode().count("<option value=") == 5 * n
+
+
+QUERIES_CHAIR = 13

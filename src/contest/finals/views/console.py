@@ -244,9 +244,9 @@ def _candidates(request: HttpRequest, session: RoadshowSession) -> list[Expert]:
             Q(name__icontains=query) | Q(organization_name__icontains=query) | Q(phone=query)
         )
     elif session.source_round_id:
-        experts = experts.filter(round_judges__round_id=session.source_round_id) | experts.filter(
-            session_seats__isnull=False
-        )
+        experts = experts.filter(round_judges__round_id=session.source_round_id)
+    else:
+        experts = experts.filter(user__isnull=False)
     return list(experts.distinct().order_by("name", "pk")[:CANDIDATE_LIMIT])
 
 
