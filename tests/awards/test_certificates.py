@@ -238,3 +238,27 @@ def test_batch_failure_is_recorded_and_keeps_what_was_done(
     assert batch.status == BatchStatus.FAILED
     assert batch.message == "生成失败（已完成 1 份）：OSError: 磁盘已满"
     assert list(Certificate.objects.values_list("award_id", flat=True)) == [awards[0].pk]
+
+
+@pytest.mark.integration
+def test_batch_renders_in_worker_processes_when_large_enough(
+    ningbo, settings, django_capture_on_commit_callbacks
+):
+    settings.CERTIFICATE_WORKERS = 2
+    settings.CERTIFICATE_PARALLEL_MIN = 3
+    awards, organizer = confirmed_awards(ningbo, ["一等奖", "二等奖", "三等奖"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.request_certificates(
+            by=organizer, event=ningbo, group=enterprise_group(ningbo), site_url=SITE
+        )
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.skipped) == (BatchStatus.DONE, 3, 0)
+    for award in awards:
+        certificate = Certificate.objects.get(award=award)
+        pdf = pdf_of(certificate)
+        text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        assert award.entry.enterprise.name in text
+        assert codes.display(certificate.code) in text
+        assert certificate.sha256 == hashlib.sha256(pdf).hexdigest()

@@ -19,7 +19,7 @@ import hashlib
 import io
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -140,16 +140,19 @@ def cut_font(characters: set[str]) -> Path | None:
 
 
 class Renderer:
-    """Renders certificates whose characters are all in ``texts`` (more may come; they fall back)."""
+    """Renders certificates whose characters are all in ``texts`` (more may come; they fall back).
+    ``font`` reuses a cut made earlier (a worker process gets the parent's)."""
 
-    def __init__(self, texts: Iterable[CertificateText]):
+    def __init__(self, texts: Iterable[CertificateText] = (), *, font: Path | None = None):
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        characters: set[str] = set()
-        for text in texts:
-            characters |= text.characters()
-        font = cut_font(characters)
+        if font is None:
+            characters: set[str] = set()
+            for text in texts:
+                characters |= text.characters()
+            font = cut_font(characters)
+        self.font = font
         if font is not None:
             face = f'@font-face {{ font-family: "{CUT_FAMILY}"; src: url("{font.as_uri()}"); }}\n'
             family = f'"{CUT_FAMILY}", "{FONT_FAMILY}", serif'
@@ -163,3 +166,43 @@ class Renderer:
 
         document = HTML(string=render_html(text), base_url=None)
         return document.write_pdf(stylesheets=[self.stylesheet], font_config=self.fonts)
+
+
+# -- several processes ---------------------------------------------------------------------------------------
+
+_worker_renderer: Renderer | None = None
+
+
+def _start_worker(font: Path | None) -> None:
+    """A spawned worker: Django (for the template) and a renderer over the parent's font cut."""
+    global _worker_renderer
+    import django
+
+    django.setup()
+    _worker_renderer = Renderer(font=font) if font is not None else Renderer()
+
+
+def _render_in_worker(text: CertificateText) -> bytes:
+    assert _worker_renderer is not None
+    return _worker_renderer.render(text)
+
+
+def render_many(
+    texts: list[CertificateText], *, workers: int = 1, renderer: Renderer | None = None
+) -> Iterator[bytes]:
+    """The PDFs of ``texts``, in order. With ``workers`` > 1, rendered by that many spawned
+    processes (rendering is CPU-bound Python; the database work stays with the caller)."""
+    renderer = renderer or Renderer(texts)
+    if workers <= 1 or len(texts) < 2:
+        for text in texts:
+            yield renderer.render(text)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(renderer.font,))
+    try:
+        yield from pool.map(_render_in_worker, texts, chunksize=4)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -17,7 +19,7 @@ from contest.awards import codes
 from contest.awards.enums import BATCH_TRANSITIONS, AwardStatus, BatchStatus
 from contest.awards.models import Award, Certificate, CertificateBatch
 from contest.awards.models.certificates import certificate_path
-from contest.awards.pdf import TEMPLATE_VERSION, CertificateText, Renderer
+from contest.awards.pdf import TEMPLATE_VERSION, CertificateText, Renderer, render_many
 from contest.awards.selectors import entrant_name, hosts_of
 from contest.awards.services.awards import _reason, _require, scope_of
 from contest.catalog.models import EditionGroup, Event
@@ -58,9 +60,11 @@ def _awards(queryset):
 
 
 def issue_certificate(*, by, award: Award, site_url: str, renderer: Renderer | None = None,
-                      batch: CertificateBatch | None = None, issuers: list[str] | None = None) -> Certificate | None:  # fmt: skip
+                      batch: CertificateBatch | None = None, issuers: list[str] | None = None,
+                      prepared: tuple[str, CertificateText, bytes] | None = None) -> Certificate | None:  # fmt: skip
     """The certificate of a confirmed award: render, store under its hash, record. Returns None
-    when the award already has a valid certificate (re-running is harmless)."""
+    when the award already has a valid certificate (re-running is harmless). A batch passes
+    ``prepared`` (code, text, PDF) when the PDF was rendered in a worker process."""
     _require(by, award.event)
     site_url = _check_site_url(site_url)
     award = _awards(Award.objects.filter(pk=award.pk)).get()
@@ -68,12 +72,14 @@ def issue_certificate(*, by, award: Award, site_url: str, renderer: Renderer | N
         raise Conflict("只有已确认的奖项可以生成证书。")
     if Certificate.objects.filter(award=award, revoked_at__isnull=True).exists():
         return None
-    code = codes.new_code()
-    while Certificate.objects.filter(code=code).exists():  # 60 random bits: practically never
-        code = codes.new_code()
-    url = verify_url(site_url, code)
-    text = certificate_text(award, code=code, url=url, issuers=issuers)
-    pdf = (renderer or Renderer([text])).render(text)
+    if prepared is not None and not Certificate.objects.filter(code=prepared[0]).exists():
+        code, text, pdf = prepared
+        url = text.verify_url
+    else:
+        code = _unused_code()
+        url = verify_url(site_url, code)
+        text = certificate_text(award, code=code, url=url, issuers=issuers)
+        pdf = (renderer or Renderer([text])).render(text)
     digest = hashlib.sha256(pdf).hexdigest()
     certificate = Certificate(award=award, code=code, sha256=digest, size=len(pdf), verify_url=url,
                               template_version=TEMPLATE_VERSION, batch=batch, issued_by=by,
@@ -97,6 +103,13 @@ def issue_certificate(*, by, award: Award, site_url: str, renderer: Renderer | N
     except IntegrityError:  # another process issued it first
         return None
     return certificate
+
+
+def _unused_code() -> str:
+    code = codes.new_code()
+    while Certificate.objects.filter(code=code).exists():  # 60 random bits: practically never
+        code = codes.new_code()
+    return code
 
 
 def revoke_certificate(*, by, certificate: Certificate, reason: str) -> Certificate:
@@ -165,6 +178,14 @@ def _enqueue(batch_id: int) -> None:
     generate_certificates_task.enqueue(batch_id)
 
 
+def _workers(pending: int) -> int:
+    """Processes rendering a batch: ``CERTIFICATE_WORKERS`` (default: the CPU count, at most 4) once
+    a batch has ``CERTIFICATE_PARALLEL_MIN`` (default 50) certificates to make; one below that."""
+    workers = getattr(settings, "CERTIFICATE_WORKERS", None) or min(4, os.cpu_count() or 1)
+    least = getattr(settings, "CERTIFICATE_PARALLEL_MIN", 50)
+    return workers if pending >= least else 1
+
+
 def run_certificate_batch(batch_id: int) -> CertificateBatch:
     """Generate the batch's missing certificates; progress goes to the batch row after each one.
     Existing valid certificates are skipped (and counted as done). On an error the batch ends as
@@ -186,14 +207,16 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
         )
         if pending:
             issuers = hosts_of(pending[0].event)
-            sample = codes.new_code()
-            renderer = Renderer(
-                certificate_text(a, code=sample, url=verify_url(batch.site_url, sample), issuers=issuers)
-                for a in pending
-            )
+            prepared = []
             for award in pending:
-                made = issue_certificate(by=by, award=award, site_url=batch.site_url, renderer=renderer, batch=batch,
-                                         issuers=issuers)  # fmt: skip
+                code = _unused_code()
+                url = verify_url(batch.site_url, code)
+                prepared.append((award, code, certificate_text(award, code=code, url=url, issuers=issuers)))
+            texts = [text for _award, _code, text in prepared]
+            workers = _workers(len(pending))
+            for (award, code, text), pdf in zip(prepared, render_many(texts, workers=workers), strict=True):
+                made = issue_certificate(by=by, award=award, site_url=batch.site_url, batch=batch, issuers=issuers,
+                                         prepared=(code, text, pdf))  # fmt: skip
                 CertificateBatch.objects.filter(pk=batch.pk).update(
                     done=F("done") + 1, skipped=F("skipped") + (0 if made else 1)
                 )
