@@ -87,7 +87,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     notices = list(selectors.console_list(request.user))
     now = timezone.now()
     rows = [(n, KIND_LABELS[n.kind], PHASE_LABELS[selectors.phase_of(n, now)]) for n in notices]
-    return render(request, "publicity/console_list.html", {"rows": rows, "section": "console"})
+    return render(request, "publicity/console_list.html", {"rows": rows, "section": "notices_console"})
 
 
 def _scopes(user) -> list[tuple[str, str]]:
@@ -160,7 +160,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
                 return redirect("publicity_console:detail", notice.pk)
     else:
         form = CreateForm(scopes=scopes, rounds=round_choices, initial={"kind": NoticeKind.ADVANCEMENT})
-    context = {"form": form, "file_errors": file_errors, "section": "console",
+    context = {"form": form, "file_errors": file_errors, "section": "notices_console",
                "custom_headers": list(sources.CUSTOM_HEADERS)}  # fmt: skip
     return render(request, "publicity/console_create.html", context)
 
@@ -174,7 +174,7 @@ def notice_detail(request: HttpRequest, notice: Notice) -> HttpResponse:
     context = {
         "notice": notice, "phase": phase, "phase_label": PHASE_LABELS[phase], "kind_label": KIND_LABELS[notice.kind],
         "headers": headers, "cells": [[(label, row.get(key, "")) for key, label in headers] for row in items],
-        "versions": selectors.versions_of(notice), "pending": pending, "section": "console",
+        "versions": selectors.versions_of(notice), "pending": pending, "section": "notices_console",
         "publish_form": PublishForm(initial={"ends_at": _default_end()}) if notice.status == NoticeStatus.DRAFT else None,
         "can_finalize": phase == Phase.ENDED, "can_revise": notice.status == NoticeStatus.PUBLISHED,
     }  # fmt: skip
@@ -247,7 +247,7 @@ def notice_revise(request: HttpRequest, notice: Notice) -> HttpResponse:
     headers = column_headers(notice.columns)
     rows = [(i, [(key, label, row.get(key, "")) for key, label in headers]) for i, row in enumerate(items)]
     context = {"notice": notice, "form": form, "rows": rows, "headers": headers, "count": len(items),
-               "upheld": upheld, "section": "console"}  # fmt: skip
+               "upheld": upheld, "section": "notices_console"}  # fmt: skip
     return render(request, "publicity/console_revise.html", context)
 
 
@@ -258,7 +258,9 @@ def notice_revise(request: HttpRequest, notice: Notice) -> HttpResponse:
 def objection_list(request: HttpRequest, notice: Notice) -> HttpResponse:
     rows = [(o, OBJECTION_LABELS[o.status]) for o in selectors.objections_of(notice)]
     return render(
-        request, "publicity/console_objections.html", {"notice": notice, "rows": rows, "section": "console"}
+        request,
+        "publicity/console_objections.html",
+        {"notice": notice, "rows": rows, "section": "notices_console"},
     )
 
 
@@ -276,7 +278,7 @@ def objection_answer(request: HttpRequest, notice: Notice, objection: Objection)
                 return redirect("publicity_console:objections", notice.pk)
     else:
         form = AnswerForm()
-    context = {"notice": notice, "objection": objection, "form": form, "section": "console",
+    context = {"notice": notice, "objection": objection, "form": form, "section": "notices_console",
                "status_label": OBJECTION_LABELS[objection.status],
                "is_open": objection.status == ObjectionStatus.FILED}  # fmt: skip
     return render(request, "publicity/console_answer.html", context)

@@ -59,7 +59,7 @@ def notice_index(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "sections": [(phase, PHASE_LABELS[phase], items) for phase, items in sections],
-        "events": events, "event_id": event_id, "kind_labels": KIND_LABELS, "total": sum(len(s[1]) for s in sections),
+        "events": events, "event_id": event_id, "section": "notices", "kind_labels": KIND_LABELS, "total": sum(len(s[1]) for s in sections),
     }  # fmt: skip
     return render(request, "publicity/public_index.html", context)
 
@@ -84,7 +84,7 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     phase = selectors.phase_of(notice)
     headers = column_headers(version.columns)
     context = {
-        "notice": notice, "version": version, "versions": versions, "rows": rows, "query": query,
+        "notice": notice, "version": version, "versions": versions, "rows": rows, "query": query, "section": "notices",
         "headers": headers, "phase": phase, "phase_label": PHASE_LABELS[phase],
         "kind_label": KIND_LABELS[notice.kind], "is_current": version.pk == notice.current_version_id,
         "cells": [[(label, row.get(key, "")) for key, label in headers] for row in rows],
@@ -118,7 +118,7 @@ def objection_create(request: HttpRequest, notice_id: int) -> HttpResponse:
                 return redirect("publicity:objection_receipt")
     else:
         form = ObjectionForm(rows=version.items, initial={"row_number": request.GET.get("row", "")})
-    context = {"notice": notice, "version": version, "form": form, "phase": phase,
+    context = {"notice": notice, "version": version, "form": form, "phase": phase, "section": "notices",
                "phase_label": PHASE_LABELS[phase], "is_open": phase == Phase.OPEN}  # fmt: skip
     return render(request, "publicity/public_objection_form.html", context)
 
@@ -131,7 +131,7 @@ def objection_receipt(request: HttpRequest) -> HttpResponse:
     objection = Objection.objects.select_related("notice", "version").filter(pk=pk).first() if pk else None
     if objection is None:
         raise Http404("no receipt in this session")
-    context = {"objection": objection, "phone": services.mask_phone(objection.phone),
+    context = {"objection": objection, "phone": services.mask_phone(objection.phone), "section": "notices",
                "status_label": OBJECTION_LABELS[objection.status]}  # fmt: skip
     return render(request, "publicity/public_receipt.html", context)
 
@@ -146,7 +146,7 @@ def objection_status(request: HttpRequest) -> HttpResponse:
             not_found = objection is None
     else:
         form = LookupForm()
-    context = {"form": form, "objection": objection, "not_found": not_found,
+    context = {"form": form, "objection": objection, "not_found": not_found, "section": "notices",
                "status_label": OBJECTION_LABELS[objection.status] if objection else None,
                "notice_public": objection is not None and objection.notice.status != NoticeStatus.DRAFT}  # fmt: skip
     return render(request, "publicity/public_status.html", context)
