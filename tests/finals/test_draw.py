@@ -52,7 +52,7 @@ def test_every_first_speaker_is_about_equally_likely():
 
 @pytest.mark.parametrize("bad", [[""], ["A", "A"], ["A\nB"]])
 def test_draw_refuses_malformed_entry_lists(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="entry numbers must be"):
         draw("1", bad)
 
 
