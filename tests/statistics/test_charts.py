@@ -39,7 +39,7 @@ def test_bar_chart_has_one_bar_and_label_per_category():
     root = parse(svg)
     assert root.get("role") == "img"
     assert root.get("aria-label") == "各省份报名"
-    assert root.get("viewBox").startswith("0 0 480 ")
+    assert root.get("viewBox").startswith("0 0 400 ")
     assert root.get("width") == "100%"
     assert root.find(f"{SVG}title").text == "各省份报名"
     assert [e.text for e in root.iter(f"{SVG}text") if e.get("class") == "label"] == [
@@ -49,7 +49,7 @@ def test_bar_chart_has_one_bar_and_label_per_category():
     ]
     assert [e.text for e in root.iter(f"{SVG}text") if e.get("class") == "value"] == ["4", "2", "1"]
     bars = [float(e.get("width")) for e in root.iter(f"{SVG}rect") if e.get("class") == "bar"]
-    assert bars == [400.0, 200.0, 100.0]  # axis 0–4, 400 units wide
+    assert bars == [328.0, 164.0, 82.0]  # axis 0–4 over 328 units
 
 
 def test_bar_chart_escapes_and_shortens_long_labels():
@@ -61,7 +61,7 @@ def test_bar_chart_escapes_and_shortens_long_labels():
     assert "<script>" not in svg
     label = next(e.text for e in root.iter(f"{SVG}text") if e.get("class") == "label")
     assert label.endswith("…")
-    assert charts.text_width(label) <= 464
+    assert charts.text_width(label) <= 384
     assert name in root.find(f"{SVG}g/{SVG}title").text
 
 
@@ -111,10 +111,26 @@ def test_funnel_bars_are_proportional_and_centred():
 
     root = parse(svg)
     bars = [e for e in root.iter(f"{SVG}rect") if e.get("class") == "bar"]
-    assert [float(e.get("width")) for e in bars] == [464.0, 232.0, 0.0]
-    assert [float(e.get("x")) for e in bars] == [8.0, 124.0, 240.0]
+    assert [float(e.get("width")) for e in bars] == [384.0, 192.0, 0.0]
+    assert [float(e.get("x")) for e in bars] == [8.0, 104.0, 200.0]
     assert [e.text for e in root.iter(f"{SVG}text") if e.get("class") == "label"] == [
         "报名  10 项",
         "提交  5 项（50.0%）",
         "获奖  0 项（0.0%）",
+    ]
+
+
+def test_a_long_value_at_a_full_bar_goes_inside_the_bar():
+    svg = charts.bar_chart(
+        title="评审进度",
+        labels=["宁波 · 网络初评", "天津 · 网络初评"],
+        values=[100, 10],
+        maximum=100,
+        value_text=lambda i: ["100.0%（4/4）· 专家 2/2", "10.0%（1/10）· 专家 0/3"][i],
+    )
+
+    values = [e for e in parse(svg).iter(f"{SVG}text") if e.get("class") == "value"]
+    assert [(e.text, e.get("text-anchor"), e.get("fill")) for e in values] == [
+        ("100.0%（4/4）· 专家 2/2", "end", "#ffffff"),
+        ("10.0%（1/10）· 专家 0/3", None, None),
     ]

@@ -24,11 +24,11 @@ from datetime import date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 480
+WIDTH = 400
 FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
 INK, MUTED, GRID = "#1b1f24", "#4a5260", "#d3d9e2"
 COLORS = ("#0b3f7a", "#b3261e", "#1a5c2e", "#7a3e00")  # brand, accent, green, brown: ≥ 4.5:1 on white
-FONT_SIZE = 13
+FONT_SIZE = 14
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,16 @@ def _empty(title: str) -> SafeString:
     return _close(parts)
 
 
+def _value(text: str, end: float, y: float) -> str:
+    """A bar's value after its end, or inside it (white on the bar) when it would run off the chart."""
+    if end + 4 + text_width(text, 13) <= WIDTH:
+        return f'<text class="value" x="{end + 4:.1f}" y="{y:g}" font-size="13">{escape(text)}</text>'
+    return (
+        f'<text class="value" x="{end - 4:.1f}" y="{y:g}" font-size="13" text-anchor="end" fill="#ffffff">'
+        f"{escape(text)}</text>"
+    )
+
+
 # -- horizontal bars ------------------------------------------------------------------------------
 
 
@@ -105,7 +115,7 @@ def bar_chart(
     ``value_text(i)`` replaces the value label of bar ``i``."""
     if not labels:
         return _empty(title)
-    row, top, left, right = 42, 8, 8, 72
+    row, top, left, right = 44, 8, 8, 64
     ticks = nice_ticks(maximum if maximum is not None else max(values))
     span = WIDTH - left - right
     height = top + row * len(labels) + 26
@@ -120,7 +130,7 @@ def bar_chart(
         parts.append(f'<line x1="{x(t):.1f}" y1="{top}" x2="{x(t):.1f}" y2="{bottom}" stroke="{GRID}"/>')
         anchor = "start" if t == 0 else ("end" if t == ticks[-1] else "middle")
         parts.append(
-            f'<text x="{x(t):.1f}" y="{bottom + 18}" text-anchor="{anchor}" fill="{MUTED}" font-size="11">'
+            f'<text x="{x(t):.1f}" y="{bottom + 18}" text-anchor="{anchor}" fill="{MUTED}" font-size="12">'
             f"{_number(t)}</text>"
         )
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
@@ -130,16 +140,14 @@ def bar_chart(
             f"<g><title>{escape(label)}：{escape(shown)}{escape(unit) if not value_text else ''}</title>"
         )
         parts.append(
-            f'<text class="label" x="{left}" y="{y + 15}">{escape(fit(label, WIDTH - left * 2))}</text>'
+            f'<text class="label" x="{left}" y="{y + 16}">{escape(fit(label, WIDTH - left * 2))}</text>'
         )
         width = max(x(value) - left, 0)
         parts.append(
-            f'<rect class="bar" x="{left}" y="{y + 21}" width="{width:.1f}" height="14" rx="2" '
+            f'<rect class="bar" x="{left}" y="{y + 22}" width="{width:.1f}" height="16" rx="2" '
             f'fill="{COLORS[0]}"/>'
         )
-        parts.append(
-            f'<text class="value" x="{left + width + 4:.1f}" y="{y + 32}" font-size="12">{escape(shown)}</text>'
-        )
+        parts.append(_value(shown, left + width, y + 35))
         parts.append("</g>")
     return _close(parts)
 
@@ -158,7 +166,7 @@ def line_chart(
     y ticks at nice numbers, at most seven dated ticks on the x axis."""
     if not days:
         return _empty(title)
-    height, left, right, top, bottom = 250, 44, 14, 34, 222
+    height, left, right, top, bottom = 240, 40, 14, 34, 210
     ticks = nice_ticks(max(max(s.values) for s in series))
     n = len(days)
 
@@ -174,7 +182,7 @@ def line_chart(
     )
     parts = _open(title, summary, height)
     for i, s in enumerate(series):  # legend
-        lx = left + i * 130
+        lx = left + i * 120
         parts.append(f'<rect x="{lx}" y="6" width="14" height="14" fill="{COLORS[i % len(COLORS)]}"/>')
         parts.append(f'<text class="legend" x="{lx + 19}" y="18">{escape(s.label)}</text>')
     for t in ticks:
@@ -182,7 +190,7 @@ def line_chart(
             f'<line x1="{left}" y1="{y(t):.1f}" x2="{WIDTH - right}" y2="{y(t):.1f}" stroke="{GRID}"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" fill="{MUTED}" font-size="11">'
+            f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" fill="{MUTED}" font-size="12">'
             f"{_number(t)}</text>"
         )
     with_year = days[0].year != days[-1].year
@@ -194,7 +202,7 @@ def line_chart(
         anchor = "middle" if n == 1 else ("start" if i == 0 else ("end" if i == n - 1 else "middle"))
         parts.append(
             f'<text class="tick" x="{x(i):.1f}" y="{bottom + 18}" text-anchor="{anchor}" fill="{MUTED}" '
-            f'font-size="11">{_day_label(days[i], with_year)}</text>'
+            f'font-size="12">{_day_label(days[i], with_year)}</text>'
         )
     parts.append(f'<line x1="{left}" y1="{bottom}" x2="{WIDTH - right}" y2="{bottom}" stroke="{MUTED}"/>')
     for k, s in enumerate(series):
