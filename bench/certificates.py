@@ -10,7 +10,8 @@ entrant names vary so the font cut has real work). Then it times the real path â
 certificate batch run in process (``request_certificates(run_now=True)``): the font cut (cold: the
 cache directory starts empty), every PDF rendered, hashed, stored and recorded with its audit
 record. Per-certificate times are the gaps between consecutive ``issued_at`` stamps. ``cpu_s`` is
-the process's CPU time for the run and ``load_average_1m`` the machine's load when it ended: on a
+the batch process's CPU time for the run, ``workers_cpu_s`` its render workers' (``--workers 1``
+renders in the batch process) and ``load_average_1m`` the machine's load when it ended: on a
 shared machine the wall time says more about the neighbours than about this code. Ends with one
 JSON line.
 """
@@ -22,6 +23,7 @@ import io
 import itertools
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -113,6 +115,9 @@ def add_awards(event, organizer, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=500)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="render processes (0: the default, CPU count up to 4)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-certificates-") as tmp:
         use_server = setup_django(Path(tmp))
@@ -132,12 +137,16 @@ def main() -> None:
                 call_command("migrate", verbosity=0, interactive=False)
             call_command("import_plan", str(PLAN), "--edition", "9", verbosity=0, stdout=io.StringIO())
 
+            from django.conf import settings
+
             from contest.accounts.enums import RoleKind
             from contest.accounts.models import Role, User
             from contest.awards import pdf, services
             from contest.awards.models import Certificate
             from contest.catalog.models import Event
 
+            if args.workers:
+                settings.CERTIFICATE_WORKERS = args.workers
             pdf.FONT_CACHE = Path(tmp) / "fonts"  # cold: the font is cut inside the timed run
             event = Event.objects.get(edition__number=9, tier="regional", seq=30)
             organizer = User.objects.create_user("bench-organizer")
@@ -147,9 +156,17 @@ def main() -> None:
             group = add_awards(event, organizer, args.count)
 
             t0, c0 = time.perf_counter(), time.process_time()
+            children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             batch = services.request_certificates(by=organizer, event=event, group=group,
                                                   site_url="https://www.cnmaker.org.cn", run_now=True)  # fmt: skip
             total_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+            children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            workers_cpu_s = (children1.ru_utime + children1.ru_stime) - (
+                children0.ru_utime + children0.ru_stime
+            )
+            from contest.awards.services.certificates import _workers
+
+            workers = _workers(args.count)
             load = os.getloadavg()[0]
             stamps = list(Certificate.objects.order_by("issued_at").values_list("issued_at", flat=True))
             sizes = list(Certificate.objects.values_list("size", flat=True))
@@ -168,6 +185,8 @@ def main() -> None:
         "status": status,
         "total_s": round(total_s, 2),
         "cpu_s": round(cpu_s, 2),
+        "workers": workers,
+        "workers_cpu_s": round(workers_cpu_s, 2),
         "load_average_1m": round(load, 1),
         "cpus": os.cpu_count(),
         "per_certificate_ms_median": round(percentile(gaps, 0.5), 1) if gaps else None,
