@@ -19,8 +19,10 @@ only when that is already the current version.
 Under ASGI (uvicorn, production) each process runs one :class:`Hub` on its event loop: a single
 task polls ``SELECT id, version … WHERE id IN (…)`` for every session that has a subscriber,
 every ``POLL_SECONDS``; when a version moved it reads the board once and wakes every subscriber
-of that session with the same payload. Database work runs on the hub's own thread (one
-connection per process, released when nobody listens). Several processes each run their own
+of that session with the same payload. Database work runs on the hub's own thread, which keeps
+its one connection while anybody listens (released when the last screen leaves). With psycopg's
+pool that connection is taken out of the pool for as long: otherwise, while judges' requests
+hold every pooled connection waiting for the session's lock, the hub would wait behind them. Several processes each run their own
 hub against the same rows, so every screen converges on the same state.
 
 Under WSGI (runserver, the test client, pytest-django's live server) there is no event loop:
@@ -149,8 +151,6 @@ class Hub:
                     topic.publish(*await self._in_thread(_guarded, read_state, session_id))
         except (DatabaseError, InterfaceError):
             log.warning("finals hub: database unavailable, retrying", exc_info=True)
-        finally:
-            await self._in_thread(_after_tick)
 
 
 def _guarded(fn, *args):
@@ -160,13 +160,6 @@ def _guarded(fn, *args):
     except (DatabaseError, InterfaceError):
         connection.close()
         raise
-
-
-def _after_tick() -> None:
-    # With psycopg's pool (DATABASE_URL ?pool=true) closing hands the connection back; without
-    # it the hub keeps its one connection open while anybody listens.
-    if connection.settings_dict.get("OPTIONS", {}).get("pool"):
-        connection.close()
 
 
 def _release_connection() -> None:

@@ -57,7 +57,8 @@ SCREEN_LABELS = {
 
 
 def notary_key(session: RoadshowSession) -> str:
-    return signing.dumps({"session": session.pk}, salt=NOTARY_SALT, compress=True)
+    """The session's notary key: signed, without a timestamp, so the link is the same each time."""
+    return signing.Signer(salt=NOTARY_SALT).sign_object({"session": session.pk})
 
 
 def holds_notary_key(request: HttpRequest, session: RoadshowSession) -> bool:
@@ -65,7 +66,7 @@ def holds_notary_key(request: HttpRequest, session: RoadshowSession) -> bool:
     if not key:
         return False
     try:
-        payload = signing.loads(key, salt=NOTARY_SALT)
+        payload = signing.Signer(salt=NOTARY_SALT).unsign_object(key)
     except signing.BadSignature:
         return False
     return isinstance(payload, dict) and payload.get("session") == session.pk
