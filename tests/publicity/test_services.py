@@ -250,3 +250,30 @@ def test_an_event_organizer_cannot_create_or_see_a_national_list(season):
                                     params={"rows": [{"title": "项目", "entrant": "单位"}]})  # fmt: skip
     assert notice_for_user(season["organizer"], notice.pk) is None
     assert notice_for_user(secretariat, notice.pk) == notice
+
+
+def test_custom_list_from_an_xlsx_keeps_its_rows_in_order(ningbo):
+    import io
+
+    from openpyxl import Workbook
+
+    from contest.publicity import sources
+
+    from ..registration.factories import organizer_for
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["项目名称", "参赛主体", "省份", "备注", "无关列"])
+    sheet.append(["智能仓储", "宁波甲公司", "浙江省", "优秀组织奖", "x"])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["海洋监测", "宁波乙公司", None, 12, "y"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = sources.parse_custom(buffer.getvalue(), filename="名单.xlsx")
+    notice = services.create_notice(by=organizer_for(ningbo), edition=ningbo.edition, event=ningbo, kind="custom",
+                                    title="优秀组织单位公示", params={"rows": rows, "filename": "名单.xlsx"})  # fmt: skip
+    assert notice.draft_items == [
+        {"number": "", "title": "智能仓储", "entrant": "宁波甲公司", "province": "浙江省", "group": "", "note": "优秀组织奖"},
+        {"number": "", "title": "海洋监测", "entrant": "宁波乙公司", "province": "", "group": "", "note": "12"},
+    ]  # fmt: skip
+    assert notice.source == {"kind": "custom", "file": "名单.xlsx", "file_sha256": ""}
