@@ -206,3 +206,28 @@ def test_empty_scope_has_no_days_and_zero_funnel(ningbo):
     assert selectors.entries_over_time(scope) == []
     assert {r.count for r in selectors.funnel(scope)} == {0}
     assert selectors.review_progress(scope) == []
+
+
+def test_national_rounds_count_for_the_secretariat_only(season):
+    from contest.review import services as review
+
+    with at(8, 20, 9):
+        review.create_round(
+            by=season.secretariat,
+            edition=season.ningbo.edition,
+            event=None,
+            data={"name": "全国500强评审", "stage": "national"},
+        )
+
+    secretariat = selectors.review_progress(stats_scope_for_user(season.secretariat))
+    filtered = selectors.review_progress(
+        stats_scope_for_user(season.secretariat, event=str(season.ningbo.pk))
+    )
+    organizer = selectors.review_progress(stats_scope_for_user(season.ningbo_org))
+
+    assert [(r.event, r.name, r.complete) for r in secretariat] == [
+        (season.tianjin.name, "网络初评", Decimal("0.0")),
+        (season.ningbo.name, "网络初评", Decimal("75.0")),
+        ("全国评审", "全国500强评审", None),
+    ]
+    assert [r.name for r in filtered] == [r.name for r in organizer] == ["网络初评"]
