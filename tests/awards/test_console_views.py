@@ -264,3 +264,17 @@ def test_my_certificate_download_answers_404_for_someone_elses(client, ningbo):
     assert (own.status_code, own["Content-Type"]) == (200, "application/pdf")
     assert drain(own)[:5] == b"%PDF-"
     assert other.status_code == 404
+
+
+def test_my_voided_certificate_is_listed_but_not_downloadable(client, ningbo):
+    awards, organizer = confirmed_awards(ningbo, ["一等奖"])
+    certificate = services.issue_certificate(by=organizer, award=awards[0], site_url=SITE)
+    services.revoke_award(by=organizer, award=awards[0], reason="材料不实")
+    client.force_login(awards[0].entry.owner)
+
+    listing = drain(client.get(reverse("awards:mine"))).decode()
+    download = client.get(reverse("awards:mine_download", args=[certificate.pk]))
+
+    assert "已作废" in listing
+    assert "材料不实" in listing
+    assert download.status_code == 404

@@ -201,7 +201,9 @@ def render_many(
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(renderer.font,))
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(renderer.font,)
+    )
     try:
         yield from pool.map(_render_in_worker, texts, chunksize=4)
     finally:

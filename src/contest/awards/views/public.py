@@ -47,7 +47,11 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def my_certificate_download(request: HttpRequest, certificate_id: int) -> HttpResponse:
-    certificate = selectors.certificates_for_owner(request.user).filter(pk=certificate_id).first()
+    certificate = (
+        selectors.certificates_for_owner(request.user)
+        .filter(pk=certificate_id, revoked_at__isnull=True)
+        .first()
+    )
     if certificate is None or not request.user.has_perm("awards.download_own_certificate", certificate):
         raise Http404("no such certificate of yours")
     return pdf_response(certificate)
