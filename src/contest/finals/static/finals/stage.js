@@ -21,7 +21,10 @@
     if (!stage || !window.ContestLive) return;
     var version = parseInt(stage.getAttribute("data-version"), 10) || 0;
     var pending = false;
+    var clock = document.getElementById("stage-clock");
+    var timer = null;
     window.ContestLive.subscribe(stage.getAttribute("data-events"), function (state) {
+      if (state && state.timer) timer = state.timer;
       if (!state || !state.session || state.session.version <= version) return;
       pending = true;
       if (!busy()) window.location.reload();
@@ -29,5 +32,12 @@
     setInterval(function () {
       if (pending && !busy()) window.location.reload();
     }, 2000);
+    if (clock) {
+      setInterval(function () {
+        var left = window.ContestLive.timerRemaining(timer);
+        clock.textContent = left === null ? "" : window.ContestLive.formatClock(left);
+        clock.setAttribute("data-level", window.ContestLive.clockLevel(left));
+      }, 250);
+    }
   });
 })();
