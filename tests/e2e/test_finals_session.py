@@ -4,7 +4,8 @@ from a laptop, and the 1920×1080 big screen and the stage timer follow over ser
 The draw is done (services); the chair opens entry 1 and starts the pitch timer on the chair's
 page; each judge submits on the judge page; the big screen shows every judge's score, the two
 dropped by the trimmed mean struck through, and the result — without being reloaded (a marker
-set in the page survives). Reloaded, it shows the same. Screenshots go to the artifacts dir."""
+set in the page survives). Reloaded, it shows the same. The notary's view, opened on its signed
+link, refreshes itself to the result too. Screenshots go to the artifacts dir."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from playwright.sync_api import expect
 
 from contest.finals import live, services
 from contest.finals.models import RoadshowSession
+from contest.finals.views.screens import notary_key
 from tests.finals.factories import session_with
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -63,6 +65,11 @@ def test_a_session_runs_on_phones_and_the_big_screen(live_server, ningbo, new_co
     timer = new_context(**SCREEN).new_page()
     timer.goto(base + reverse("finals:timer", args=[session.pk]))
     expect(timer.locator("#timer-clock")).to_have_text("--:--")
+    # The notary follows on the signed link, without an account.
+    notary = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    notary.goto(f"{base}{reverse('finals:notary', args=[session.pk])}?key={notary_key(session)}")
+    expect(notary.locator("#draw-verification")).to_contain_text("重新验证：一致")
+    expect(notary.locator("#connection")).to_have_text("实时")
 
     # The chair opens entry 1 and starts the pitch timer (opening an entry resets the timer).
     chair = new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -112,6 +119,10 @@ def test_a_session_runs_on_phones_and_the_big_screen(live_server, ningbo, new_co
     expect(phones[0].locator(".stage-result")).to_have_text("最终得分 85.00")
     phones[0].screenshot(path=artifacts_dir / "finals-04-judge-phone-result.png", full_page=True)
     timer.screenshot(path=artifacts_dir / "finals-05-timer.png")
+    slot_record = notary.locator(f"#slot-{first.pk}")
+    expect(slot_record.locator(".notary-slot__result")).to_have_text("85.00")
+    expect(slot_record.locator(".notary-score--dropped")).to_have_text(["70.00", "95.00"])
+    notary.screenshot(path=artifacts_dir / "finals-07-notary.png", full_page=True)
 
     # A reload (or a dropped connection) shows the same board at once.
     screen.reload()
@@ -124,7 +135,7 @@ def test_a_session_runs_on_phones_and_the_big_screen(live_server, ningbo, new_co
 
     # Close the pages, then let the server's event streams notice and end (each holds a thread
     # and, on PostgreSQL, a connection the test database must not keep at teardown).
-    for page in [screen, timer, chair, *phones]:
+    for page in [screen, timer, notary, chair, *phones]:
         page.context.close()
     deadline = time.monotonic() + 15
     while live.wsgi_streams() and time.monotonic() < deadline:
