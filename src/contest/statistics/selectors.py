@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from contest.awards.enums import AwardStatus
@@ -276,26 +276,21 @@ def funnel(scope: StatsScope) -> list[StageRow]:
     finalist    in a roadshow session (a ``finals.SessionSlot``), on stage or not yet;
     awarded     a confirmed award (revoked and staged ones do not count).
 
-    One query (EXISTS subqueries per entry, no row multiplication)."""
-    entry = OuterRef("pk")
+    One query: each later stage is ``id IN (uncorrelated subquery)``, which the database computes
+    once and hashes (an EXISTS per entry row inside ``FILTER`` took 7 s at 40,000 entries on
+    PostgreSQL)."""
+    reviewed = ScoreSheet.objects.filter(status=SheetStatus.SUBMITTED).values(
+        "assignment__round_entry__entry_id"
+    )
+    advanced = AdvancementDecision.objects.filter(decision=Decision.ADVANCE, published_at__isnull=False)
     conditions = {
         "registered": Q(),
         "submitted": Q(submitted_at__isnull=False),
         "qualified": Q(status__in=QUALIFIED_OR_LATER),
-        "reviewed": Q(
-            Exists(
-                ScoreSheet.objects.filter(assignment__round_entry__entry=entry, status=SheetStatus.SUBMITTED)
-            )
-        ),
-        "advanced": Q(
-            Exists(
-                AdvancementDecision.objects.filter(
-                    round_entry__entry=entry, decision=Decision.ADVANCE, published_at__isnull=False
-                )
-            )
-        ),
-        "finalist": Q(Exists(SessionSlot.objects.filter(entry=entry))),
-        "awarded": Q(Exists(Award.objects.filter(entry=entry, status=AwardStatus.CONFIRMED))),
+        "reviewed": Q(pk__in=reviewed),
+        "advanced": Q(pk__in=advanced.values("round_entry__entry_id")),
+        "finalist": Q(pk__in=SessionSlot.objects.values("entry_id")),
+        "awarded": Q(pk__in=Award.objects.filter(status=AwardStatus.CONFIRMED).values("entry_id")),
     }
     counts = scope.entries().aggregate(
         **{key: Count("pk", filter=conditions[key] or None) for key, _ in FUNNEL_STAGES}
