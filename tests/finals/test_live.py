@@ -167,7 +167,7 @@ def test_the_big_screen_renders_the_board_for_its_script(client, ningbo):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_events_under_asgi_come_from_the_hub(ningbo):
+def test_events_under_asgi_come_from_the_hub(restore_divisions, ningbo):
     session, _, _, organizer = session_with(ningbo, entries=2, status="live")
 
     async def read() -> tuple[bytes, dict, dict]:
@@ -185,3 +185,28 @@ def test_events_under_asgi_come_from_the_hub(ningbo):
     assert retry == b"retry: 1000\n\n"
     assert (first["id"], second["id"]) == (str(session.version), str(session.version + 1))
     assert (second["data"]["timer"]["segment"], second["data"]["timer"]["label"]) == (1, "评委问答")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_screens_under_asgi_share_one_hub_topic(restore_divisions, ningbo):
+    session, _, _, organizer = session_with(ningbo, entries=2, status="live")
+    slot = session.slots.order_by("position").first()
+    url = reverse("finals:events", args=[session.pk])
+
+    async def read() -> tuple[list[dict], int]:
+        streams = [aiter((await AsyncClient().get(url)).streaming_content) for _ in range(2)]
+        for stream in streams:
+            await anext(stream)  # retry
+            await anext(stream)  # the current board
+        subscribers = live.hub().topics[session.pk].subscribers
+        await sync_to_async(services.open_slot)(slot=slot, by=organizer)
+        pushed = [parse(await anext(stream)) for stream in streams]
+        for stream in streams:
+            await stream.aclose()
+        return pushed, subscribers
+
+    pushed, subscribers = async_to_sync(read)()
+
+    assert subscribers == 2
+    assert [p["id"] for p in pushed] == [str(session.version + 1)] * 2
+    assert [p["data"]["current"]["id"] for p in pushed] == [slot.pk, slot.pk]

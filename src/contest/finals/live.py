@@ -140,6 +140,9 @@ class Hub:
                 await self._tick()
                 await asyncio.sleep(POLL_SECONDS)
         finally:
+            # A screen arriving while the connection is handed back starts a new task.
+            if self.task is asyncio.current_task():
+                self.task = None
             await asyncio.shield(self._in_thread(_release_connection))
 
     async def _tick(self) -> None:
