@@ -118,6 +118,7 @@ def test_a_session_runs_on_phones_and_the_big_screen(live_server, ningbo, new_co
     screen.screenshot(path=artifacts_dir / "finals-03-screen-after.png")
     expect(phones[0].locator(".stage-result")).to_have_text("最终得分 85.00")
     phones[0].screenshot(path=artifacts_dir / "finals-04-judge-phone-result.png", full_page=True)
+    assert phones[0].evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     timer.screenshot(path=artifacts_dir / "finals-05-timer.png")
     slot_record = notary.locator(f"#slot-{first.pk}")
     expect(slot_record.locator(".notary-slot__result")).to_have_text("85.00")
