@@ -263,3 +263,17 @@ def test_dashboard_in_english(client, ningbo):
     assert "<h1>Statistics</h1>" in html
     assert ">Registrations by province</a></h2>" in html
     assert "Download Excel" in html
+
+
+def test_every_chart_is_in_the_export_registry(season):
+    from contest.core.exporters import REGISTRY, render
+
+    scope = stats_scope_for_user(season.secretariat)
+
+    data = render(REGISTRY["statistics.groups"], "json", scope=scope)
+
+    assert {f"statistics.{slug}" for slug in SLUGS} <= set(REGISTRY)
+    assert (
+        data.decode()
+        == '[\n  {\n    "组别": "企业组",\n    "项目数": 6\n  },\n  {\n    "组别": "创客组",\n    "项目数": 1\n  }\n]\n'
+    )
