@@ -1,0 +1,228 @@
+"""Entries: the registration window, creating and editing drafts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contest.catalog.enums import RegistrationMode, Tier
+from contest.catalog.models import EditionGroup, Event
+from contest.core import audit
+from contest.core.errors import Closed, Conflict, FieldErrors, PermissionDenied, ValidationFailed
+from contest.registration import validators as v
+from contest.registration.enums import ACTIVE, EDITABLE, GroupKind, Industry
+from contest.registration.models import Enterprise, Entry, EntryImage, MakerTeam, RegistrationWindow
+from contest.registration.services.common import _field, _locked, _parse_int, _require, _text
+from contest.registration.similarity import simhash
+
+ENTRY_TEXT_FIELDS = ("title", "summary", "innovation", "market", "business_model", "team_description")
+REQUIRED_ON_SUBMIT = {
+    "title": "项目名称", "industry": "行业领域", "summary": "项目简介", "innovation": "技术与创新",
+    "market": "市场前景", "business_model": "商业模式", "team_description": "团队情况",
+}  # fmt: skip
+MAX_LENGTHS = {"title": 200, "summary": 2000, "innovation": 5000, "market": 5000, "business_model": 5000,
+               "team_description": 5000}  # fmt: skip
+
+
+# -- entries -------------------------------------------------------------------------------
+
+
+def window_for(event: Event) -> RegistrationWindow | None:
+    return RegistrationWindow.objects.filter(event=event).first()
+
+
+def ensure_open(event: Event, *, now=None) -> None:
+    now = now or timezone.now()
+    window = window_for(event)
+    if window is None:
+        raise Closed(f"“{event.name}”尚未公布报名时间。")
+    if now < window.opens_at:
+        raise Closed(
+            f"“{event.name}”报名尚未开始（{timezone.localtime(window.opens_at):%Y-%m-%d %H:%M} 开始）。"
+        )
+    if now >= window.closes_at:
+        raise Closed(f"“{event.name}”报名已于 {window.closes_on:%Y-%m-%d} 24:00 截止，不能再提交或修改。")
+
+
+def _entrant_for(by, group: EditionGroup) -> tuple[Enterprise | None, MakerTeam | None]:
+    if group.code == GroupKind.ENTERPRISE:
+        enterprise = Enterprise.objects.filter(owner=by).first()
+        if enterprise is None:
+            raise ValidationFailed("请先填写企业信息，再报名企业组项目。", field="group")
+        return enterprise, None
+    team = MakerTeam.objects.filter(owner=by).first()
+    if team is None:
+        raise ValidationFailed("请先填写创客团队信息，再报名创客组项目。", field="group")
+    return None, team
+
+
+def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    for key in ENTRY_TEXT_FIELDS:
+        if key in data or not partial:
+            out[key] = _text(data, key, REQUIRED_ON_SUBMIT[key], errors, required=key == "title",
+                             max_length=MAX_LENGTHS[key])  # fmt: skip
+    if "industry" in data or not partial:
+        industry = str(data.get("industry") or "")
+        if industry and industry not in Industry.values:
+            errors["industry"] = "请选择行业领域。"
+        out["industry"] = industry
+    if "finances" in data:
+        rows = []
+        for i, row in enumerate(data.get("finances") or [], start=1):
+            year = _field(
+                errors, f"finances-{i}-year", _parse_int, row.get("year", ""), f"finances-{i}-year", "年份"
+            )
+            revenue = _field(errors, f"finances-{i}-revenue", v.non_negative_decimal, row.get("revenue", ""),
+                             field=f"finances-{i}-revenue", label=f"{year or ''}年营业收入")  # fmt: skip
+            profit = _finite_decimal(
+                errors, f"finances-{i}-profit", row.get("profit", ""), f"{year or ''}年净利润"
+            )
+            rows.append({"year": year, "revenue": str(revenue) if revenue is not None else None,
+                         "profit": str(profit) if profit is not None else None})  # fmt: skip
+        out["finances"] = rows
+    if "funding_sought" in data:
+        raw = str(data.get("funding_sought") or "").strip()
+        out["funding_sought"] = (
+            _field(errors, "funding_sought", v.non_negative_decimal, raw, field="funding_sought", label="融资需求")
+            if raw else None
+        )  # fmt: skip
+    if "ip_list" in data:
+        items = []
+        for item in data.get("ip_list") or []:
+            name = str(item.get("name") or "").strip()
+            if not name:
+                continue
+            items.append({"kind": str(item.get("kind") or "").strip()[:20], "name": name[:200],
+                          "number": str(item.get("number") or "").strip()[:50]})  # fmt: skip
+        out["ip_list"] = items
+    if "pitch_video_url" in data:
+        out["pitch_video_url"] = _field(
+            errors, "pitch_video_url", v.check_video_url, data.get("pitch_video_url")
+        )
+    if errors:
+        raise FieldErrors(errors)
+    return out
+
+
+def _finite_decimal(errors, key, value, label):
+    from decimal import InvalidOperation
+
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+        if not amount.is_finite():
+            raise InvalidOperation
+        return amount.quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors[key] = f"{label}应为数字。"
+        return None
+
+
+def create_entry(*, by, event: Event, group_code: str, data: dict[str, Any]) -> Entry:
+    """Start a draft in an event. The registration window must be open."""
+    if by is None or not by.is_authenticated:
+        raise PermissionDenied("请先登录。")
+    if event.tier == Tier.NATIONAL_FINAL:
+        raise ValidationFailed("全国总决赛不接受直接报名；项目由各赛事推荐晋级。", field="event")
+    if event.registration_mode == RegistrationMode.EXTERNAL:
+        urls = "、".join(event.registration_urls)
+        raise ValidationFailed(f"“{event.name}”在外部报名网站报名：{urls}", field="event")
+    group = EditionGroup.objects.filter(edition_id=event.edition_id, code=group_code).first()
+    if group is None:
+        raise ValidationFailed("请选择组别。", field="group")
+    cleaned = clean_entry(data, partial=True)
+    enterprise, team = _entrant_for(by, group)
+    with transaction.atomic():
+        ensure_open(event)
+        owner_lock = (
+            get_user_model().objects.select_for_update().get(pk=by.pk)
+        )  # serialises one user's creates
+        credit_code = enterprise.credit_code if enterprise else None
+        clash = Entry.objects.filter(edition_id=event.edition_id, status__in=ACTIVE).filter(
+            **({"credit_code": credit_code} if enterprise else {"team": team})
+        ).select_related("event").first()  # fmt: skip
+        if clash is not None:
+            raise Conflict(
+                f"本届每个企业（团队）只能报名一个项目，已在“{clash.event.name}”报名“{clash.title}”。"
+            )
+        entry = Entry(
+            edition_id=event.edition_id, event=event, group=group, owner=owner_lock, enterprise=enterprise,
+            team=team, credit_code=credit_code,
+            division=enterprise.division if enterprise else team.division, **cleaned,
+        )  # fmt: skip
+        entry.industry = cleaned.get("industry") or (enterprise.industry if enterprise else "")
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError as exc:
+            raise Conflict("本届每个企业（团队）只能报名一个项目。") from exc
+        audit.record(action="registration.entry.created", obj=entry, by=by, scope=f"event:{event.pk}",
+                     data={"title": entry.title, "group": group.code, "event": event.pk})  # fmt: skip
+    return entry
+
+
+def update_entry(
+    *,
+    by,
+    entry: Entry,
+    data: dict[str, Any],
+    business_plan: tuple[str, bytes] | None = None,
+    images: list[tuple[str, bytes]] | None = None,
+    expected_version: int | None = None,
+) -> Entry:
+    """The entrant edits a draft (or a returned entry) until the deadline."""
+    cleaned = clean_entry(data, partial=True)
+    plan = v.check_pdf(*business_plan) if business_plan else None
+    checked_images = [v.check_image(name, blob) for name, blob in images or []]
+    with transaction.atomic():
+        entry = _locked(entry)
+        _require(by, "registration.view_entry", entry)
+        if entry.owner_id != by.pk:
+            raise PermissionDenied("只有报名人可以修改项目。")
+        if entry.status not in EDITABLE:
+            raise Conflict(f"项目当前状态为“{entry.get_status_display()}”，不能修改。")
+        ensure_open(entry.event)
+        if expected_version is not None and expected_version != entry.version:
+            raise Conflict("项目已在其他窗口中被修改，请刷新后再保存。")
+        before = {k: getattr(entry, k) for k in cleaned}
+        before_plan = entry.business_plan_sha256
+        for key, value in cleaned.items():
+            setattr(entry, key, value)
+        if plan is not None:
+            entry.business_plan_sha256 = plan.sha256
+            entry.business_plan_name = plan.name
+            entry.business_plan_pages = plan.pages
+            entry.business_plan_size = len(plan.data)
+            entry.business_plan.save(plan.name, ContentFile(plan.data), save=False)
+        for image in checked_images:
+            ext = next(e for m, e in v.IMAGE_MAGIC.items() if image.data.startswith(m))
+            img = EntryImage(entry=entry, name=image.name, sha256=image.sha256, extension=ext,
+                             order=entry.images.count())  # fmt: skip
+            img.file.save(image.name, ContentFile(image.data), save=True)
+        if "summary" in cleaned:
+            entry.summary_simhash = simhash(entry.summary)
+        entry.version += 1
+        entry.save()
+        changes = audit.diff(before, {k: getattr(entry, k) for k in cleaned})
+        if plan is not None and plan.sha256 != before_plan:
+            changes["business_plan_sha256"] = {"before": before_plan, "after": plan.sha256}
+        audit.record(action="registration.entry.updated", obj=entry, by=by, scope=f"event:{entry.event_id}",
+                     data={"changes": changes, "images_added": [i.sha256 for i in checked_images]})  # fmt: skip
+    return entry
+
+
+def remove_image(*, by, image: EntryImage) -> None:
+    with transaction.atomic():
+        entry = _locked(image.entry)
+        if entry.owner_id != by.pk or entry.status not in EDITABLE:
+            raise PermissionDenied("不能删除此图片。")
+        ensure_open(entry.event)
+        sha = image.sha256
+        image.delete()
+        audit.record(action="registration.entry.image_removed", obj=entry, by=by, data={"sha256": sha})
