@@ -1,0 +1,194 @@
+"""Organizer pages for conflicts, the assignment and the scoring progress of a round."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contest.core.errors import ContestError
+from contest.review import organizer_selectors as selectors
+from contest.review import services
+from contest.review.forms import AssignmentChangeForm, PinAssignmentForm, PinConflictForm
+from contest.review.models import ReviewRound, RoundEntry, ScoreSheet
+from contest.review.views.organizer.common import (
+    CONFLICT_KIND_LABELS,
+    CONFLICT_SOURCE_LABELS,
+    READ_WRITE,
+    RUN_LABELS,
+    SAFE,
+    SHEET_LABELS,
+    SOURCE_LABELS,
+    _context,
+    _error,
+    review_view,
+)
+
+# -- conflicts ----------------------------------------------------------------------------------------------
+
+
+@review_view(READ_WRITE)
+def conflicts(request: HttpRequest, round: ReviewRound) -> HttpResponse:
+    judges = list(round.round_judges.select_related("expert").order_by("expert__name", "expert_id"))
+    entries = list(round.round_entries.select_related("entry").order_by("code"))
+    form = PinConflictForm(judges=judges, entries=entries)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "detect":
+            try:
+                n = services.detect_conflicts(by=request.user, round=round)
+            except ContestError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("检测完成：新发现 %(n)d 条回避关系。") % {"n": n})
+            return redirect("review:conflicts", round.pk)
+        if action == "pin":
+            form = PinConflictForm(request.POST, judges=judges, entries=entries)
+            if form.is_valid():
+                expert = next(j.expert for j in judges if j.expert_id == form.cleaned_data["expert"])
+                entry = next(re.entry for re in entries if re.entry_id == form.cleaned_data["entry"])
+                try:
+                    services.pin_conflict(by=request.user, round=round, expert=expert, entry=entry,
+                                          reason=form.cleaned_data["reason"])  # fmt: skip
+                except ContestError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("已指定回避：%(expert)s × %(title)s。")
+                                     % {"expert": expert.name, "title": entry.title})  # fmt: skip
+                    return redirect("review:conflicts", round.pk)
+        else:
+            messages.error(request, _("未知的操作。"))
+            return redirect("review:conflicts", round.pk)
+    rows = [
+        (c, CONFLICT_KIND_LABELS[c.kind], CONFLICT_SOURCE_LABELS[c.source])
+        for c in selectors.round_conflicts(round)
+    ]
+    context = _context(round, "conflicts", rows=rows, form=form)
+    return render(request, "review/organizer_conflicts.html", context)
+
+
+# -- assignment -------------------------------------------------------------------------------------------
+
+
+@review_view(READ_WRITE)
+def assignment(request: HttpRequest, round: ReviewRound) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            services.request_assignment(by=request.user, round=round)
+        except ContestError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("已提交自动分配，正在后台计算。"))
+        return redirect("review:assignment", round.pk)
+    run = selectors.latest_run(round)
+    table = selectors.assignment_table(round)
+    rows = []
+    for re in table:
+        cells = []
+        for a in re.assignment_list:
+            state = a.sheet.status if _has_sheet(a) else "pending"
+            cells.append((a, SOURCE_LABELS[a.source], state, SHEET_LABELS[state]))
+        rows.append((re, cells, len(cells) < round.judges_per_entry))
+    context = _context(round, "assignment", run=run, run_payload=selectors.run_payload(run),
+                       run_label=RUN_LABELS[run.status] if run else "", rows=rows,
+                       short=sum(1 for r in rows if r[2]))  # fmt: skip
+    return render(request, "review/organizer_assignment.html", context)
+
+
+def _has_sheet(a) -> bool:
+    try:
+        a.sheet  # noqa: B018 - the reverse one-to-one was joined
+    except ScoreSheet.DoesNotExist:
+        return False
+    return True
+
+
+@review_view(SAFE)
+def assignment_status(request: HttpRequest, round: ReviewRound) -> JsonResponse:
+    """The latest assignment run as JSON, polled every 2 s by the assignment page."""
+    response = JsonResponse(selectors.run_payload(selectors.latest_run(round)))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@review_view(READ_WRITE)
+def assignment_entry(request: HttpRequest, round: ReviewRound, round_entry: RoundEntry) -> HttpResponse:
+    """One entry's judges: pin another judge, swap or remove one (with a reason)."""
+    options = selectors.pin_options(round, round_entry)
+    pin_form = PinAssignmentForm(options=options)
+    change_forms = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "pin":
+                pin_form = PinAssignmentForm(request.POST, options=options)
+                if pin_form.is_valid():
+                    expert = next(o.expert for o in options if o.expert.pk == pin_form.cleaned_data["expert"])
+                    services.pin_assignment(by=request.user, round_entry=round_entry, expert=expert)
+                    messages.success(request, _("已指定“%(name)s”评审此项目。") % {"name": expert.name})
+                    return redirect("review:assignment_entry", round.pk, round_entry.pk)
+            elif action in ("swap", "remove"):
+                target = round_entry.assignments.select_related("round", "expert", "round_entry").filter(
+                    pk=request.POST.get("assignment") or 0).first()  # fmt: skip
+                if target is None:
+                    raise Http404("no such assignment in this entry")
+                form = AssignmentChangeForm(request.POST, options=options)
+                change_forms[target.pk] = form
+                if form.is_valid():
+                    reason = form.cleaned_data["reason"]
+                    if action == "swap":
+                        expert = next(o.expert for o in options if o.expert.pk == form.cleaned_data["expert"])
+                        services.replace_judge(
+                            by=request.user, assignment=target, expert=expert, reason=reason
+                        )
+                        messages.success(request, _("已将“%(old)s”换成“%(new)s”。")
+                                         % {"old": target.expert.name, "new": expert.name})  # fmt: skip
+                    else:
+                        services.withdraw_assignment(by=request.user, assignment=target, reason=reason)
+                        messages.success(request, _("已移除“%(name)s”。") % {"name": target.expert.name})
+                    return redirect("review:assignment_entry", round.pk, round_entry.pk)
+            else:
+                messages.error(request, _("未知的操作。"))
+        except ContestError as exc:
+            _error(request, exc)
+    current = []
+    for a in round_entry.assignments.select_related("expert", "sheet").order_by("expert__name", "expert_id"):
+        sheet = a.sheet if _has_sheet(a) else None
+        form = change_forms.get(a.pk) or AssignmentChangeForm(options=options, auto_id=f"id_{a.pk}_%s")
+        current.append((a, SOURCE_LABELS[a.source], SHEET_LABELS[sheet.status if sheet else "pending"], form))
+    context = _context(round, "assignment", round_entry=round_entry, current=current, pin_form=pin_form,
+                       options=options)  # fmt: skip
+    return render(request, "review/organizer_assignment_entry.html", context)
+
+
+# -- progress ---------------------------------------------------------------------------------------------------
+
+
+@review_view(READ_WRITE)
+def progress(request: HttpRequest, round: ReviewRound) -> HttpResponse:
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "remind":
+                n = services.remind_judges(by=request.user, round=round)
+                messages.success(request, _("已向 %(n)d 位专家发送提醒邮件。") % {"n": n})
+            elif action == "reassign":
+                judge = (
+                    round.round_judges.select_related("expert")
+                    .filter(expert_id=request.POST.get("expert") or 0)
+                    .first()
+                )
+                if judge is None:
+                    raise Http404("no such judge in this round")
+                n = services.hand_over_unfinished(by=request.user, round=round, expert=judge.expert)
+                messages.success(request, _("已将“%(name)s”的 %(n)d 个未完成项目转交给其他专家。")
+                                 % {"name": judge.expert.name, "n": n})  # fmt: skip
+            else:
+                messages.error(request, _("未知的操作。"))
+        except ContestError as exc:
+            _error(request, exc)
+        return redirect("review:progress", round.pk)
+    context = _context(round, "progress", progress=selectors.progress(round, timezone.now()))
+    return render(request, "review/organizer_progress.html", context)
