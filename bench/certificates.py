@@ -116,7 +116,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument(
-        "--workers", type=int, default=0, help="render processes (0: the default, CPU count up to 4)"
+        "--workers", type=int, default=0, help="render processes (0: the default, CERTIFICATE_WORKERS or 1)"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-certificates-") as tmp:

@@ -46,7 +46,9 @@ def test_certificate_pdf_has_chinese_text_embedded_noto_font_a4_landscape(ningbo
     certificate = issue(award, organizer)
 
     pdf = pdf_of(certificate)
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
     text = page.extract_text()
     assert award.entry.enterprise.name in text
     assert "一等奖" in text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from datetime import timedelta
 
 from django.conf import settings
@@ -100,6 +99,8 @@ def issue_certificate(*, by, award: Award, site_url: str, renderer: Renderer | N
             certificate.save()
             audit.record(action="awards.certificate.issued", obj=certificate, by=by, scope=scope_of(award.event),
                          data={"award": award.pk, "code": code, "sha256": digest, "template": TEMPLATE_VERSION})  # fmt: skip
+            if batch is not None:  # progress in the same commit (one commit per certificate)
+                CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
     except IntegrityError:  # another process issued it first
         return None
     return certificate
@@ -179,9 +180,10 @@ def _enqueue(batch_id: int) -> None:
 
 
 def _workers(pending: int) -> int:
-    """Processes rendering a batch: ``CERTIFICATE_WORKERS`` (default: the CPU count, at most 4) once
-    a batch has ``CERTIFICATE_PARALLEL_MIN`` (default 50) certificates to make; one below that."""
-    workers = getattr(settings, "CERTIFICATE_WORKERS", None) or min(4, os.cpu_count() or 1)
+    """Processes rendering a batch: ``CERTIFICATE_WORKERS`` (default 1: rendering in the batch's
+    own process) once a batch has ``CERTIFICATE_PARALLEL_MIN`` (default 50) certificates to make.
+    More workers pay off only on idle cores (docs/awards.md has both figures)."""
+    workers = getattr(settings, "CERTIFICATE_WORKERS", 1) or 1
     least = getattr(settings, "CERTIFICATE_PARALLEL_MIN", 50)
     return workers if pending >= least else 1
 
@@ -217,9 +219,10 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
             for (award, code, text), pdf in zip(prepared, render_many(texts, workers=workers), strict=True):
                 made = issue_certificate(by=by, award=award, site_url=batch.site_url, batch=batch, issuers=issuers,
                                          prepared=(code, text, pdf))  # fmt: skip
-                CertificateBatch.objects.filter(pk=batch.pk).update(
-                    done=F("done") + 1, skipped=F("skipped") + (0 if made else 1)
-                )
+                if made is None:
+                    CertificateBatch.objects.filter(pk=batch.pk).update(
+                        done=F("done") + 1, skipped=F("skipped") + 1
+                    )
     except Exception as exc:
         logger.exception("certificate batch %s failed", batch_id)
         done = CertificateBatch.objects.values_list("done", flat=True).get(pk=batch_id)
