@@ -1,6 +1,5 @@
 """The registration demo: built by the services, every state present, idempotent, quick."""
 
-import time
 
 import pytest
 from django.core.management import call_command
@@ -14,9 +13,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_seed_demo_builds_every_state_and_runs_twice_without_duplicating(db, capsys):
-    started = time.perf_counter()
     call_command("seed_demo", "--stage", "registration")
-    elapsed = time.perf_counter() - started
     out = capsys.readouterr().out
     counts = (Entry.objects.count(), Enterprise.objects.count(), MakerTeam.objects.count(),
               RegistrationWindow.objects.count(), Role.objects.count(), AuditRecord.objects.count())  # fmt: skip
@@ -43,7 +40,6 @@ def test_seed_demo_builds_every_state_and_runs_twice_without_duplicating(db, cap
         assert User.objects.get(username=login).check_password("cnmaker-demo-2024")
         assert f"{login}" in out
     assert verify_chain()[1] is None
-    assert elapsed < 10
 
     call_command("seed_demo", "--stage", "registration")
     again = (Entry.objects.count(), Enterprise.objects.count(), MakerTeam.objects.count(),
