@@ -210,3 +210,23 @@ def test_two_screens_under_asgi_share_one_hub_topic(restore_divisions, ningbo):
     assert subscribers == 2
     assert [p["id"] for p in pushed] == [str(session.version + 1)] * 2
     assert [p["data"]["current"]["id"] for p in pushed] == [slot.pk, slot.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_under_asgi_skip_what_the_reconnecting_screen_has(restore_divisions, ningbo):
+    session, _, _, organizer = session_with(ningbo, entries=2, status="live")
+    url = reverse("finals:events", args=[session.pk])
+
+    async def read() -> tuple[bytes, dict]:
+        response = await AsyncClient().get(url, headers={"Last-Event-ID": str(session.version)})
+        chunks = aiter(response.streaming_content)
+        retry = await anext(chunks)
+        await sync_to_async(services.start_timer)(session=session, segment=0, by=organizer)
+        pushed = parse(await anext(chunks))
+        await chunks.aclose()
+        return retry, pushed
+
+    retry, pushed = async_to_sync(read)()
+
+    assert retry == b"retry: 1000\n\n"
+    assert pushed["id"] == str(session.version + 1)
