@@ -9,6 +9,7 @@ from django.utils import timezone
 from contest.awards import plans
 from contest.awards.enums import AWARD_TRANSITIONS, DEFAULT_LEVELS, AwardSource, AwardStatus, TiePolicy
 from contest.awards.models import Award, AwardLevel, Certificate
+from contest.awards.selectors import levels_for_event
 from contest.catalog.models import Edition, EditionGroup, Event
 from contest.core import audit
 from contest.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
@@ -232,18 +233,12 @@ def _source_of(*, event: Event, group: EditionGroup, session=None, snapshot=None
 def plan_awards(*, event: Event, group: EditionGroup, plan: list[plans.PlanLine], session=None, snapshot=None,
                 ties: str = TiePolicy.REFUSE) -> list[plans.Placed]:  # fmt: skip
     """The preview: who would get which level; raises TieAtBoundary / ValidationFailed."""
-    levels = {level.name for level in _levels_preview(event)}
+    levels = {level.name for level in levels_for_event(event)}
     unknown = [line.level for line in plan if line.level not in levels]
     if unknown:
         raise ValidationFailed(f"没有奖项等级“{unknown[0]}”。", field="plan")
     _, _, ranked = _source_of(event=event, group=group, session=session, snapshot=snapshot)
     return plans.apply_plan(ranked, plan, ties=ties)
-
-
-def _levels_preview(event: Event):
-    from contest.awards.selectors import levels_for_event
-
-    return levels_for_event(event)
 
 
 def stage_awards_from_plan(*, by, event: Event, group: EditionGroup, plan: list[plans.PlanLine], session=None,
