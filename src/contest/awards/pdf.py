@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -133,9 +134,10 @@ def cut_font(characters: set[str]) -> Path | None:
     subsetter.populate(unicodes=[ord(c) for c in chars])
     subsetter.subset(font)
     FONT_CACHE.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{digest[:8]}.part")
-    font.save(str(partial))
-    partial.replace(target)
+    handle, partial = tempfile.mkstemp(dir=FONT_CACHE, suffix=".part")  # unique: processes may race here
+    os.close(handle)
+    font.save(partial)
+    Path(partial).replace(target)  # atomic: a reader sees the whole font or none
     return target
 
 
