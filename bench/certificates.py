@@ -46,10 +46,6 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def setup_django(tmp: Path) -> bool:
-    # bench/ is sys.path[0] when this runs as a script, and bench/statistics.py would shadow the
-    # standard library module Django's SQLite backend imports.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contest.settings.test")
     os.environ["MEDIA_ROOT"] = str(tmp / "media")

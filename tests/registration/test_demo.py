@@ -1,6 +1,5 @@
 """The registration demo: built by the services, every state present, idempotent, quick."""
 
-
 import pytest
 from django.core.management import call_command
 

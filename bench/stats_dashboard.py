@@ -1,7 +1,7 @@
 """Benchmark: the statistics dashboard (/console/stats/) over a season of 40,000 entries.
 
-    .venv/bin/python bench/statistics.py [--entries 40000] [--runs 15]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch .venv/bin/python bench/statistics.py
+    .venv/bin/python bench/stats_dashboard.py [--entries 40000] [--runs 15]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch .venv/bin/python bench/stats_dashboard.py
 
 Builds a throw-away database (a temporary SQLite file, or a test database next to the one
 DATABASE_URL names), imports the shipped 9th-edition plan and bulk-creates (setup speed only;
@@ -21,23 +21,17 @@ Target: median under 1 s for the secretariat at 40,000 entries. Ends with one JS
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# This file is called statistics.py: as a script its folder comes first on sys.path and would
-# shadow the standard library's statistics module (which Django's SQLite backend imports too).
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
-
 import argparse
 import io
 import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 import warnings
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
