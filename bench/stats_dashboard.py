@@ -330,7 +330,7 @@ def main() -> None:
             teardown_test_environment()
 
     result = {
-        "bench": "statistics",
+        "bench": "stats_dashboard",
         "database": connection.vendor,
         "runs": args.runs,
         "entries": total,

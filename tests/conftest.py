@@ -24,8 +24,9 @@ def plan_text() -> str:
 
 
 @pytest.fixture
-def edition9(db):
-    """The 9th edition imported from the shipped plan, through the real importer."""
+def edition9(db, restore_divisions):
+    """The 9th edition imported from the shipped plan, through the real importer (the divisions it
+    needs are put back first if an earlier transactional test's flush removed them)."""
     from contest.catalog.models import Edition
 
     call_command("import_plan", str(SEED_PLAN), "--edition", "9", verbosity=0)
