@@ -53,7 +53,7 @@ def test_every_console_url_answers_404_to_another_events_organizer(client, ningb
     ids = {"award_id": awards[0].pk, "batch_id": batch.pk, "certificate_id": certificate.pk}
     client.force_login(organizer_for(shenzhen))
     routes = [r for r in patterns_of("awards_console") if "event_id" in r.pattern.converters]
-    assert len(routes) == 14
+    assert len(routes) == 15
 
     for route in routes:
         kwargs = {k: v for k, v in ids.items() if k in route.pattern.converters}
@@ -63,6 +63,7 @@ def test_every_console_url_answers_404_to_another_events_organizer(client, ningb
             drain(response)
             assert response.status_code == 404, (route.name, method)
     assert Award.objects.get(pk=awards[0].pk).status == AwardStatus.CONFIRMED
+    assert Certificate.objects.get(pk=certificate.pk).revoked_at is None
 
 
 def test_console_index_answers_404_to_an_entrant(client, db):
@@ -188,6 +189,33 @@ def test_generate_certificates_runs_the_batch_and_reports_progress(
     assert status == {"status": BatchStatus.DONE, "status_label": "已完成", "total": 2, "done": 2, "percent": 100,
                       "message": "已生成 2 份，跳过已有的 0 份。", "finished": True}  # fmt: skip
     assert {c.verify_url.split("/certificates/")[0] for c in Certificate.objects.all()} == {SITE}
+
+
+def test_void_certificate_through_the_console_then_a_new_one_is_issued(
+    client, ningbo, django_capture_on_commit_callbacks
+):
+    awards, organizer = confirmed_awards(ningbo, ["一等奖"])
+    first = services.issue_certificate(by=organizer, award=awards[0], site_url=SITE)
+    client.force_login(organizer)
+    url = table_url(ningbo, "void", certificate_id=first.pk)
+
+    empty = client.post(url, {"reason": ""})
+    assert empty.status_code == 400
+    drain(empty)
+    done = client.post(url, {"reason": "姓名印错"})
+    with django_capture_on_commit_callbacks(execute=True):
+        drain(client.post(table_url(ningbo, "generate")))
+
+    assert done.status_code == 302
+    first.refresh_from_db()
+    assert first.revoke_reason == "姓名印错"
+    assert first.revoked_at is not None
+    second = Certificate.objects.exclude(pk=first.pk).get()
+    assert (second.award_id, second.revoked_at) == (awards[0].pk, None)
+    assert second.code != first.code
+    again = client.post(url, {"reason": "再次作废"})
+    assert again.status_code == 400
+    assert "该证书已作废。" in again.content.decode()
 
 
 def test_zip_holds_every_valid_certificate(client, ningbo):

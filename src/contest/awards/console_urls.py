@@ -18,6 +18,7 @@ urlpatterns = [
     path(P + "certificates/batches/<int:batch_id>/", v.batch_page, name="batch"),
     path(P + "certificates/batches/<int:batch_id>/status.json", v.batch_status, name="batch_status"),
     path(P + "certificates/<int:certificate_id>/download/", v.download, name="download"),
+    path(P + "certificates/<int:certificate_id>/void/", v.void_certificate, name="void"),
     path(P + "certificates.zip", v.download_zip, name="zip"),
     path(P + "export.xlsx", v.export, name="export"),
 ]

@@ -220,6 +220,29 @@ def revoke(request: HttpRequest, event, group, award) -> HttpResponse:
                   status=400 if request.method == "POST" else 200)  # fmt: skip
 
 
+@awards_view(READ_WRITE)
+def void_certificate(request: HttpRequest, event, group, certificate) -> HttpResponse:
+    """Void one certificate (a misprint, say); the award stands and the next batch issues a new one."""
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.revoke_certificate(
+                by=request.user, certificate=certificate, reason=form.cleaned_data["reason"]
+            )
+        except ContestError as exc:
+            _error(request, exc)
+        else:
+            messages.success(
+                request,
+                _("证书 %(code)s 已作废；重新生成证书时将为该奖项签发新证书。") % {"code": certificate.code},
+            )
+            return redirect(_table_url(event, group))
+    context = {"event": event, "group": group, "certificate": certificate, "form": form, "section": "console"}
+    return render(
+        request, "awards/console_void.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
 # -- from a ranking with a plan -----------------------------------------------------------------------------------
 
 
