@@ -39,3 +39,18 @@ def test_report_pdf_carries_the_seed_scores_correction_and_head_hash(ningbo, cli
     assert "项目方未到场" in text
     assert "公证员签字" in text
     assert "路演场次报告" in text
+    assert "Noto-Sans-CJK-SC" in embedded_fonts(response.content)
+
+
+def embedded_fonts(pdf: bytes) -> set[str]:
+    """Base names of the fonts whose program is embedded in the PDF (subset prefix removed)."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0].get_object() if descendants else font).get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                names.add(str(font["/BaseFont"]).split("+", 1)[-1])
+    return names
