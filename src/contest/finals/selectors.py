@@ -3,15 +3,12 @@ the session ranking awards build on."""
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
-from contest.catalog.models import EventOrganization
+from contest.catalog.selectors import management_scope
 from contest.finals import scoring
 from contest.finals.enums import SlotStatus
 from contest.finals.models import RoadshowSession, SessionJudge, SessionSlot
@@ -20,32 +17,14 @@ from contest.review.models import Conflict
 # -- scope ------------------------------------------------------------------------------------------
 
 
-def _scope(user) -> Q | None:
-    editions = secretariat_edition_ids(user)
-    if None in editions:
-        return Q()
-    organizations = organizer_organization_ids(user)
-    conditions = []
-    if editions:
-        conditions.append(Q(edition_id__in=sorted(editions)))
-    if organizations:
-        hosted = EventOrganization.objects.filter(organization_id__in=sorted(organizations)).values(
-            "event_id"
-        )
-        conditions.append(Q(event_id__in=hosted))
-    if not conditions:
-        return None
-    return reduce(operator.or_, conditions)
-
-
 def can_use_finals_console(user) -> bool:
-    return _scope(user) is not None
+    return management_scope(user) is not None
 
 
 def sessions_for_user(user) -> QuerySet[RoadshowSession]:
     """THE tenancy selector: sessions the user may manage (organizer of the event, secretariat
     of the edition)."""
-    scope = _scope(user)
+    scope = management_scope(user)
     if scope is None:
         return RoadshowSession.objects.none()
     return RoadshowSession.objects.filter(scope)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import operator
 from datetime import datetime
-from functools import reduce
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
+from contest.accounts.rules import secretariat_edition_ids
 from contest.accounts.validators import normalize_mobile
-from contest.catalog.models import Edition, EventOrganization
+from contest.catalog.models import Edition
+from contest.catalog.selectors import management_scope
 from contest.core.errors import ValidationFailed
 from contest.publicity.enums import NoticeStatus, ObjectionStatus, Phase
 from contest.publicity.models import Notice, NoticeVersion, Objection
@@ -34,33 +33,13 @@ def phase_of(notice: Notice, now: datetime | None = None) -> str:
 # -- scope ---------------------------------------------------------------------------------------------
 
 
-def _scope(user) -> Q | None:
-    """The condition the user's scope puts on lists: the secretariat's editions (national lists
-    included), the events the user's organizations host, lead or undertake. None: no console."""
-    editions = secretariat_edition_ids(user)
-    if None in editions:
-        return Q()
-    organizations = organizer_organization_ids(user)
-    conditions = []
-    if editions:
-        conditions.append(Q(edition_id__in=sorted(editions)))
-    if organizations:
-        hosted = EventOrganization.objects.filter(organization_id__in=sorted(organizations)).values(
-            "event_id"
-        )
-        conditions.append(Q(event_id__in=hosted))
-    if not conditions:
-        return None
-    return reduce(operator.or_, conditions)
-
-
 def can_use_console(user) -> bool:
-    return _scope(user) is not None
+    return management_scope(user) is not None
 
 
 def notices_for_user(user) -> QuerySet[Notice]:
     """THE tenancy selector for lists."""
-    scope = _scope(user)
+    scope = management_scope(user)
     if scope is None:
         return Notice.objects.none()
     return Notice.objects.filter(scope)

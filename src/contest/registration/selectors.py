@@ -11,17 +11,14 @@ Scope (the same as the predicates in ``registration.rules``):
 
 from __future__ import annotations
 
-import operator
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import reduce
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
-from contest.catalog.models import EditionGroup, Event, EventOrganization
-from contest.catalog.selectors import annotate_tier_rank
+from contest.catalog.models import EditionGroup, Event
+from contest.catalog.selectors import annotate_tier_rank, management_scope
 from contest.registration.enums import AWAITING_REVIEW, EntryStatus
 from contest.registration.models import DuplicateFlag, Entry, EntryTransition, Submission
 
@@ -30,29 +27,9 @@ S = EntryStatus
 # -- scope --------------------------------------------------------------------------------------
 
 
-def _scope(user, *, event_field: str) -> Q | None:
-    """The condition the user's scope puts on a model with ``edition_id`` and ``event_field``,
-    or None when the user manages no event at all."""
-    editions = secretariat_edition_ids(user)
-    if None in editions:
-        return Q()
-    organizations = organizer_organization_ids(user)
-    conditions = []
-    if editions:
-        conditions.append(Q(edition_id__in=sorted(editions)))
-    if organizations:
-        hosted = EventOrganization.objects.filter(organization_id__in=sorted(organizations)).values(
-            "event_id"
-        )
-        conditions.append(Q(**{f"{event_field}__in": hosted}))
-    if not conditions:
-        return None
-    return reduce(operator.or_, conditions)
-
-
 def entries_for_user(user, *, event: Event | None = None) -> QuerySet[Entry]:
     """THE tenancy selector: the entries ``user`` may review, optionally of one event."""
-    scope = _scope(user, event_field="event_id")
+    scope = management_scope(user, event_field="event_id")
     if scope is None:
         return Entry.objects.none()
     queryset = Entry.objects.filter(scope)
@@ -63,7 +40,7 @@ def entries_for_user(user, *, event: Event | None = None) -> QuerySet[Entry]:
 
 def events_for_user(user) -> QuerySet[Event]:
     """The events ``user`` may manage (no annotations)."""
-    scope = _scope(user, event_field="pk")
+    scope = management_scope(user, event_field="pk")
     if scope is None:
         return Event.objects.none()
     return Event.objects.filter(scope)
@@ -80,7 +57,7 @@ def event_for_user(user, event_id: int) -> Event | None:
 
 
 def can_use_console(user) -> bool:
-    return _scope(user, event_field="pk") is not None
+    return management_scope(user, event_field="pk") is not None
 
 
 def events_for_organizer(user) -> QuerySet[Event]:

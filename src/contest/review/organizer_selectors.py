@@ -15,17 +15,16 @@ Organizers know the entrants, so these reads show names even in a blind round; t
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import reduce
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
-from contest.catalog.models import Edition, EditionGroup, Event, EventOrganization
+from contest.accounts.rules import secretariat_edition_ids
+from contest.catalog.models import Edition, EditionGroup, Event
+from contest.catalog.selectors import management_scope
 from contest.registration.enums import EntryStatus, Industry
 from contest.registration.models import Entry
 from contest.registration.selectors import entries_for_user, events_for_user
@@ -48,33 +47,14 @@ from contest.review.models import (
 # -- scope ------------------------------------------------------------------------------------------
 
 
-def _round_scope(user) -> Q | None:
-    """The condition the user's scope puts on rounds, or None when the user runs none."""
-    editions = secretariat_edition_ids(user)
-    if None in editions:
-        return Q()
-    organizations = organizer_organization_ids(user)
-    conditions = []
-    if editions:
-        conditions.append(Q(edition_id__in=sorted(editions)))
-    if organizations:
-        hosted = EventOrganization.objects.filter(organization_id__in=sorted(organizations)).values(
-            "event_id"
-        )
-        conditions.append(Q(event_id__in=hosted))
-    if not conditions:
-        return None
-    return reduce(operator.or_, conditions)
-
-
 def can_use_review_console(user) -> bool:
     """Organizers and the secretariat; a judge or an entrant gets 404 on every organizer page."""
-    return _round_scope(user) is not None
+    return management_scope(user) is not None
 
 
 def rounds_for_user(user) -> QuerySet[ReviewRound]:
     """THE tenancy selector for rounds."""
-    scope = _round_scope(user)
+    scope = management_scope(user)
     if scope is None:
         return ReviewRound.objects.none()
     return ReviewRound.objects.filter(scope)

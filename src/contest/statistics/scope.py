@@ -29,8 +29,8 @@ from contest.accounts.rules import (
     organizer_organization_ids,
     secretariat_edition_ids,
 )
-from contest.catalog.models import Edition, EditionGroup, Event, EventOrganization
-from contest.catalog.selectors import annotate_tier_rank
+from contest.catalog.models import Edition, EditionGroup, Event
+from contest.catalog.selectors import annotate_tier_rank, hosted_event_ids
 from contest.registration.models import Entry
 from contest.review.models import ReviewRound
 
@@ -103,10 +103,6 @@ def _int(value: str | None) -> int | None:
     return number
 
 
-def _hosted_event_ids(organizations: set[int]) -> QuerySet:
-    return EventOrganization.objects.filter(organization_id__in=sorted(organizations)).values("event_id")
-
-
 def stats_scope_for_user(
     user, *, edition: str | None = None, event: str | None = None, group: str | None = None
 ) -> StatsScope | None:
@@ -129,7 +125,7 @@ def stats_scope_for_user(
         if secretariat:
             conditions.append(Q(pk__in=sorted(secretariat)))
         if organizations:
-            hosted = Event.objects.filter(pk__in=_hosted_event_ids(organizations)).values("edition_id")
+            hosted = Event.objects.filter(pk__in=hosted_event_ids(organizations)).values("edition_id")
             conditions.append(Q(pk__in=hosted))
         editions_qs = editions_qs.filter(reduce(operator.or_, conditions))
     editions = tuple(editions_qs.order_by("-number"))
@@ -142,7 +138,7 @@ def stats_scope_for_user(
     whole = is_secretariat_for_edition(user, chosen.pk)
     events_qs = Event.objects.filter(edition_id=chosen.pk)
     if not whole:
-        events_qs = events_qs.filter(pk__in=_hosted_event_ids(organizations))
+        events_qs = events_qs.filter(pk__in=hosted_event_ids(organizations))
     events = tuple(annotate_tier_rank(events_qs).order_by("tier_rank", "seq"))
     if not events and not whole:
         return None
@@ -174,5 +170,5 @@ def _reaches_event(secretariat: set, organizations: set[int], event_id: int) -> 
         return Event.objects.filter(pk=event_id).exists()
     condition = Q(edition_id__in=sorted(e for e in secretariat if e is not None))
     if organizations:
-        condition |= Q(pk__in=_hosted_event_ids(organizations))
+        condition |= Q(pk__in=hosted_event_ids(organizations))
     return Event.objects.filter(condition, pk=event_id).exists()
