@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
 from contest.accounts import tokens
+from contest.accounts.api_auth import api_auth, current_user, session
 from contest.accounts.models import ApiToken
-from contest.api.auth import api_auth, current_user, session
-from contest.api.schemas import NO_NUL, ErrorOut, Invalid, local
 from contest.catalog.schemas import ID_MAX
+from contest.core.api import NO_NUL, ErrorOut, Invalid, local
 from contest.core.errors import NotFound
 
 router = Router(tags=["tokens"], auth=api_auth)

@@ -7,6 +7,9 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from contest.accounts.enums import InvitationStatus, RoleKind
+from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
+from contest.catalog.models import EventOrganization
+from contest.core.access import Reach
 
 
 class User(AbstractUser):
@@ -26,6 +29,25 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_username()
+
+    def reach(self) -> Reach:
+        """What this user's roles open (``core.access``): cached on the object for the request."""
+        cached = getattr(self, "_reach", None)
+        if cached is None:
+            editions = secretariat_edition_ids(self)
+            organizations = frozenset(organizer_organization_ids(self))
+            cached = Reach(
+                all_editions=None in editions,
+                editions=frozenset(e for e in editions if e is not None),
+                organizations=organizations,
+                hosted_events=EventOrganization.objects.filter(
+                    organization_id__in=sorted(organizations)
+                ).values("event_id")
+                if organizations
+                else None,
+            )
+            self._reach = cached
+        return cached
 
 
 class Role(models.Model):

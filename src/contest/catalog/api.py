@@ -17,15 +17,14 @@ from contest.catalog.schemas import (
     SEARCH_TEXT,
     DivisionOut,
     EditionOut,
-    ErrorOut,
     EventDetailOut,
     EventOut,
     EventQuery,
     MyEventsOut,
     OrganizationDetailOut,
     OrganizationOut,
-    ValidationErrorOut,
 )
+from contest.core.api import ErrorOut, ValidationErrorOut
 from contest.core.errors import NotFound, ValidationFailed
 
 router = Router(tags=["catalog"])

@@ -23,16 +23,6 @@ def event_url(event: Event) -> str:
     return reverse("catalog:event_detail", args=[event.edition.number, event.pk])
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str
-    field: str | None = None
-
-
-class ValidationErrorOut(Schema):
-    detail: list[dict[str, Any]]
-
-
 class EventQuery(Schema):
     edition: int | None = Field(None, ge=1, le=EDITION_MAX, description="届次，默认当前届")
     tier: Tier | None = Field(None, description="赛事类别")

@@ -8,31 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
 from contest.catalog.enums import HOST_ROLES, TIER_ORDER, DivisionLevel, OrgRole, Tier
 from contest.catalog.models import Division, Edition, EditionGroup, Event, EventOrganization, Organization
-
-
-def hosted_event_ids(organization_ids) -> QuerySet:
-    """Ids of the events these organizations host, lead or undertake (a subquery)."""
-    return EventOrganization.objects.filter(organization_id__in=sorted(organization_ids)).values("event_id")
-
-
-def management_scope(user, *, event_field: str = "event_id") -> Q | None:
-    """The condition a user's scope puts on a model with ``edition_id`` and ``event_field``: the
-    secretariat's editions, the events the user's organizations host, lead or undertake.
-    ``Q()`` for a secretariat of every edition; None when the user manages nothing (a 404)."""
-    editions = secretariat_edition_ids(user)
-    if None in editions:
-        return Q()
-    organizations = organizer_organization_ids(user)
-    scope = None
-    if editions:
-        scope = Q(edition_id__in=sorted(editions))
-    if organizations:
-        hosted = Q(**{f"{event_field}__in": hosted_event_ids(organizations)})
-        scope = hosted if scope is None else scope | hosted
-    return scope
 
 
 def current_edition() -> Edition | None:

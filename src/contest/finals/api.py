@@ -14,9 +14,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
-from contest.api.auth import api_auth, current_user
-from contest.api.schemas import NO_NUL, ErrorOut, Invalid, local
+from contest.accounts.api_auth import api_auth, current_user
 from contest.catalog.schemas import ID_MAX
+from contest.core.api import NO_NUL, ErrorOut, Invalid, local
 from contest.core.errors import NotFound
 from contest.finals import scoring, selectors, services
 from contest.finals.enums import SlotStatus

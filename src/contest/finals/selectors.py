@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
-from contest.catalog.selectors import management_scope
+from contest.core.access import management_scope
 from contest.finals import scoring
 from contest.finals.enums import SlotStatus
 from contest.finals.models import RoadshowSession, SessionJudge, SessionSlot

@@ -11,7 +11,7 @@ from django.utils import timezone
 from contest.accounts.rules import secretariat_edition_ids
 from contest.accounts.validators import normalize_mobile
 from contest.catalog.models import Edition
-from contest.catalog.selectors import management_scope
+from contest.core.access import management_scope
 from contest.core.errors import ValidationFailed
 from contest.publicity.enums import NoticeStatus, ObjectionStatus, Phase
 from contest.publicity.models import Notice, NoticeVersion, Objection

@@ -6,19 +6,16 @@ action endpoints (``POST /me/entries/{id}/submit``), never a write to ``status``
 caller may not see answers 404, whether it exists or not.
 """
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from contest.api.auth import api_auth, current_user
-from contest.api.schemas import ErrorOut, Invalid
+from contest.accounts.api_auth import api_auth, current_user
 from contest.catalog.models import Event
 from contest.catalog.schemas import ID_MAX, OFFSET_MAX
-from contest.core.errors import FieldErrors, NotFound, ValidationFailed
+from contest.core.api import ErrorOut, Invalid, refusals_as_field_errors
+from contest.core.errors import NotFound
 from contest.registration import selectors, services
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
 from contest.registration.schemas import (
@@ -51,23 +48,6 @@ class EntryPagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=200, description="每页条数，默认 50，最多 200")
         offset: int = Field(0, ge=0, le=OFFSET_MAX, description="跳过的条数")
-
-
-def refusals_as_field_errors(view: Callable) -> Callable:
-    """A single-field refusal from a service (a bad PDF, no group) is a 422 with ``fields`` too."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except FieldErrors:
-            raise
-        except ValidationFailed as exc:
-            error = FieldErrors({exc.field or "__all__": exc.message})
-            error.code = exc.code
-            raise error from exc
-
-    return wrapper
 
 
 # -- reads: the organizer's side goes through the tenancy selector -----------------------------------

@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from contest.api.schemas import NO_NUL, local
 from contest.catalog.schemas import ID_MAX
+from contest.core.api import NO_NUL, local
 from contest.registration.enums import EntryStatus, Industry, SmeStatus
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
 

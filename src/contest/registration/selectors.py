@@ -18,7 +18,8 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from contest.catalog.models import EditionGroup, Event
-from contest.catalog.selectors import annotate_tier_rank, management_scope
+from contest.catalog.selectors import annotate_tier_rank
+from contest.core.access import management_scope
 from contest.registration.enums import AWAITING_REVIEW, EntryStatus
 from contest.registration.models import DuplicateFlag, Entry, EntryTransition, Submission
 

@@ -15,13 +15,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
-from contest.api.auth import api_auth, current_user
-from contest.api.schemas import ErrorOut, Invalid, local
+from contest.accounts.api_auth import api_auth, current_user
 from contest.catalog.models import Edition
 from contest.catalog.schemas import ID_MAX
+from contest.core.api import ErrorOut, Invalid, local, refusals_as_field_errors
 from contest.core.errors import FieldErrors, NotFound
 from contest.registration import selectors as registration_selectors
-from contest.registration.api import refusals_as_field_errors
 from contest.review import organizer_selectors, ranking_sql, selectors, services
 from contest.review.enums import QuotaKind, RoundStatus, RunStatus
 from contest.review.models import AdvancementDecision, Assignment, AssignmentRun, ReviewRound, ScoreSheet

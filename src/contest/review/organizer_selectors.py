@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 
 from contest.accounts.rules import secretariat_edition_ids
 from contest.catalog.models import Edition, EditionGroup, Event
-from contest.catalog.selectors import management_scope
+from contest.core.access import management_scope
 from contest.registration.enums import EntryStatus, Industry
 from contest.registration.models import Entry
 from contest.registration.selectors import entries_for_user, events_for_user

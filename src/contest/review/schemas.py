@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import AwareDatetime
 
-from contest.api.schemas import NO_NUL
 from contest.catalog.schemas import EDITION_MAX, ID_MAX
+from contest.core.api import NO_NUL
 from contest.registration.schemas import GROUP_CODE, INT_MAX
 from contest.review.enums import (
     Aggregation,

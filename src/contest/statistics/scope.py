@@ -30,7 +30,8 @@ from contest.accounts.rules import (
     secretariat_edition_ids,
 )
 from contest.catalog.models import Edition, EditionGroup, Event
-from contest.catalog.selectors import annotate_tier_rank, hosted_event_ids
+from contest.catalog.selectors import annotate_tier_rank
+from contest.core.access import reach_of
 from contest.registration.models import Entry
 from contest.review.models import ReviewRound
 
@@ -119,13 +120,14 @@ def stats_scope_for_user(
     organizations = organizer_organization_ids(user)
     if not secretariat and not organizations:
         return None
+    hosted_events = reach_of(user).hosted_events
     editions_qs = Edition.objects.all()
     if None not in secretariat:
         conditions = []
         if secretariat:
             conditions.append(Q(pk__in=sorted(secretariat)))
         if organizations:
-            hosted = Event.objects.filter(pk__in=hosted_event_ids(organizations)).values("edition_id")
+            hosted = Event.objects.filter(pk__in=hosted_events).values("edition_id")
             conditions.append(Q(pk__in=hosted))
         editions_qs = editions_qs.filter(reduce(operator.or_, conditions))
     editions = tuple(editions_qs.order_by("-number"))
@@ -138,7 +140,7 @@ def stats_scope_for_user(
     whole = is_secretariat_for_edition(user, chosen.pk)
     events_qs = Event.objects.filter(edition_id=chosen.pk)
     if not whole:
-        events_qs = events_qs.filter(pk__in=hosted_event_ids(organizations))
+        events_qs = events_qs.filter(pk__in=hosted_events if hosted_events is not None else [])
     events = tuple(annotate_tier_rank(events_qs).order_by("tier_rank", "seq"))
     if not events and not whole:
         return None
@@ -146,7 +148,7 @@ def stats_scope_for_user(
     chosen_event = None
     if event_id is not None:
         chosen_event = next((e for e in events if e.pk == event_id), None)
-        if chosen_event is None and not _reaches_event(secretariat, organizations, event_id):
+        if chosen_event is None and not _reaches_event(secretariat, hosted_events, event_id):
             return None
     chosen_group = None
     if group:
@@ -164,11 +166,11 @@ def stats_scope_for_user(
     )
 
 
-def _reaches_event(secretariat: set, organizations: set[int], event_id: int) -> bool:
+def _reaches_event(secretariat: set, hosted_events, event_id: int) -> bool:
     """Whether an event of another edition is in the user's reach (then the filter is dropped)."""
     if None in secretariat:
         return Event.objects.filter(pk=event_id).exists()
     condition = Q(edition_id__in=sorted(e for e in secretariat if e is not None))
-    if organizations:
-        condition |= Q(pk__in=hosted_event_ids(organizations))
+    if hosted_events is not None:
+        condition |= Q(pk__in=hosted_events)
     return Event.objects.filter(condition, pk=event_id).exists()
