@@ -25,6 +25,8 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=src $(BIN)/lint-imports
+	$(PYTHON) scripts/check_imports.py
 
 format: setup
 	$(BIN)/ruff format .

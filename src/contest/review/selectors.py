@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry, TeamMember
-from contest.review.enums import RoundStatus, SheetStatus
-from contest.review.models import Assignment, ReviewRound, ScoreSheet
+from contest.review.enums import Decision, RoundStatus, SheetStatus
+from contest.review.models import AdvancementDecision, Assignment, ReviewRound, ScoreSheet
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Rounds a judge sees. A draft round's assignment may still change; the judge waits for it to open.
@@ -283,3 +284,30 @@ def next_pending(user, assignment: Assignment) -> Assignment | None:
     )
     after = rest.filter(round_entry__code__gt=assignment.round_entry.code).first()
     return after or rest.first()
+
+
+# -- advancement: the one definition of which entries advanced ------------------------------------------
+
+
+def advanced_decisions(round: ReviewRound | None = None) -> QuerySet[AdvancementDecision]:
+    """Published "advance" decisions whose entry still stands qualified: THE definition of an entry
+    that advanced, used by the next round, finals, 公示, statistics and the national review. An entry
+    withdrawn, disqualified or reopened after the decision no longer counts. ``round`` narrows it
+    to one round's decisions; without it, every round's."""
+    decisions = AdvancementDecision.objects.filter(
+        decision=Decision.ADVANCE, published_at__isnull=False, round_entry__entry__status=EntryStatus.QUALIFIED
+    )
+    return decisions if round is None else decisions.filter(round_id=round.pk)
+
+
+def advanced_entries(round: ReviewRound) -> QuerySet[Entry]:
+    """The entries ``round`` advanced (see :func:`advanced_decisions`)."""
+    return Entry.objects.filter(pk__in=advanced_decisions(round).values("round_entry__entry_id"))
+
+
+def recommended_decisions(edition_id: int) -> QuerySet[AdvancementDecision]:
+    """What the events of an edition recommend to the national review: the advance decisions of
+    each event's last round (a round no later round follows)."""
+    return advanced_decisions().filter(
+        round__edition_id=edition_id, round__event__isnull=False, round__next_rounds__isnull=True
+    )
