@@ -17,7 +17,8 @@ run: setup
 	$(PYTHON) manage.py seed_demo
 	@echo ""
 	@echo "==> 站点 / site: http://$(HOST):$(PORT)/   管理后台 / admin: http://$(HOST):$(PORT)/admin/   API: http://$(HOST):$(PORT)/api/v1/docs"
-	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+	@echo "==> 网站（ASGI）与后台任务进程一起运行；Ctrl-C 同时停止 / site (ASGI) and background worker together; Ctrl-C stops both"
+	$(PYTHON) scripts/serve.py --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/pytest

@@ -72,3 +72,25 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life (``manage.py run_worker`` writes it every few seconds).
+
+    The console warns when work has waited in the queue with no worker seen recently
+    (``core.workers.stalled_work``)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    queues = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务进程"
+        verbose_name_plural = "后台任务进程"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} @ {self.hostname}:{self.pid}"
