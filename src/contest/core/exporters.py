@@ -1,7 +1,9 @@
 """Export contract: one registry of tabular exporters, written as CSV, XLSX or JSON.
 
 Spreadsheet cells are neutralised against formula injection: a text cell starting with
-``= + - @`` (or a tab/CR) gets a leading apostrophe, as OWASP recommends.
+``= + - @`` (or a tab/CR) gets a leading apostrophe, as OWASP recommends. Control characters that
+a workbook cannot hold (C0 other than tab, newline and carriage return; openpyxl refuses them) are
+removed from every text cell, so one stray ESC typed into a form can never break an export.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 
