@@ -39,3 +39,19 @@ if [ ! -f .venv/.installed ] || [ requirements.lock -nt .venv/.installed ]; then
   .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
   touch .venv/.installed
 fi
+
+# Browser-side test tools from the npm registry (axe-core for the accessibility checks); never served.
+if [ -f package-lock.json ]; then
+  if command -v npm >/dev/null 2>&1; then
+    if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
+      echo "==> npm ci (axe-core for the accessibility tests)"
+      npm ci --no-audit --no-fund --silent && touch node_modules/.installed
+    fi
+  elif command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "==> apt-get install npm (for axe-core)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    npm ci --no-audit --no-fund --silent && touch node_modules/.installed
+  else
+    echo "!! npm is missing: the accessibility tests (axe-core) cannot run. Install it with:  sudo apt-get install -y npm"
+  fi
+fi
