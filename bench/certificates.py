@@ -160,9 +160,9 @@ def main() -> None:
             workers_cpu_s = (children1.ru_utime + children1.ru_stime) - (
                 children0.ru_utime + children0.ru_stime
             )
-            from contest.awards.services.certificates import _workers
+            from contest.awards.services.certificates import render_workers
 
-            workers = _workers(args.count)
+            workers = render_workers(args.count)
             load = os.getloadavg()[0]
             stamps = list(Certificate.objects.order_by("issued_at").values_list("issued_at", flat=True))
             sizes = list(Certificate.objects.values_list("size", flat=True))

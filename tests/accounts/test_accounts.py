@@ -386,6 +386,53 @@ def test_revoked_invitation_cannot_be_accepted(client, organization, django_capt
     assert Role.objects.count() == 0
 
 
+def test_accepting_an_invitation_records_one_audit_record_with_the_status_change(
+    organization, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_organizer(
+            by=superuser(), email="staff@nb.gov.cn", organization=organization, site_url=SITE
+        )
+    token = link_in(mail.outbox[-1]).removeprefix("/accounts/invite/").rstrip("/")
+    invitee = user(email="staff@nb.gov.cn")
+
+    role = services.accept_invitation(token=token, by=invitee)
+
+    record = AuditRecord.objects.get(action="accounts.invitation.accepted")
+    assert record.data == {
+        "before": "pending", "after": "accepted", "role": role.pk, "kind": "organizer",
+        "organization": organization.pk, "email_verified": True,
+    }  # fmt: skip
+    assert record.actor == invitee
+
+
+def test_revoking_an_invitation_records_the_status_change_and_refuses_a_second_time(organization):
+    secretariat = superuser()
+    invitation = services.invite_organizer(
+        by=secretariat, email="staff@nb.gov.cn", organization=organization, site_url=SITE
+    )
+
+    services.revoke_invitation(by=secretariat, invitation=invitation)
+    with pytest.raises(Conflict) as exc:
+        services.revoke_invitation(by=secretariat, invitation=invitation)
+
+    assert exc.value.message == "此邀请状态为“已撤销”，不能撤销。"
+    assert [r.data for r in AuditRecord.objects.filter(action="accounts.invitation.revoked")] == [
+        {"before": "pending", "after": "revoked"}
+    ]
+
+
+def test_invitation_list_answers_404_before_405_to_anyone_but_the_secretariat(client, organization):
+    client.force_login(user())
+
+    responses = [
+        client.put(reverse("accounts:invitation_list")),
+        client.get(reverse("accounts:revoke_invitation", args=[1])),
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404]
+
+
 def test_unknown_invitation_token_is_404(client):
     assert client.get(reverse("accounts:accept_invitation", args=["no-such-token"])).status_code == 404
 

@@ -667,3 +667,55 @@ def test_review_api_answers_every_generated_request_as_documented(case, review_a
     for name in case.path_parameters or {}:
         case.path_parameters[name] = ids[name]
     case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)
+
+
+# -- entries of a round that has ended ------------------------------------------------------------------
+
+
+def test_entries_cannot_be_added_to_a_published_round(season):
+    api = season["api"]
+    rid = created_round(season)["id"]
+    for action in ("open", "close", "publish"):
+        as_json(api.post(f"/rounds/{rid}/{action}"), 200)
+
+    response = api.post(f"/rounds/{rid}/entries")
+
+    assert as_json(response, 409) == {
+        "detail": "评审轮次当前为“结果已发布”，不能再加入参评项目。", "code": "conflict", "field": None,
+    }  # fmt: skip
+    assert ReviewRound.objects.get(pk=rid).round_entries.count() == 0
+
+
+def test_entries_cannot_be_added_to_a_closed_round(season):
+    api = season["api"]
+    rid = created_round(season)["id"]
+    for action in ("open", "close"):
+        as_json(api.post(f"/rounds/{rid}/{action}"), 200)
+
+    response = api.post(f"/rounds/{rid}/entries", {"entry_ids": [season["entries"][0].pk]})
+
+    assert as_json(response, 409) == {
+        "detail": "评审轮次当前为“评审结束”，不能再加入参评项目。", "code": "conflict", "field": None,
+    }  # fmt: skip
+    assert ReviewRound.objects.get(pk=rid).round_entries.count() == 0
+
+
+def test_entries_can_be_added_to_an_open_round(season):
+    api = season["api"]
+    rid = created_round(season)["id"]
+    as_json(api.post(f"/rounds/{rid}/open"), 200)
+
+    assert as_json(api.post(f"/rounds/{rid}/entries"), 200) == {"added": 3, "total": 3}
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "null", "5", '"x"', "[]", '{"entry_id": [1]}'])
+def test_entries_body_that_is_not_an_object_is_refused(season, body):
+    api = season["api"]
+    rid = created_round(season)["id"]
+
+    response = api.client.post(
+        f"/api/v1/rounds/{rid}/entries", body, content_type="application/json", headers=api._headers()
+    )
+
+    assert response.status_code == 422
+    assert ReviewRound.objects.get(pk=rid).round_entries.count() == 0

@@ -264,3 +264,85 @@ def test_batch_renders_in_worker_processes_when_large_enough(
         assert award.entry.enterprise.name in text
         assert codes.display(certificate.code) in text
         assert certificate.sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+# -- the site's address on certificates ------------------------------------------------------------------
+
+
+def qr_matrix_of(certificate) -> list[list[bool]]:
+    """The certificate's QR code as dark/light cells (one pixel per module, quiet zone included)."""
+    images = PdfReader(io.BytesIO(pdf_of(certificate))).pages[0].images
+    assert len(images) == 1
+    picture = images[0].image.convert("L")
+    width, height = picture.size
+    return [[picture.getpixel((x, y)) < 128 for x in range(width)] for y in range(height)]
+
+
+def segno_matrix(url: str) -> list[list[bool]]:
+    qr = segno.make(url, error="m", micro=False)
+    return [[bool(cell) for cell in row] for row in qr.matrix_iter(scale=1, border=4)]
+
+
+def generate_from_console(client, event, organizer, **extra):
+    client.force_login(organizer)
+    url = reverse("awards_console:generate", kwargs={"event_id": event.pk, "group_code": "enterprise"})
+    return client.post(url, **extra)
+
+
+@pytest.mark.integration
+def test_console_batch_points_certificates_at_the_host_and_port_the_request_came_to(
+    client, ningbo, settings, django_capture_on_commit_callbacks
+):
+    settings.ALLOWED_HOSTS = ["cnmaker.example.cn"]
+    settings.SITE_URL = ""
+    (award,), organizer = confirmed_awards(ningbo, ["一等奖"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = generate_from_console(client, ningbo, organizer, HTTP_HOST="cnmaker.example.cn:8443")
+
+    assert response.status_code == 302
+    batch = CertificateBatch.objects.get()
+    certificate = Certificate.objects.get(award=award)
+    expected = f"http://cnmaker.example.cn:8443/certificates/verify/{certificate.code}/"
+    assert (batch.status, batch.site_url) == (BatchStatus.DONE, "http://cnmaker.example.cn:8443")
+    assert certificate.verify_url == expected
+    assert expected in PdfReader(io.BytesIO(pdf_of(certificate))).pages[0].extract_text()
+    assert qr_matrix_of(certificate) == segno_matrix(expected)
+
+
+@pytest.mark.integration
+def test_console_batch_prefers_settings_site_url_to_the_request(
+    client, ningbo, settings, django_capture_on_commit_callbacks
+):
+    settings.ALLOWED_HOSTS = ["cnmaker.example.cn"]
+    settings.SITE_URL = "https://cnmaker.example.cn/"
+    (award,), organizer = confirmed_awards(ningbo, ["二等奖"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        generate_from_console(client, ningbo, organizer, HTTP_HOST="cnmaker.example.cn:8443")
+
+    batch = CertificateBatch.objects.get()
+    certificate = Certificate.objects.get(award=award)
+    expected = f"https://cnmaker.example.cn/certificates/verify/{certificate.code}/"
+    assert batch.site_url == "https://cnmaker.example.cn"
+    assert certificate.verify_url == expected
+    assert qr_matrix_of(certificate) == segno_matrix(expected)
+
+
+@pytest.mark.integration
+def test_reissued_certificate_points_at_the_new_requests_address(
+    client, ningbo, settings, django_capture_on_commit_callbacks
+):
+    settings.ALLOWED_HOSTS = ["cnmaker.example.cn", "testserver"]
+    settings.SITE_URL = ""
+    (award,), organizer = confirmed_awards(ningbo, ["三等奖"])
+    first = services.issue_certificate(by=organizer, award=award, site_url="http://localhost:8000")
+    services.revoke_certificate(by=organizer, certificate=first, reason="印错了名字")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        generate_from_console(client, ningbo, organizer, HTTP_HOST="cnmaker.example.cn:8443")
+
+    again = Certificate.objects.get(award=award, revoked_at__isnull=True)
+    expected = f"http://cnmaker.example.cn:8443/certificates/verify/{again.code}/"
+    assert again.verify_url == expected
+    assert qr_matrix_of(again) == segno_matrix(expected)

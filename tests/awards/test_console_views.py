@@ -1,7 +1,10 @@
 import io
+import re
 
 import pytest
+import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from contest.awards import services
@@ -104,7 +107,7 @@ def test_console_index_query_count_is_constant(client, edition9, django_assert_n
     client.force_login(person)
     drain(client.get(reverse("awards_console:index")))
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("awards_console:index"))
 
     assert drain(response).decode().count("/console/awards/") >= 2 * n
@@ -306,3 +309,68 @@ def test_my_voided_certificate_is_listed_but_not_downloadable(client, ningbo):
     assert "已作废" in listing
     assert "材料不实" in listing
     assert download.status_code == 404
+
+
+# -- English ------------------------------------------------------------------------------------------------------
+
+DEFAULT_LEVEL_NAMES = ("一等奖", "二等奖", "三等奖", "优胜奖")
+
+
+@pytest.fixture
+def english_client(client, settings):
+    """The client asks for English; afterwards the thread's language is the default again (the
+    locale middleware leaves the last request's language active, and lazy labels follow it)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def visible_text(page: str) -> str:
+    """The page's text without its tags (a form's option values are data, the names as stored)."""
+    return re.sub(r"<[^>]*>", " ", page)
+
+
+def test_award_table_in_english_translates_default_levels_and_statuses(english_client, ningbo):
+    awards, organizer = confirmed_awards(ningbo, ["一等奖", "二等奖", "优胜奖"])
+    services.request_certificates(by=organizer, event=ningbo, group=enterprise_group(ningbo), site_url=SITE,
+                                  run_now=True)  # fmt: skip
+    services.revoke_award(by=organizer, award=awards[2], reason="材料不实")
+    services.add_custom_level(by=organizer, event=ningbo, name="最佳人气奖", rank=None)
+    entries, _ = qualified_entries(ningbo, 1, organizer=organizer)
+    services.stage_award(by=organizer, event=ningbo, entry=entries[0], level_name="三等奖")
+    english_client.force_login(organizer)
+
+    page = drain(english_client.get(table_url(ningbo))).decode()
+
+    for english in ("First Prize", "Second Prize", "Third Prize", "Honourable Mention", ">Staged<",
+                    ">Confirmed<", ">Revoked<", '<button type="submit" class="button">Stage</button>',
+                    "Done · 3/3</a> · 3 generated; 0 existing skipped."):  # fmt: skip
+        assert english in page, english
+    assert "最佳人气奖" in page  # a custom level stays as typed
+    text = visible_text(page)
+    assert [name for name in DEFAULT_LEVEL_NAMES if name in text] == []
+    assert [label for label in ("拟定", "已确认", "已撤销") if label in text] == []
+
+
+def test_award_table_in_chinese_keeps_the_level_names(client, ningbo):
+    _awards, organizer = confirmed_awards(ningbo, ["一等奖"])
+    client.force_login(organizer)
+
+    page = drain(client.get(table_url(ningbo))).decode()
+
+    assert '<span class="awards-nowrap">一等奖</span></th>' in page
+    assert '<button type="submit" class="button">拟定</button>' in page
+    assert "First Prize" not in page
+
+
+@time_machine.travel("2024-10-26 15:00 +0800", tick=False)
+def test_verify_page_in_english_shows_english_labels_and_level(english_client, ningbo):
+    (award,), organizer = confirmed_awards(ningbo, ["一等奖"])
+    certificate = services.issue_certificate(by=organizer, award=award, site_url=SITE)
+
+    page = drain(english_client.get(reverse("awards:verify", args=[certificate.code]))).decode()
+
+    assert "<dt>Award</dt><dd>First Prize</dd>" in page
+    assert "<dt>Verification code</dt>" in page
+    assert "<dt>Date of issue</dt><dd>Oct. 26, 2024</dd>" in page
+    assert [name for name in DEFAULT_LEVEL_NAMES if name in visible_text(page)] == []

@@ -40,3 +40,33 @@ def test_demo_skips_without_a_finished_session(edition9):
     assert demo.build(stage="finals", stdout=out) == []
     assert "宁波没有已结束的路演场次" in out.getvalue()
     assert Award.objects.count() == 0
+
+
+def test_demo_certificates_point_at_the_address_make_run_serves(ningbo, settings, monkeypatch):
+    settings.SITE_URL = ""
+    monkeypatch.setenv("HOST", "0.0.0.0")  # noqa: S104 -- the address `make run` is told to listen on
+    monkeypatch.setenv("PORT", "8080")
+    finished_session(ningbo, [[str(90 - i)] * 5 for i in range(2)])
+
+    demo.build(stage="finals", stdout=io.StringIO())
+
+    urls = sorted(Certificate.objects.values_list("verify_url", "code"))
+    assert [url for url, _code in urls] == sorted(
+        f"http://localhost:8080/certificates/verify/{code}/" for _url, code in urls
+    )
+    assert CertificateBatch.objects.get().site_url == "http://localhost:8080"
+
+
+@pytest.mark.unit
+def test_demo_site_url_prefers_settings_then_make_runs_host_and_port(settings, monkeypatch):
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.delenv("PORT", raising=False)
+    settings.SITE_URL = ""
+    assert demo.demo_site_url() == "http://127.0.0.1:8000"
+
+    monkeypatch.setenv("HOST", "192.168.1.20")
+    monkeypatch.setenv("PORT", "9000")
+    assert demo.demo_site_url() == "http://192.168.1.20:9000"
+
+    settings.SITE_URL = "https://cnmaker.example.cn/"
+    assert demo.demo_site_url() == "https://cnmaker.example.cn"

@@ -326,7 +326,7 @@ def test_import_plan_refuses_a_plan_of_another_edition(db, tmp_path):
         (b"not a workbook", "plan.xlsx", "未导入任何数据：plan.xlsx：扩展名是 .xlsx，但内容不是 Excel 文件。"),
         (b"PK\x03\x04broken", "plan.xlsx", "未导入任何数据：无法读取 Excel 文件：BadZipFile（文件损坏或不是 .xlsx）。"),
         ("姓名,电话\n张三,1\n".encode(), "plan.csv",
-         "未导入任何数据：第 1 行：不是赛事计划表格，缺少列：赛事类别、序号、赛事名称、地点、主办单位（见 docs/plan-format.md）。"),
+         "未导入任何数据：缺少必需的列：赛事类别、序号、赛事名称、地点、主办单位。请使用导入模板的表头。"),
     ],
 )  # fmt: skip
 def test_import_plan_refuses_unreadable_files(db, tmp_path, content, name, message):
@@ -405,11 +405,21 @@ def test_import_plan_spreadsheet_errors_name_row_and_column(db, tmp_path):
     with pytest.raises(PlanError) as exc:
         read_plan(path.read_bytes(), filename="plan.xlsx")
     assert exc.value.errors == [
-        "第 4 行“赛事名称”列：赛事名称不能为空。",
-        "第 6 行“地点”列：无法识别的地点“火星”（应为省级区划，可接城市或新区）。",
-        "第 8 行“序号”列：序号 9 不连续（区域赛中应为 6）。",
+        "第 4 行“赛事名称”：赛事名称不能为空。",
+        "第 6 行“地点”：无法识别的地点“火星”（应为省级区划，可接城市或新区）。",
+        "第 8 行“序号”：序号 9 不连续（区域赛中应为 6）。",
     ]
     assert Event.objects.count() == 0
+
+
+def test_import_plan_spreadsheet_refuses_a_column_given_twice(db):
+    rows = spreadsheet_rows()
+    rows[0] = [*rows[0], "决赛地点"]
+
+    with pytest.raises(PlanError) as exc:
+        read_plan(xlsx_bytes(rows), filename="plan.xlsx")
+
+    assert exc.value.errors == ["第 1 行表头“决赛地点”出现了两次。"]
 
 
 def test_import_plan_spreadsheet_headers_may_be_english(db):

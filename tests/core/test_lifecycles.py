@@ -86,7 +86,8 @@ def build(label: str, event):
         return objection, organizer
     if label == "accounts.invitation":
         invitation = Invitation.objects.create(email="a@example.cn", token_hash="0" * 64, invited_by=admin,
-                                               edition=event.edition, kind="secretariat")  # fmt: skip
+                                               edition=event.edition, kind="secretariat",
+                                               expires_at=timezone.now() + timedelta(days=7))  # fmt: skip
         return invitation, admin
     raise AssertionError(label)
 

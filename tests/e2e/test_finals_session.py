@@ -17,7 +17,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from contest.finals import live, services
-from contest.finals.models import RoadshowSession
+from contest.finals.models import LiveScore, RoadshowSession
 from contest.finals.views.screens import notary_key
 from tests.finals.factories import session_with
 
@@ -106,6 +106,10 @@ def test_a_session_runs_on_phones_and_the_big_screen(live_server, ningbo, new_co
         expect(phone.locator("#locked")).to_have_text(f"已提交：{score}.00")
         if i < len(phones) - 1:
             expect(screen.locator("#progress")).to_have_text(f"评分中 · 已提交 {i + 1} / 5")
+            # which seats are in, never what they gave before the close
+            expect(screen.locator("#judge-scores .seat__score")).to_have_text(
+                ["已提交"] * (i + 1) + ["待评"] * (len(phones) - i - 1)
+            )
 
     # The last submission closed the slot: every score, the dropped two struck, the result.
     expect(screen.locator("#result")).to_have_text("85.00")
@@ -119,6 +123,10 @@ def test_a_session_runs_on_phones_and_the_big_screen(live_server, ningbo, new_co
     expect(phones[0].locator(".stage-result")).to_have_text("最终得分 85.00")
     phones[0].screenshot(path=artifacts_dir / "finals-04-judge-phone-result.png", full_page=True)
     assert phones[0].evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    # The chair's page on a phone does not scroll sideways either.
+    chair.set_viewport_size(PHONE["viewport"])
+    chair.reload()
+    assert chair.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     timer.screenshot(path=artifacts_dir / "finals-05-timer.png")
     slot_record = notary.locator(f"#slot-{first.pk}")
     expect(slot_record.locator(".notary-slot__result")).to_have_text("85.00")
@@ -133,6 +141,30 @@ def test_a_session_runs_on_phones_and_the_big_screen(live_server, ningbo, new_co
     )
     expect(screen.locator("#connection")).to_have_text("实时")
     screen.screenshot(path=artifacts_dir / "finals-06-screen-reloaded.png")
+
+    # A corrected score is marked on the screen, with the legend, without a reload.
+    screen.evaluate("window.__notReloaded = true")
+    services.correct_live_score(score=LiveScore.objects.get(slot=first, judge__seat=1), new_score="82",
+                                reason="评委口误，当场更正", by=organizer)  # fmt: skip
+    expect(screen.locator("#result")).to_have_text("85.67")
+    expect(screen.locator("#judge-scores .seat").first).to_have_class(re.compile(r"seat--corrected"))
+    expect(screen.locator("#judge-scores .seat").first.locator(".seat__note")).to_have_text("已更正")
+    expect(screen.locator("#ranking .ranking__result")).to_have_text(["85.67*"])
+    expect(screen.locator("#ranking-legend")).to_be_visible()
+
+    # The session ends: the screen switches to the final ranking, no timer and no waiting text.
+    for slot in session.slots.filter(position__in=[2, 3]):
+        services.mark_slot_absent(slot=slot, by=organizer, reason="项目方未到场")
+    services.finish_session(session=session, by=organizer)
+    expect(screen.locator("#final")).to_be_visible()
+    expect(screen.locator("#final-ranking .final__row")).to_have_count(1)
+    expect(screen.locator("#final-ranking .final__result")).to_have_text(["85.67*"])
+    expect(screen.locator("#live-main")).to_be_hidden()
+    expect(screen.locator("#session-status")).to_have_text("已结束")
+    stage_text = screen.locator(".stage").inner_text()
+    assert ("等待下一个项目" in stage_text, "计时未开始" in stage_text, "--:--" in stage_text) == (False,) * 3
+    assert screen.evaluate("window.__notReloaded === true")
+    screen.screenshot(path=artifacts_dir / "finals-08-screen-finished.png")
 
     # Close the pages, then let the server's event streams notice and end (each holds a thread
     # and, on PostgreSQL, a connection the test database must not keep at teardown).

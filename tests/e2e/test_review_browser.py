@@ -141,3 +141,44 @@ def test_judge_scores_on_a_phone_and_sees_the_result_published(
     expect(page.locator("#phase")).to_have_text("本轮结果已发布，评分不能再修改。")
     expect(page.get_by_role("button", name="提交评分")).to_have_count(0)
     shot("published-entry")
+
+
+def test_judge_peer_table_is_readable_on_a_375_px_phone(live_server, ningbo, new_context, artifacts_dir):
+    entries, organizer = qualified_entries(ningbo, 1)
+    judges = [expert(organizer, name=f"评委{c}", org=f"研究院{c}") for c in "ABC"]
+    round_ = judging_round(ningbo, organizer, entries=entries, judges=judges, pairs=[(0, 0), (0, 1), (0, 2)],
+                           judges_per_entry=3, judges_see_others=True)  # fmt: skip
+    for judge in judges:
+        services.save_sheet(by=judge.user, assignment=assignment_of(round_, entries[0], judge), scores=FULL,
+                            submit=True)  # fmt: skip
+    code = assignment_of(round_, entries[0], judges[0]).round_entry.code
+    page = new_context(
+        viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True
+    ).new_page()
+    page.goto(live_server.url + "/accounts/login/?next=/judge/")
+    page.get_by_label("电子邮箱或手机号").fill(judges[0].user.email)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/judge/$"))
+
+    for path in (f"/judge/rounds/{round_.pk}/", f"/judge/rounds/{round_.pk}/entries/{code}/"):
+        page.goto(live_server.url + path)
+        assert no_horizontal_scroll(page), path
+    table = page.locator("#peer-table")
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts_dir / "review-judge-375.png", full_page=True)
+
+    # every visible label (a criterion's name before its score, or the judge) sits on one or two lines
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 24")
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('#peer-table th, #peer-table td')]
+              .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height > 0)
+              .map(el => el.getBoundingClientRect().height)"""
+    )
+    assert len(heights) == 2 * 7  # two peers × (judge + five criteria + total)
+    assert max(heights) <= 2 * line + 12, heights
+    cells = page.locator("#peer-table tr.peer-row").first.locator("td")
+    expect(cells.first).to_have_attribute("data-label", "技术创新")
+    expect(cells.first).to_have_text("25.00")
+    table_box = table.bounding_box()
+    assert table_box["x"] + table_box["width"] <= 375

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from contest.finals import services
 from contest.finals.models import RoadshowSession
+from contest.review import services as review
 
 from ..review.factories import expert, qualified_entries
 
@@ -47,8 +48,6 @@ def score_all(slot, panel, scores) -> None:
 
 def conflict_between(organizer, judge, entry, reason: str = "曾任该企业顾问"):
     """Pin a conflict (回避) between an expert and an entry, through a draft review round."""
-    from contest.review import services as review
-
     round_ = review.create_round(by=organizer, edition=entry.edition, event=entry.event,
                                  data={"name": "回避登记", "stage": "final"})  # fmt: skip
     return review.pin_conflict(by=organizer, round=round_, expert=judge, entry=entry, reason=reason)

@@ -87,3 +87,14 @@ def test_session_list_shows_the_judges_sessions(ningbo, client):
     session, _entries, panel, _organizer = session_with(ningbo, entries=1)
     client.force_login(panel[0].user)
     assert [s["id"] for s in client.get("/api/v1/finals/sessions").json()] == [session.pk]
+
+
+def test_session_detail_is_open_to_the_chair_through_view_session(ningbo, client):
+    chair = user()
+    session, _entries, _panel, _organizer = session_with(ningbo, entries=1, chair=chair)
+    client.force_login(chair)
+
+    response = client.get(f"/api/v1/finals/sessions/{session.pk}")
+
+    assert (response.status_code, response.json()["id"]) == (200, session.pk)
+    assert chair.has_perm("finals.view_session", session)

@@ -15,7 +15,7 @@ from contest.finals.board import board_state
 from contest.finals.models import LiveScore, SessionJudge
 from contest.review.models import Conflict
 
-from .factories import SHANGHAI, score_all, session_with
+from .factories import SHANGHAI, conflict_between, score_all, session_with
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,8 @@ def test_board_state_of_a_drawn_session_is_exact(ningbo):
     def slot(s):
         return {"id": s.pk, "position": s.position, "title": s.entry.title, "entrant": s.entry.enterprise.name,
                 "group": s.entry.group.name, "status": "waiting", "status_label": "待上场", "submitted": 0,
-                "judges": 5, "result": None, "scores": None, "close_reason": "", "close_note": ""}  # fmt: skip
+                "judges": 5, "result": None, "scores": None, "seats": None, "close_reason": "",
+                "close_note": ""}  # fmt: skip
 
     assert state == {
         "session": {
@@ -92,6 +93,37 @@ def test_board_state_shows_only_the_count_while_a_slot_is_open(ningbo):
     assert ("87.25" in text, "91.75" in text) == (False, False)
 
 
+def test_board_state_marks_which_seats_submitted_while_a_slot_is_open(ningbo):
+    session, _, panel, organizer = session_with(ningbo, entries=2, judges=5, status="live")
+    first = slots_in_order(session)[0]
+    conflict_between(organizer, panel[4], first.entry)
+    services.open_slot(slot=first, by=organizer)
+    services.submit_live_score(slot=first, by=panel[0].user, score=Decimal("87.25"))
+    services.submit_live_score(slot=first, by=panel[2].user, score=Decimal("91.75"))
+
+    current = board_state(session)["current"]
+
+    assert current["seats"] == [
+        {"seat": 1, "state": "submitted"},
+        {"seat": 2, "state": "waiting"},
+        {"seat": 3, "state": "submitted"},
+        {"seat": 4, "state": "waiting"},
+        {"seat": 5, "state": "recused"},
+    ]
+    assert (current["scores"], current["result"]) == (None, None)
+
+
+def test_board_state_has_no_seat_states_once_the_slot_closes(ningbo):
+    session, _, panel, organizer = session_with(ningbo, entries=1, judges=5, status="live")
+    slot = slots_in_order(session)[0]
+    services.open_slot(slot=slot, by=organizer)
+    score_all(slot, panel, ["80", "90", "85", "70", "95"])
+
+    current = board_state(session)["current"]
+
+    assert (current["status"], current["seats"]) == ("closed", None)
+
+
 def test_board_state_shows_every_score_and_the_dropped_seats_once_closed(ningbo):
     session, _, panel, organizer = session_with(ningbo, entries=2, judges=5, status="live")
     first = slots_in_order(session)[0]
@@ -114,7 +146,8 @@ def test_board_state_shows_every_score_and_the_dropped_seats_once_closed(ningbo)
         {"seat": 5, "score": "95.00", "dropped": True, "corrected": False, "recused": False},
     ]
     assert state["ranking"] == [{"rank": 1, "position": first.position, "title": first.entry.title,
-                                 "entrant": first.entry.enterprise.name, "result": "85.00"}]  # fmt: skip
+                                 "entrant": first.entry.enterprise.name, "result": "85.00",
+                                 "corrected": False}]  # fmt: skip
 
 
 def test_board_state_renders_decimals_with_the_session_places(ningbo):
@@ -146,6 +179,23 @@ def test_board_state_flags_a_corrected_score_and_recomputes(ningbo):
     assert current["scores"][1] == {"seat": 2, "score": "88.00", "dropped": False, "corrected": True,
                                     "recused": False}  # fmt: skip
     assert current["result"] == "84.33"
+
+
+def test_board_state_ranking_marks_the_entry_whose_score_was_corrected(ningbo):
+    session, _, panel, organizer = session_with(ningbo, entries=2, judges=5, status="live")
+    first, second = slots_in_order(session)
+    for slot in (first, second):
+        services.open_slot(slot=slot, by=organizer)
+        score_all(slot, panel, ["80", "90", "85", "70", "95"] if slot == first else ["60"] * 5)
+    services.correct_live_score(score=LiveScore.objects.get(slot=second, judge__seat=1), new_score=Decimal("66"),
+                                reason="评委口误，当场更正", by=organizer)  # fmt: skip
+
+    ranking = board_state(session)["ranking"]
+
+    assert [(r["position"], r["result"], r["corrected"]) for r in ranking] == [
+        (first.position, "85.00", False),
+        (second.position, "60.00", True),
+    ]
 
 
 def test_board_state_closed_by_the_chair_shows_who_did_not_score(ningbo):

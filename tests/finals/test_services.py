@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from contest.catalog.models import Event
 from contest.core.errors import Closed, Conflict, FieldErrors, NotFound, ValidationFailed
 from contest.core.models import AuditRecord
 from contest.finals import selectors, services
@@ -16,7 +17,7 @@ from contest.finals.models import LiveScore, RoadshowSession, ScoreCorrection
 from contest.review import services as review
 from contest.review.enums import Decision, RoundStatus
 
-from ..registration.factories import organizer_for, user
+from ..registration.factories import organizer_for, submitted_entry, user
 from ..review.factories import expert, qualified_entries
 from .factories import STARTS, conflict_between, score_all, session_with
 
@@ -34,8 +35,6 @@ def _open_first(session, organizer):
 
 
 def test_create_session_is_refused_as_not_found_to_another_events_organizer(ningbo, edition9):
-    from contest.catalog.models import Event
-
     other = organizer_for(Event.objects.get(edition=edition9, tier="regional", seq=33))
     with pytest.raises(NotFound):
         services.create_session(by=other, event=ningbo, name="决赛", venue="宁波", starts_at=STARTS)
@@ -63,8 +62,6 @@ def test_create_session_parses_segments_text_and_audits(ningbo):
 
 
 def test_add_slot_refuses_an_entry_that_is_not_qualified(ningbo):
-    from ..registration.factories import submitted_entry
-
     session, _entries, _panel, organizer = session_with(ningbo, entries=1, judges=0)
     pending = submitted_entry(ningbo)
     with pytest.raises(ValidationFailed, match="只能加入资格审查通过的项目。"):

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from contest.catalog.models import Event
 from contest.finals import selectors, services
 from contest.finals.enums import SlotStatus
 from contest.finals.models import LiveScore, RoadshowSession
@@ -93,8 +94,6 @@ def test_judge_home_lists_the_judges_sessions(live, client):
 
 
 def test_chair_page_answers_404_to_a_judge_and_another_organizer(live, client, edition9):
-    from contest.catalog.models import Event
-
     session, _entries, panel, _organizer = live
     for person in (
         panel[0].user,

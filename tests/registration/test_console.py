@@ -22,6 +22,7 @@ from contest.registration.views import console
 from tests.http import drain
 
 from .factories import (
+    ENTRY,
     SHANGHAI,
     complete_entry,
     credit_code,
@@ -115,20 +116,20 @@ def test_entry_list_shows_rows_and_the_status_by_group_counts(org_client, ningbo
     counts = response.context["counts"]
     assert [g.code for g in counts.groups] == ["enterprise", "maker"]
     assert counts.rows == [
-        ("draft", [1, 0], 1), ("submitted", [1, 0], 1), ("returned", [0, 0], 0), ("resubmitted", [0, 0], 0),
+        ("submitted", [1, 0], 1), ("returned", [0, 0], 0), ("resubmitted", [0, 0], 0),
         ("qualified", [1, 0], 1), ("disqualified", [0, 0], 0), ("withdrawn", [0, 0], 0),
     ]  # fmt: skip
-    assert (counts.column_totals, counts.total) == ([3, 0], 3)
+    assert (counts.column_totals, counts.total) == ([2, 0], 2)
     rows = [(entry.title, str(label)) for entry, label in response.context["rows"]]
-    assert sorted(rows) == sorted([("工业视觉缺陷检测平台", "已提交"), ("海洋牧场智能投喂", "资格审查通过"),
-                                   ("草稿项目", "草稿")])  # fmt: skip
+    assert rows == [("工业视觉缺陷检测平台", "已提交"), ("海洋牧场智能投喂", "资格审查通过")]
     assert a.number in text_of(response)
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({"status": "submitted"}, ["视觉检测"]),
+        ({"status": "submitted"}, ["视觉检测", "港口调度"]),
+        ({"status": "returned"}, []),
         ({"group": "maker"}, []),
         ({"industry": "I"}, ["视觉检测"]),
         ({"division": "330000"}, ["视觉检测", "港口调度"]),
@@ -141,8 +142,7 @@ def test_entry_list_shows_rows_and_the_status_by_group_counts(org_client, ningbo
 def test_entry_list_filters(org_client, ningbo, query, expected):
     submitted_entry(ningbo, title="视觉检测")
     owner = enterprise_owner("330206", name="宁波北仑港航科技有限公司", industry="G")
-    entry = services.create_entry(by=owner, event=ningbo, group_code="enterprise", data={"title": "港口调度"})
-    services.update_entry(by=owner, entry=entry, data={"industry": "G"})
+    submitted_entry(ningbo, owner, title="港口调度", industry="G")
     response = org_client.get(reverse("console:entry_list", args=[ningbo.pk]), query)
     assert sorted(e.title for e, _ in response.context["rows"]) == sorted(expected)
 
@@ -185,7 +185,7 @@ def test_entry_list_runs_a_fixed_number_of_queries(client, ningbo, django_assert
     DuplicateFlag.objects.create(entry=entries[0], other=entries[-1], field="title", score="0.900")
     client.force_login(organizer)
     url = reverse("console:entry_list", args=[ningbo.pk])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # the drafts' number is one of them
         response = client.get(url)
     assert len(response.context["rows"]) == n
 
@@ -235,10 +235,7 @@ def test_bulk_qualify_reports_each_failure(org_client, ningbo):
     url = reverse("console:entry_list", args=[ningbo.pk]) + "?status=submitted"
     response = org_client.post(url, {"action": "qualify", "entry": [a.pk, b.pk, draft.pk]}, follow=True)
     assert response.redirect_chain == [(url, 302)]
-    assert messages_of(response) == [
-        "已处理 2 个项目。",
-        "“草稿项目”：项目当前状态为“草稿”，不能变为“资格审查通过”。",
-    ]
+    assert messages_of(response) == ["已处理 2 个项目。", "1 个项目不在本赛事中，已跳过。"]
     assert sorted(Entry.objects.values_list("status", flat=True)) == ["draft", "qualified", "qualified"]
 
 
@@ -309,6 +306,9 @@ def test_entry_detail_of_a_maker_team_lists_its_members(org_client, ningbo):
                                        "division": "330200", "declares_not_enterprise": True},
                        members=[{"name": "李雷", "role": "算法", "phone": "13600000002"}])  # fmt: skip
     entry = services.create_entry(by=owner, event=ningbo, group_code="maker", data={"title": "海洋垃圾识别"})
+    services.update_entry(by=owner, entry=entry, data={**ENTRY, "title": "海洋垃圾识别"},
+                          business_plan=("计划书.pdf", pdf_bytes()))  # fmt: skip
+    services.submit_entry(by=owner, entry=entry)
     text = text_of(org_client.get(reverse("console:entry_detail", args=[entry.pk])))
     assert "甬江创客队" in text
     assert "李雷（算法） · +8613600000002" in text
@@ -361,6 +361,110 @@ def test_entry_plan_of_an_import_without_plan_is_404(org_client, ningbo):
     entry = submitted_entry(ningbo)
     Entry.objects.filter(pk=entry.pk).update(business_plan="")
     assert org_client.get(reverse("console:entry_plan", args=[entry.pk])).status_code == 404
+
+
+# -- drafts are the entrant's own ----------------------------------------------------------------------
+
+
+def test_entry_list_leaves_drafts_out_and_shows_their_number(org_client, ningbo):
+    submitted = submitted_entry(ningbo, title="已提交项目")
+    complete_entry(ningbo, title="草稿一")
+    complete_entry(ningbo, title="草稿二")
+    response = org_client.get(reverse("console:entry_list", args=[ningbo.pk]))
+    assert [entry.pk for entry, _label in response.context["rows"]] == [submitted.pk]
+    assert response.context["draft_count"] == 2
+    assert "另有 2 份草稿未提交" in text_of(response)
+    assert "草稿一" not in text_of(response)
+    assert [value for value, _label in response.context["form"].fields["status"].choices if value == "draft"] == []
+
+
+def test_draft_pages_are_404_to_the_organizer(org_client, ningbo):
+    draft = complete_entry(ningbo)
+    for name in ("console:entry_detail", "console:entry_plan"):
+        assert org_client.get(reverse(name, args=[draft.pk])).status_code == 404
+    assert org_client.post(reverse("console:entry_review", args=[draft.pk]), {"action": "qualify"}).status_code == 404
+    assert org_client.get(reverse("registration:entry_business_plan", args=[draft.pk])).status_code == 404
+    assert Entry.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_draft_is_not_exported(org_client, ningbo):
+    submitted = submitted_entry(ningbo, title="已提交项目")
+    complete_entry(ningbo, title="草稿项目")
+    response = org_client.get(reverse("console:entry_export", args=[ningbo.pk]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    titles = [dict(zip(ENTRY_COLUMNS, row, strict=True))["项目名称"] for row in rows[1:]]
+    assert titles == [submitted.title]
+
+
+def test_draft_withdrawn_before_submission_stays_private(org_client, ningbo):
+    draft = complete_entry(ningbo)
+    services.withdraw_entry(by=draft.owner, entry=draft)
+    assert org_client.get(reverse("console:entry_detail", args=[draft.pk])).status_code == 404
+    response = org_client.get(reverse("console:entry_list", args=[ningbo.pk]))
+    assert (list(response.context["rows"]), response.context["draft_count"]) == ([], 0)
+
+
+def test_submitted_draft_becomes_visible_to_the_organizer(org_client, ningbo):
+    entry = complete_entry(ningbo)
+    services.submit_entry(by=entry.owner, entry=entry)
+    response = org_client.get(reverse("console:entry_detail", args=[entry.pk]))
+    assert (response.status_code, response.context["entry"].pk) == (200, entry.pk)
+    listed = org_client.get(reverse("console:entry_list", args=[ningbo.pk]))
+    assert ([e.pk for e, _label in listed.context["rows"]], listed.context["draft_count"]) == ([entry.pk], 0)
+
+
+# -- review flow: what awaits a decision first, then the next one ---------------------------------------
+
+
+def test_entry_list_puts_entries_awaiting_a_decision_first(org_client, ningbo, organizer):
+    old_pending = submitted_entry(ningbo, title="甲")
+    decided = submitted_entry(ningbo, title="乙")
+    returned = submitted_entry(ningbo, title="丙")
+    resubmitted = submitted_entry(ningbo, title="丁")
+    new_pending = submitted_entry(ningbo, title="戊")
+    services.qualify_entry(by=organizer, entry=decided)
+    services.return_entry(by=organizer, entry=returned, comment="补充")
+    services.return_entry(by=organizer, entry=resubmitted, comment="补充")
+    services.submit_entry(by=resubmitted.owner, entry=resubmitted)
+    response = org_client.get(reverse("console:entry_list", args=[ningbo.pk]))
+    assert [entry.title for entry, _label in response.context["rows"]] == ["戊", "丁", "甲", "丙", "乙"]
+    assert [new_pending.pk, old_pending.pk] == [response.context["rows"][i][0].pk for i in (0, 2)]
+
+
+def test_entry_detail_offers_the_next_pending_entry(org_client, ningbo, organizer):
+    first = submitted_entry(ningbo, title="甲")
+    decided = submitted_entry(ningbo, title="乙")
+    current = submitted_entry(ningbo, title="丙")
+    services.qualify_entry(by=organizer, entry=decided)
+    response = org_client.get(reverse("console:entry_detail", args=[current.pk]))
+    assert response.context["next_pending"].pk == first.pk
+    assert f'href="{reverse("console:entry_detail", args=[first.pk])}" id="next-pending"' in response.content.decode()
+
+
+def test_save_and_review_next_goes_to_the_next_pending_entry(org_client, ningbo, organizer):
+    older = submitted_entry(ningbo, title="甲")
+    decided = submitted_entry(ningbo, title="乙")
+    current = submitted_entry(ningbo, title="丙")
+    newest = submitted_entry(ningbo, title="丁")
+    services.qualify_entry(by=organizer, entry=decided)
+    url = reverse("console:entry_review", args=[current.pk])
+    response = org_client.post(url, {"action": "qualify", "then": "next"})
+    assert (response.status_code, response["Location"]) == (302, reverse("console:entry_detail", args=[older.pk]))
+    response = org_client.post(reverse("console:entry_review", args=[older.pk]), {"action": "qualify", "then": "next"})
+    assert response["Location"] == reverse("console:entry_detail", args=[newest.pk])
+    response = org_client.post(
+        reverse("console:entry_review", args=[newest.pk]), {"action": "return", "reason": "补充", "then": "next"},
+        follow=True,
+    )  # fmt: skip
+    assert response.redirect_chain == [(reverse("console:entry_list", args=[ningbo.pk]), 302)]
+    assert messages_of(response)[-2:] == ["项目状态已更新为“退回修改”。", "本赛事已没有待审查的项目。"]
+
+
+def test_review_without_next_stays_on_the_entry(org_client, ningbo):
+    current = submitted_entry(ningbo)
+    submitted_entry(ningbo)
+    response = org_client.post(reverse("console:entry_review", args=[current.pk]), {"action": "qualify"})
+    assert response["Location"] == reverse("console:entry_detail", args=[current.pk])
 
 
 # -- export -----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from contest.accounts.enums import RoleKind
 from contest.accounts.models import Role
 from contest.catalog.models import Event
 from contest.registration import services
-from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
+from contest.registration.models import EligibilityRule, Enterprise, Entry, MakerTeam, Submission
 from tests.accounts.html import elements, field_errors, texts, value_of
 from tests.http import drain
 
@@ -730,6 +730,41 @@ def test_entrant_pages_switch_to_english(client, ningbo):
         "Documents",
     ]
     assert texts(listing, "h1") == ["My entries"]
+
+
+def test_entrant_labels_are_english_in_english_mode(client, ningbo):
+    entry = submitted_entry(ningbo)
+    client.force_login(entry.owner)
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("registration:home")})
+
+    listing = client.get(reverse("registration:home"), follow=True)
+    page = client.get(edit_url(entry))
+    profile = client.get(reverse("registration:enterprise"))
+
+    assert texts(listing, "p", class_="entry-card__event") == [f"{NINGBO} · Enterprise group"]
+    assert texts(page, "p", class_="hero__kicker") == [f"{NINGBO} · Enterprise group"]
+    assert texts(page, "span", id="entry-status") == ["Submitted, awaiting qualification review"]
+    assert "I Information transmission, software and IT services" in texts(page, "dd")
+    options = {el["attrs"]["value"]: el["text"] for el in elements(profile, "option") if el["attrs"].get("value")}
+    assert (options["C"], options["srdi"]) == (
+        "C Manufacturing",
+        "Specialized, refined, distinctive and innovative (SRDI) SME",
+    )
+
+
+def test_eligibility_refusal_is_english_in_english_mode(client, ningbo):
+    entry = complete_entry(ningbo)
+    EligibilityRule.objects.create(edition=ningbo.edition, group_code="enterprise", kind="employees_at_most",
+                                   value="10")  # fmt: skip
+    client.force_login(entry.owner)
+    client.post(reverse("set_language"), {"language": "en", "next": edit_url(entry)})
+
+    page = client.post(edit_url(entry), entry_post(entry.version, "submit"))
+
+    assert texts(page, "div", class_="eligibility-errors") == [
+        "The enterprise must have no more than 10 employees."
+    ]
+    assert Entry.objects.get(pk=entry.pk).status == "draft"
 
 
 def test_an_organizer_without_an_entrant_profile_lands_in_the_console(client, ningbo):

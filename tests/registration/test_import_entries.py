@@ -233,6 +233,16 @@ def test_import_unreadable_files_are_refused(data, filename, message):
     assert exc.value.message == message
 
 
+def test_import_file_over_the_row_limit_is_refused():
+    lines = [
+        ",".join(HEADERS),
+        *(",".join(["x"] * len(HEADERS)) for _ in range(services.IMPORT_ROW_LIMIT + 1)),
+    ]
+    with pytest.raises(ImportFileError) as exc:
+        read_entry_table("\n".join(lines).encode(), filename="a.csv")
+    assert exc.value.errors == ["一次最多导入 5000 行，文件超过了 5000 行；请分批导入。"]
+
+
 # -- idempotency and clashes ----------------------------------------------------------------------
 
 

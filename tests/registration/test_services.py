@@ -331,7 +331,7 @@ def test_lifecycle_return_revise_resubmit_qualify_is_recorded(ningbo):
 
 def test_transition_outside_the_table_is_refused(ningbo):
     entry = complete_entry(ningbo)
-    with pytest.raises(Conflict, match="项目当前状态为“草稿”，不能变为“资格审查通过”。"):
+    with pytest.raises(Conflict, match="项目当前为“草稿”，不能变为“资格审查通过”。"):
         services.qualify_entry(by=organizer_for(ningbo), entry=entry)
 
 
@@ -381,7 +381,7 @@ def test_bulk_review_reports_failures_per_entry(ningbo):
     a, b = submitted_entry(ningbo), complete_entry(ningbo)
     result = services.bulk_review(by=organizer, entries=[a, b], action="qualify")
     assert result.done == [a.pk]
-    assert result.failed == {b.pk: "项目当前状态为“草稿”，不能变为“资格审查通过”。"}
+    assert result.failed == {b.pk: "项目当前为“草稿”，不能变为“资格审查通过”。"}
 
 
 # -- uploads --------------------------------------------------------------------------------------

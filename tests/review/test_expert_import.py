@@ -79,6 +79,23 @@ def test_reader_reads_gb18030_csv():
 
 
 @pytest.mark.unit
+def test_reader_refuses_more_rows_than_one_import_takes():
+    lines = ["姓名,工作单位,擅长行业,专家类别,手机"] + [
+        f"专家{i},浙江大学,C,技术,139057{i:05d}" for i in range(2001)
+    ]
+    with pytest.raises(ExpertFileError) as exc:
+        read_expert_table("\n".join(lines).encode(), filename="专家.csv")
+    assert exc.value.errors == ["一次最多导入 2000 行，文件超过了 2000 行；请分批导入。"]
+
+
+@pytest.mark.unit
+def test_reader_refuses_an_empty_file():
+    with pytest.raises(ExpertFileError) as exc:
+        read_expert_table(b"\n\n", filename="专家.csv")
+    assert exc.value.errors == ["文件是空的：第一行应为表头（姓名、工作单位、擅长行业……）。"]
+
+
+@pytest.mark.unit
 def test_reader_refuses_other_files():
     with pytest.raises(ExpertFileError, match=r"请上传 Excel 文件（\.xlsx）或 CSV 文件（\.csv）。"):
         read_expert_table(b"%PDF-1.7", filename="专家.pdf")

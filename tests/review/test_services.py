@@ -6,14 +6,18 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from contest.accounts.enums import RoleKind
+from contest.accounts.models import Role
 from contest.core import audit
 from contest.core.errors import Closed, Conflict, FieldErrors, NotFound
 from contest.core.models import AuditRecord
+from contest.registration import services as registration
 from contest.review import services
 from contest.review.enums import ConflictKind, RoundStatus
 from contest.review.models import Assignment, AssignmentRun, RankingSnapshot
 from contest.review.models import Conflict as ConflictRow
 
+from ..registration.factories import user
 from .factories import expert, qualified_entries
 
 pytestmark = pytest.mark.integration
@@ -251,3 +255,80 @@ def test_rerunning_the_assignment_keeps_a_judge_s_draft(season, django_capture_o
     run.refresh_from_db()
     assert (run.status, run.stats["kept"]) == ("done", 1)
     assert Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def _published_with_two_advancing(season) -> list[int]:
+    """Score, close and publish the season's round with its two best entries advancing."""
+    _open(season)
+    e = season["entries"]
+    _score_all(season, {x.pk: 20 + i for i, x in enumerate(e)})
+    organizer, round_ = season["organizer"], season["round"]
+    services.set_round_status(by=organizer, round=round_, to=RoundStatus.CLOSED)
+    services.set_quota(by=organizer, round=round_, group_code="enterprise", kind="count", count=2)
+    services.publish_decisions(by=organizer, round=round_, decisions={e[5].pk: "advance", e[4].pk: "advance"})
+    return [e[5].pk, e[4].pk]
+
+
+def test_next_round_takes_only_advanced_entries_still_qualified(season, ningbo):
+    _best, second = _published_with_two_advancing(season)
+    organizer = season["organizer"]
+    registration.reopen_entry(by=organizer, entry=season["entries"][5], reason="材料有误，重新审查")
+    later = services.create_round(by=organizer, edition=ningbo.edition, event=ningbo,
+                                  data={"name": "复赛", "stage": "semifinal"})  # fmt: skip
+    later = services.update_round(by=organizer, round=later, data={"previous": season["round"]})
+
+    assert services.add_entries(by=organizer, round=later) == 1
+
+    assert list(later.round_entries.values_list("entry_id", "source_round_id")) == [
+        (second, season["round"].pk)
+    ]
+
+
+def test_national_round_takes_only_recommended_entries_still_qualified(season, ningbo):
+    best, _second = _published_with_two_advancing(season)
+    registration.reopen_entry(by=season["organizer"], entry=season["entries"][4], reason="材料有误，重新审查")
+    secretary = user()
+    Role.objects.create(user=secretary, kind=RoleKind.SECRETARIAT, edition=ningbo.edition)
+    national = services.create_round(by=secretary, edition=ningbo.edition, event=None,
+                                     data={"name": "全国评审", "stage": "national"})  # fmt: skip
+
+    assert services.add_entries(by=secretary, round=national) == 1
+
+    assert list(national.round_entries.values_list("entry_id", flat=True)) == [best]
+
+
+def test_entries_cannot_be_added_once_the_round_is_published(season, ningbo):
+    _published_with_two_advancing(season)
+    extra, _ = qualified_entries(ningbo, 1, organizer=season["organizer"])
+
+    with pytest.raises(Conflict, match="评审轮次当前为“结果已发布”，不能再加入参评项目。"):
+        services.add_entries(by=season["organizer"], round=season["round"], entries=extra)
+
+    assert season["round"].round_entries.count() == 6
+
+
+def test_publishing_is_one_audited_status_change(season):
+    _published_with_two_advancing(season)
+
+    record = AuditRecord.objects.get(action="review.advancement.published")
+
+    assert (record.data["before"], record.data["after"], record.data["advancing"]) == (
+        "closed", "published", {"enterprise": 2},
+    )  # fmt: skip
+    assert not AuditRecord.objects.filter(action="review.round.published").exists()
+
+
+def test_assignment_run_moves_through_its_lifecycle(season):
+    run = season["run"]
+
+    actions = list(
+        AuditRecord.objects.filter(object_type="review.assignmentrun", object_id=str(run.pk))
+        .order_by("seq")
+        .values_list("action", "data__before", "data__after")
+    )
+
+    assert (run.status, run.progress, run.message) == ("done", 100, "分配完成")
+    assert actions == [
+        ("review.assignment_run.running", "queued", "running"),
+        ("review.assignment_run.done", "running", "done"),
+    ]

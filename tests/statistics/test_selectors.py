@@ -150,6 +150,15 @@ def test_funnel_drops_a_qualified_entry_reopened_by_override(season):
     assert [r.count for r in rows][:3] == [2, 2, 0]
 
 
+def test_funnel_advanced_stage_drops_an_advanced_entry_reopened_by_override(season):
+    with at(8, 2, 9):
+        reg.reopen_entry(by=season.ningbo_org, entry=season.e["n1"], reason="材料存疑，重新审查")
+
+    rows = selectors.funnel(stats_scope_for_user(season.ningbo_org))
+
+    assert [(r.key, r.count) for r in rows][2:5] == [("qualified", 1), ("reviewed", 2), ("advanced", 0)]
+
+
 def test_review_progress_per_round(season):
     scope = stats_scope_for_user(season.secretariat)
 

@@ -6,10 +6,11 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
-from contest.accounts.enums import InvitationStatus, RoleKind
+from contest.accounts.enums import INVITATION_TRANSITIONS, InvitationStatus, RoleKind
 from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
 from contest.catalog.models import EventOrganization
 from contest.core.access import Reach
+from contest.core.lifecycle import Lifecycle
 
 
 class User(AbstractUser):
@@ -127,6 +128,8 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+    lifecycle = Lifecycle(transitions=INVITATION_TRANSITIONS, audit="accounts.invitation", noun="邀请")
 
     class Meta:
         verbose_name = "邀请"

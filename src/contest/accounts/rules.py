@@ -5,15 +5,12 @@ from __future__ import annotations
 import rules
 
 from contest.accounts.enums import RoleKind
-
-
-def _authenticated(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+from contest.core.access import is_signed_in
 
 
 def secretariat_edition_ids(user) -> set[int | None]:
     """Editions the user is secretariat for; {None} means all editions."""
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return set()
     cache = getattr(user, "_secretariat_editions", None)
     if cache is None:
@@ -25,7 +22,7 @@ def secretariat_edition_ids(user) -> set[int | None]:
 
 
 def organizer_organization_ids(user) -> set[int]:
-    if not _authenticated(user):
+    if not is_signed_in(user):
         return set()
     cache = getattr(user, "_organizer_orgs", None)
     if cache is None:
@@ -66,15 +63,4 @@ def is_secretariat(user, obj=None) -> bool:
     return is_secretariat_for_edition(user, edition_id)
 
 
-@rules.predicate
-def is_event_organizer(user, event) -> bool:
-    return event is not None and organizes_event(user, event)
-
-
-@rules.predicate
-def is_any_organizer(user) -> bool:
-    return bool(organizer_organization_ids(user))
-
-
 rules.add_perm("accounts.invite_organizer", is_secretariat)
-rules.add_perm("accounts.manage_event", is_secretariat | is_event_organizer)

@@ -11,7 +11,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import (
+    UserAttributeSimilarityValidator,
+    get_default_password_validators,
+)
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -20,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contest.accounts.enums import InvitationStatus, RoleKind
 from contest.accounts.models import Invitation, Role, User
@@ -27,6 +31,7 @@ from contest.accounts.validators import normalize_mobile
 from contest.catalog.models import Organization
 from contest.core import audit
 from contest.core.errors import Closed, Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from contest.core.lifecycle import transition
 
 VERIFY_SALT = "contest.accounts.verify_email"
 VERIFY_MAX_AGE = timedelta(days=3)
@@ -88,10 +93,11 @@ def sign_up(*, identifier: str, password: str, display_name: str = "", site_url:
         phone=value if kind == "phone" else None,
         display_name=display_name,
     )
-    try:
-        validate_password(password or "", user=candidate)
-    except ValidationError as exc:
-        errors["password"] = " ".join(exc.messages)
+    problems = password_problems(
+        password or "", typed={kind or "identifier": identifier, "name": display_name}
+    )
+    if problems:
+        errors["password"] = " ".join(problems)
     if kind is not None and _identifier_taken(kind, value):
         errors["identifier"] = _taken_message(kind)
     if errors:
@@ -107,6 +113,44 @@ def sign_up(*, identifier: str, password: str, display_name: str = "", site_url:
         if kind == "email":
             _send_verification(candidate, site_url)
     return candidate
+
+
+def _similarity_message(field: str) -> str:
+    if field == "email":
+        return gettext("密码与您填写的电子邮箱太相似，请换一个。")
+    if field == "phone":
+        return gettext("密码与您填写的手机号太相似，请换一个。")
+    if field == "name":
+        return gettext("密码与您填写的姓名太相似，请换一个。")
+    return gettext("密码与您填写的电子邮箱或手机号太相似，请换一个。")
+
+
+def password_problems(password: str, *, typed: dict[str, str]) -> list[str]:
+    """Messages for a new password, the similarity check made against what the user typed.
+
+    Django's own similarity check compares with the username, which sign-up generates from the
+    e-mail or phone, and then says "too similar to the 用户名" about a field nobody filled in.
+    ``typed`` maps a field ("email", "phone", "name", or "identifier" when unparsable) to its text.
+    """
+    problems: list[str] = []
+    for validator in get_default_password_validators():
+        if isinstance(validator, UserAttributeSimilarityValidator):
+            for field, text in typed.items():
+                if not text:
+                    continue
+                probe = User(display_name=text.strip())
+                try:
+                    UserAttributeSimilarityValidator(
+                        user_attributes=("display_name",), max_similarity=validator.max_similarity
+                    ).validate(password, probe)
+                except ValidationError:
+                    problems.append(_similarity_message(field))
+            continue
+        try:
+            validator.validate(password)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return problems
 
 
 def _identifier_taken(kind: str, value: str) -> bool:
@@ -258,9 +302,6 @@ def accept_invitation(*, token: str, by: User) -> Role:
         role, created = Role.objects.get_or_create(
             user=by, kind=invitation.kind, organization=invitation.organization, edition=invitation.edition
         )
-        invitation.status = InvitationStatus.ACCEPTED
-        invitation.accepted_by = by
-        invitation.save(update_fields=["status", "accepted_by"])
         data: dict[str, Any] = {
             "role": role.pk,
             "kind": role.kind,
@@ -271,7 +312,7 @@ def accept_invitation(*, token: str, by: User) -> Role:
             by.email_verified_at = timezone.now()
             by.save(update_fields=["email_verified_at"])
             data["email_verified"] = True
-        audit.record(action="accounts.invitation.accepted", obj=invitation, by=by, data=data)
+        transition(invitation, InvitationStatus.ACCEPTED, by=by, values={"accepted_by": by}, data=data)
         if created:
             audit.record(
                 action="accounts.role.granted",
@@ -287,9 +328,7 @@ def revoke_invitation(*, by: User, invitation: Invitation) -> Invitation:
         raise PermissionDenied("只有大赛秘书处可以撤销邀请。")
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if invitation.status != InvitationStatus.PENDING:
+        if not Invitation.lifecycle.can(invitation.status, InvitationStatus.REVOKED):
             raise Conflict(f"此邀请状态为“{invitation.get_status_display()}”，不能撤销。")
-        invitation.status = InvitationStatus.REVOKED
-        invitation.save(update_fields=["status"])
-        audit.record(action="accounts.invitation.revoked", obj=invitation, by=by)
+        transition(invitation, InvitationStatus.REVOKED, by=by)
     return invitation

@@ -21,10 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contest.accounts import services
-from contest.accounts.enums import InvitationStatus
+from contest.accounts.enums import InvitationStatus, RoleKind
 from contest.accounts.forms import InvitationForm, LoginForm, NewPasswordForm, ResetForm, SignUpForm
 from contest.accounts.models import Invitation
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.views import READ_WRITE, WRITE, ConsoleView, Lookup, actor, site_url
 
 BACKEND = "contest.accounts.backends.EmailOrPhoneBackend"
 INVITATION_STATUS_LABELS = {
@@ -32,11 +33,6 @@ INVITATION_STATUS_LABELS = {
     InvitationStatus.ACCEPTED: gettext_lazy("已接受"),
     InvitationStatus.REVOKED: gettext_lazy("已撤销"),
 }
-
-
-def site_url(request: HttpRequest) -> str:
-    """``https://host`` of this request, for links sent by e-mail."""
-    return f"{request.scheme}://{request.get_host()}"
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -92,8 +88,6 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         """A judge who is nothing else lands in the review workspace."""
-        from contest.accounts.enums import RoleKind
-
         user = self.request.user
         kinds = set(user.roles.values_list("kind", flat=True))
         if (
@@ -134,7 +128,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def resend_verification(request: HttpRequest) -> HttpResponse:
     try:
-        services.send_verification(user=request.user, site_url=site_url(request))
+        services.send_verification(user=actor(request), site_url=site_url(request))
     except ContestError as exc:
         messages.error(request, exc.message)
     else:
@@ -189,7 +183,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         try:
-            role = services.accept_invitation(token=token, by=request.user)
+            role = services.accept_invitation(token=token, by=actor(request))
         except ContestError as exc:
             problem = exc.message
         else:
@@ -203,20 +197,24 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/invitation_accept.html", context, status=410 if problem else 200)
 
 
-def _secretariat_or_404(request: HttpRequest) -> None:
-    if not request.user.has_perm("accounts.invite_organizer"):
-        raise Http404("not the secretariat")
+#: The invitation pages exist only for the secretariat (404 for everyone else, to every method).
+secretariat_view = ConsoleView(
+    gate=lambda user: user.has_perm("accounts.invite_organizer"),
+    lookups=(
+        Lookup(
+            "invitation", lambda request, pk, found: Invitation.objects.filter(pk=pk).first(), argument="pk"
+        ),
+    ),
+)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@secretariat_view(READ_WRITE)
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    _secretariat_or_404(request)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invite_organizer(
-                by=request.user,
+                by=actor(request),
                 email=form.cleaned_data["email"],
                 organization=form.cleaned_data["organization"],
                 site_url=site_url(request),
@@ -241,7 +239,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             "status": _("已过期")
             if inv.status == InvitationStatus.PENDING and inv.expires_at <= now
             else INVITATION_STATUS_LABELS.get(inv.status, inv.get_status_display()),
-            "can_revoke": inv.status == InvitationStatus.PENDING and inv.expires_at > now,
+            "can_revoke": Invitation.lifecycle.can(inv.status, InvitationStatus.REVOKED)
+            and inv.expires_at > now,
         }
         for inv in invitations
     ]
@@ -250,15 +249,10 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    _secretariat_or_404(request)
-    invitation = Invitation.objects.filter(pk=pk).first()
-    if invitation is None:
-        raise Http404("no such invitation")
+@secretariat_view(WRITE)
+def revoke_invitation(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     try:
-        services.revoke_invitation(by=request.user, invitation=invitation)
+        services.revoke_invitation(by=actor(request), invitation=invitation)
     except ContestError as exc:
         messages.error(request, exc.message)
     else:

@@ -8,7 +8,12 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from contest.accounts.api import router as tokens_router
+from contest.catalog.api import router as catalog_router
 from contest.core.errors import ContestError, FieldErrors
+from contest.finals.api import router as finals_router
+from contest.registration.api import router as registration_router
+from contest.review.api import router as review_router
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -32,6 +37,7 @@ api = NinjaAPI(
 
 @api.exception_handler(ContestError)
 def contest_error(request, exc: ContestError) -> HttpResponse:
+    """A service's refusal in the error contract of ``core.api`` (``ErrorOut``/``FieldErrorsOut``)."""
     body = {"detail": exc.message, "code": exc.code, "field": exc.field}
     if isinstance(exc, FieldErrors):  # the services' field map: every field to correct, at once
         return api.create_response(request, {**body, "fields": exc.fields}, status=422)
@@ -61,13 +67,8 @@ def http_error(request, exc: HttpError) -> HttpResponse:
     )
 
 
-from contest.accounts.api import router as tokens_router  # noqa: E402
-from contest.catalog.api import router as catalog_router  # noqa: E402
-from contest.registration.api import router as registration_router  # noqa: E402
-from contest.review.api import router as review_router  # noqa: E402
-
 api.add_router("/", catalog_router)
 api.add_router("/", registration_router)
 api.add_router("/", tokens_router)
 api.add_router("/", review_router)
-api.add_router("/", "contest.finals.api.router")
+api.add_router("/", finals_router)

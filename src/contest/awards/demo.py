@@ -8,7 +8,7 @@ only for confirmed awards that have none.
 
 from __future__ import annotations
 
-from django.conf import settings
+import os
 
 from contest.accounts.models import User
 from contest.awards import services
@@ -16,22 +16,33 @@ from contest.awards.enums import AwardStatus, TiePolicy
 from contest.awards.models import Award, Certificate
 from contest.awards.plans import PlanLine
 from contest.catalog.models import EditionGroup, Event
+from contest.core.views import site_url
+from contest.finals.enums import SessionStatus
+from contest.finals.models import RoadshowSession
 
 PLAN = [PlanLine("一等奖", 1), PlanLine("二等奖", 2), PlanLine("三等奖", 3), PlanLine("优胜奖", None)]
 ORGANIZER = "ningbo-organizer"
-DEFAULT_SITE_URL = "http://localhost:8000"
 
 
-def site_url() -> str:
-    return getattr(settings, "SITE_URL", "") or DEFAULT_SITE_URL
+def demo_site_url() -> str:
+    """Where the demo certificates' QR codes point: ``SITE_URL`` when set, else the address
+    ``make run`` serves (its ``HOST``/``PORT``, the defaults of ``scripts/serve.py``); a wildcard
+    host (0.0.0.0, ::) is printed as ``localhost``. The demo runs without a request to ask."""
+    configured = site_url()
+    if configured:
+        return configured
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 -- compared with, not bound to
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = os.environ.get("PORT", "").strip() or "8000"
+    return f"http://{host}:{port}"
 
 
 def build(*, stage: str, stdout) -> list[tuple[str, str, str]]:
     if stage != "finals":
         return []
-    from contest.finals.enums import SessionStatus
-    from contest.finals.models import RoadshowSession
-
     event = Event.objects.filter(edition__number=9, tier="regional", seq=30).first()
     session = (
         RoadshowSession.objects.filter(event=event, status=SessionStatus.FINISHED)
@@ -63,7 +74,7 @@ def build(*, stage: str, stdout) -> list[tuple[str, str, str]]:
             certificates__in=Certificate.objects.filter(revoked_at__isnull=True)
         ).count()
         if missing:
-            batch = services.request_certificates(by=actor, event=event, group=group, site_url=site_url(),
+            batch = services.request_certificates(by=actor, event=event, group=group, site_url=demo_site_url(),
                                                   run_now=True)  # fmt: skip
             stdout.write(
                 f"奖项演示数据：生成证书 {batch.done - batch.skipped} 份（{batch.get_status_display()}）。"

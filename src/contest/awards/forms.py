@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contest.awards.enums import TiePolicy
+from contest.awards.enums import TiePolicy, level_label
 from contest.awards.plans import PlanLine, parse_count
 from contest.core.errors import ValidationFailed
 
@@ -27,22 +27,30 @@ class ManualAwardForm(forms.Form):
     def __init__(self, *args, entries, levels, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["entry"].choices = [(e.pk, f"{e.number or '-'} {e.title}") for e in entries]
-        self.fields["level"].choices = [(level.name, level.name) for level in levels]
+        self.fields["level"].choices = [(level.name, level_label(level.name)) for level in levels]
 
 
 class EditAwardForm(forms.Form):
     level = forms.ChoiceField(label=_("奖项等级"))
-    order = forms.IntegerField(label=_("等级内排序"), min_value=1, max_value=10000)
+    order = forms.IntegerField(
+        label=_("等级内排序"),
+        min_value=1,
+        max_value=10000,
+        widget=forms.NumberInput(attrs={"class": "awards-order"}),
+    )
     citation = forms.CharField(label=_("颁奖词"), max_length=300, required=False)
 
     def __init__(self, *args, levels, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [(level.name, level.name) for level in levels]
+        self.fields["level"].choices = [(level.name, level_label(level.name)) for level in levels]
 
 
 class LevelForm(forms.Form):
     name = forms.CharField(label=_("奖项名称"), max_length=30)
-    rank = forms.IntegerField(label=_("排序（越小越高，可空）"), min_value=1, max_value=999, required=False)
+    rank = forms.IntegerField(
+        label=_("排序（越小越高，可空）"), min_value=1, max_value=999, required=False,
+        widget=forms.NumberInput(attrs={"class": "awards-order"}),
+    )  # fmt: skip
 
 
 class PlanForm(forms.Form):
@@ -58,7 +66,9 @@ class PlanForm(forms.Form):
         self.fields["source"].choices = sources
         self.levels = list(levels)
         for index, level in enumerate(self.levels):
-            self.fields[f"count_{index}"] = forms.CharField(label=level.name, max_length=10, required=False)
+            self.fields[f"count_{index}"] = forms.CharField(
+                label=level_label(level.name), max_length=10, required=False
+            )
 
     def count_fields(self):
         return [self[f"count_{index}"] for index in range(len(self.levels))]

@@ -17,13 +17,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import multiprocessing
 import os
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import django
 import segno
 from django.template.loader import get_template
 
@@ -123,8 +126,8 @@ def cut_font(characters: set[str]) -> Path | None:
     target = FONT_CACHE / f"{digest}.otf"
     if target.exists():
         return target
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools import subset  # noqa: PLC0415 -- the subsetter is loaded only on a font-cache miss
+    from fontTools.ttLib import TTFont  # noqa: PLC0415 -- loaded with the subsetter, on a cache miss
 
     options = subset.Options()
     options.name_IDs = ["*"]
@@ -146,8 +149,8 @@ class Renderer:
     ``font`` reuses a cut made earlier (a worker process gets the parent's)."""
 
     def __init__(self, texts: Iterable[CertificateText] = (), *, font: Path | None = None):
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint import CSS  # noqa: PLC0415 -- WeasyPrint loads Pango (cffi) on import; only PDFs need it
+        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 -- WeasyPrint loads Pango, as above
 
         if font is None:
             characters: set[str] = set()
@@ -164,7 +167,7 @@ class Renderer:
         self.stylesheet = CSS(string=face + STYLESHEET.replace("FAMILY", family), font_config=self.fonts)
 
     def render(self, text: CertificateText) -> bytes:
-        from weasyprint import HTML
+        from weasyprint import HTML  # noqa: PLC0415 -- WeasyPrint loads Pango (cffi) on import; only PDFs need it
 
         document = HTML(string=render_html(text), base_url=None)
         return document.write_pdf(stylesheets=[self.stylesheet], font_config=self.fonts)
@@ -178,8 +181,6 @@ _worker_renderer: Renderer | None = None
 def _start_worker(font: Path | None) -> None:
     """A spawned worker: Django (for the template) and a renderer over the parent's font cut."""
     global _worker_renderer
-    import django
-
     django.setup()
     _worker_renderer = Renderer(font=font) if font is not None else Renderer()
 
@@ -199,9 +200,6 @@ def render_many(
         for text in texts:
             yield renderer.render(text)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(renderer.font,)

@@ -10,16 +10,13 @@ from contest.awards.enums import DEFAULT_LEVELS, AwardStatus
 from contest.awards.models import Award, AwardLevel, Certificate, CertificateBatch
 from contest.catalog.enums import HOST_ROLES
 from contest.catalog.models import EditionGroup, Event
+from contest.finals.enums import SessionStatus
+from contest.finals.models import RoadshowSession
 from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
+from contest.review.models import RankingSnapshot
 
 # -- shared pieces --------------------------------------------------------------------------------
-
-
-def entrant_name(entry: Entry) -> str:
-    if entry.enterprise_id:
-        return entry.enterprise.name
-    return entry.team.name if entry.team_id else ""
 
 
 def province_name(entry: Entry) -> str:
@@ -53,7 +50,7 @@ def award_list_rows(*, event: Event, group: EditionGroup | None = None) -> list[
             "entry_id": award.entry_id,
             "number": award.entry.number or "",
             "title": award.entry.title,
-            "entrant": entrant_name(award.entry),
+            "entrant": award.entry.entrant_name,
             "province": province_name(award.entry),
             "group": award.group.name,
             "level": award.level.name,
@@ -87,6 +84,11 @@ def award_table(event: Event, group: EditionGroup) -> list[Award]:
     """Every award of the event × group (revoked ones too) with its certificates, for the console."""
     certificates = Certificate.objects.order_by("-issued_at", "-id")
     return list(awards_of(event, group).prefetch_related(Prefetch("certificates", queryset=certificates)))
+
+
+def group_in(event: Event, code: str) -> EditionGroup | None:
+    """The edition group ``code`` of the event's edition (the console's URLs name groups by code)."""
+    return EditionGroup.objects.filter(edition_id=event.edition_id, code=code).first()
 
 
 def award_in(event: Event, group: EditionGroup, award_id: int) -> Award | None:
@@ -181,10 +183,6 @@ def awardable_entries(event: Event, group: EditionGroup) -> list[Entry]:
 def plan_sources(event: Event, group: EditionGroup) -> list[tuple[str, str]]:
     """Rankings an award plan may use: finished roadshow sessions of the event (this group or
     ungrouped) and published group rankings of the event's review rounds."""
-    from contest.finals.enums import SessionStatus
-    from contest.finals.models import RoadshowSession
-    from contest.review.models import RankingSnapshot
-
     sessions = RoadshowSession.objects.filter(event=event, status=SessionStatus.FINISHED).filter(
         Q(group=group) | Q(group__isnull=True)
     )
@@ -203,9 +201,5 @@ def plan_source(event: Event, group: EditionGroup, kind: str, pk: str):
     if not pk.isdigit() or f"{kind}:{pk}" not in dict(plan_sources(event, group)):
         return None
     if kind == "session":
-        from contest.finals.models import RoadshowSession
-
         return RoadshowSession.objects.get(pk=int(pk))
-    from contest.review.models import RankingSnapshot
-
     return RankingSnapshot.objects.select_related("round").get(pk=int(pk))

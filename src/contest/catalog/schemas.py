@@ -2,7 +2,9 @@
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from ninja import Field, Schema
 
 from contest.catalog import selectors
@@ -21,6 +23,12 @@ SEARCH_TEXT = r"^[^\x00]*$"
 def event_url(event: Event) -> str:
     """The event's page on the site (a path; the API and the site share one host)."""
     return reverse("catalog:event_detail", args=[event.edition.number, event.pk])
+
+
+def tier_label_zh(event: Event) -> str:
+    """The API speaks Chinese whatever the request's language (the enums' labels are translatable)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(event.get_tier_display())
 
 
 class EventQuery(Schema):
@@ -90,7 +98,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_tier_label(obj: Event) -> str:
-        return obj.get_tier_display()
+        return tier_label_zh(obj)
 
     @staticmethod
     def resolve_hosts(obj: Event) -> list[dict[str, Any]]:
@@ -134,7 +142,7 @@ class OrganizationEventOut(Schema):
 
     @staticmethod
     def resolve_tier_label(obj: Event) -> str:
-        return obj.get_tier_display()
+        return tier_label_zh(obj)
 
     @staticmethod
     def resolve_url(obj: Event) -> str:

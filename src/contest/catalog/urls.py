@@ -6,6 +6,7 @@ app_name = "catalog"
 urlpatterns = [
     path("", public.home, name="home"),
     path("events/", public.event_list_current, name="event_list_current"),
+    path("mine/", public.my_event_current, name="my_event_current"),
     path("editions/<int:number>/", public.edition_home, name="edition_home"),
     path("editions/<int:number>/events/", public.event_list, name="event_list"),
     path("editions/<int:number>/events/<int:event_id>/", public.event_detail, name="event_detail"),

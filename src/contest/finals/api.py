@@ -119,7 +119,7 @@ def _session(session: RoadshowSession) -> dict[str, Any]:
 
 
 def _visible(user) -> QuerySet[RoadshowSession]:
-    """Sessions the user manages, chairs or judges."""
+    """Sessions the user manages, chairs or judges: the list form of ``finals.view_session``."""
     managed = selectors.sessions_for_user(user).values("pk")
     return RoadshowSession.objects.filter(
         Q(pk__in=managed) | Q(chair_id=user.pk) | Q(judges__expert__user_id=user.pk)
@@ -127,8 +127,9 @@ def _visible(user) -> QuerySet[RoadshowSession]:
 
 
 def _visible_session(user, session_id: int) -> RoadshowSession:
-    session = _visible(user).filter(pk=session_id).select_related("group", "event").first()
-    if session is None:
+    """One session the user may see (``finals.view_session``), else 404."""
+    session = RoadshowSession.objects.filter(pk=session_id).select_related("group", "event").first()
+    if session is None or not user.has_perm("finals.view_session", session):
         raise NotFound("未找到该场次。")
     return session
 
@@ -148,8 +149,9 @@ def list_sessions(request: HttpRequest):
 def get_session(request: HttpRequest, id: int = Path(..., ge=1, le=ID_MAX)):
     session = _visible_session(current_user(request), id)
     places = session.places
+    loaded = selectors.slots_with_scores(session)
     slots = []
-    for slot in selectors.slots_with_scores(session):
+    for slot in loaded:
         scores = sorted(slot.scores.all(), key=lambda s: s.judge.seat)
         closed = slot.status == SlotStatus.CLOSED
         slots.append({
@@ -166,7 +168,7 @@ def get_session(request: HttpRequest, id: int = Path(..., ge=1, le=ID_MAX)):
     except RoadshowSession.draw.RelatedObjectDoesNotExist:
         draw = None
     ranking = [{"rank": r.rank, "slot_id": r.slot.pk, "number": r.entry.number, "result": _text(r.result, places),
-                "position": r.position} for r in selectors.session_ranking(session)]  # fmt: skip
+                "position": r.position} for r in selectors.rank_slots(loaded, places=places)]  # fmt: skip
     return {**_session(session), "draw": draw, "slots": slots, "ranking": ranking}
 
 

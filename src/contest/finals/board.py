@@ -5,12 +5,18 @@ and the judges' pages render; the server-sent-event stream (``finals.live``) pus
 ``RoadshowSession.version`` moves. ``notary_record(session)`` is the notary's fuller read: who
 scored what and when, every correction, the draw re-verified and the audit chain's head.
 
-Secrecy while scoring: for a slot that is still open the board says only how many judges have
-submitted — never a value. Scores appear, all at once, when the slot closes.
+Secrecy while scoring: for a slot that is still open the board says only which seats have
+submitted (``seats``: submitted / waiting / recused) — never a value. Scores appear, all at once,
+when the slot closes; a score changed by a ``ScoreCorrection`` is flagged ``corrected`` (and so is
+its entry's row in the ranking). A finished session's screens show the final ``ranking``.
+
+Labels in the board are plain strings in the language active where it was computed (the event
+hub computes one board for every screen): the screens translate ``status`` values with their own
+page's labels instead.
 
 Decimals are strings with the session's ``places`` (ROUND_HALF_UP), so every screen prints the
-same digits. The running ranking lists closed entries in ``scoring.rank_key`` order, the same
-tie-breaks as the session report.
+same digits. The running ranking is ``selectors.rank_slots``: the one ranking the session report,
+the console, the API and awards use.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 
 from contest.core.models import AuditHead
 from contest.finals import draw as draw_algorithm
-from contest.finals import scoring
+from contest.finals import scoring, selectors
 from contest.finals.enums import CloseReason, LiveAggregation, SessionStatus, SlotStatus
 from contest.finals.models import (
     DrawRecord,
@@ -90,28 +96,19 @@ def _recused_seats(session: RoadshowSession, panel: list[tuple[int, int]]) -> di
     return out
 
 
-def _entrant(entry) -> str:
-    return entry.enterprise.name if entry.enterprise_id else entry.team.name
-
-
-def ranking(slots: list[SessionSlot], items: list[dict]) -> list[dict]:
-    """Closed slots in rank order, by ``scoring.rank_key`` (result, then the plain mean, then the
-    highest single score, then speaking position: every rank is distinct, as in the report)."""
-    keyed = [
-        (scoring.rank_key(slot.result, slot.result_detail or {}, slot.position or 0), item)
-        for slot, item in zip(slots, items, strict=True)
-        if slot.status == SlotStatus.CLOSED and slot.result is not None
-    ]
-    keyed.sort(key=lambda pair: pair[0])
+def _ranking(slots: list[SessionSlot], items: list[dict], places: int) -> list[dict]:
+    """The session's ranking (``selectors.rank_slots``) as the screens print it."""
+    by_slot = {item["id"]: item for item in items}
     return [
         {
-            "rank": rank,
-            "position": item["position"],
-            "title": item["title"],
-            "entrant": item["entrant"],
-            "result": item["result"],
+            "rank": row.rank,
+            "position": by_slot[row.slot.pk]["position"],
+            "title": by_slot[row.slot.pk]["title"],
+            "entrant": by_slot[row.slot.pk]["entrant"],
+            "result": by_slot[row.slot.pk]["result"],
+            "corrected": any(score["corrected"] for score in by_slot[row.slot.pk]["scores"] or ()),
         }
-        for rank, (_, item) in enumerate(keyed, start=1)
+        for row in selectors.rank_slots(slots, places=places)
     ]
 
 
@@ -140,17 +137,29 @@ def board_state(session: RoadshowSession | int) -> dict[str, Any]:
             "id": slot.pk,
             "position": slot.position,
             "title": slot.entry.title,
-            "entrant": _entrant(slot.entry),
+            "entrant": slot.entry.entrant_name,
             "group": slot.entry.group.name,
             "status": slot.status,
-            "status_label": SlotStatus(slot.status).label,
+            "status_label": str(SlotStatus(slot.status).label),
             "submitted": len(submitted),
             "judges": len(seats) - len(recused.get(slot.entry_id, ())),
             "result": None,
             "scores": None,
+            "seats": None,
             "close_reason": "",
             "close_note": "",
         }
+        if slot.status == SlotStatus.OPEN:
+            # who has submitted, never what: the values stay secret until the slot closes
+            done = {row["judge__seat"] for row in submitted}
+            away = recused.get(slot.entry_id, set())
+            item["seats"] = [
+                {
+                    "seat": seat,
+                    "state": "recused" if seat in away else "submitted" if seat in done else "waiting",
+                }
+                for seat in seats
+            ]
         if slot.status == SlotStatus.CLOSED:
             dropped = {int(seat) for seat in (slot.result_detail or {}).get("dropped", [])}
             by_seat = {row["judge__seat"]: row for row in submitted}
@@ -179,11 +188,11 @@ def board_state(session: RoadshowSession | int) -> dict[str, Any]:
             "room": session.room,
             "group": session.group.name if session.group_id else "",
             "status": session.status,
-            "status_label": SessionStatus(session.status).label,
+            "status_label": str(SessionStatus(session.status).label),
             "version": session.version,
             "places": places,
             "aggregation": session.aggregation,
-            "aggregation_label": LiveAggregation(session.aggregation).label,
+            "aggregation_label": str(LiveAggregation(session.aggregation).label),
             "segments": [{"label": s["label"], "seconds": int(s["seconds"])} for s in session.segments or []],
             "seats": seats,
         },
@@ -193,7 +202,7 @@ def board_state(session: RoadshowSession | int) -> dict[str, Any]:
         "current": current,
         "timer": _timer(session),
         "slots": slot_dicts,
-        "ranking": ranking(slots, slot_dicts),
+        "ranking": _ranking(slots, slot_dicts, places),
     }
 
 
@@ -243,8 +252,8 @@ def notary_record(session: RoadshowSession | int) -> dict[str, Any]:
             {
                 "slot": slot,
                 "number": slot.entry.number,
-                "entrant": _entrant(slot.entry),
-                "status_label": SlotStatus(slot.status).label,
+                "entrant": slot.entry.entrant_name,
+                "status_label": str(SlotStatus(slot.status).label),
                 "result": decimal_text(slot.result, places),
                 "scores": [
                     {

@@ -1,13 +1,14 @@
 """Choices and transition tables of the roadshow finals."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SessionStatus(models.TextChoices):
-    DRAFT = "draft", "筹备中"
-    DRAWN = "drawn", "已抽签"
-    LIVE = "live", "进行中"
-    FINISHED = "finished", "已结束"
+    DRAFT = "draft", _("筹备中")
+    DRAWN = "drawn", _("已抽签")
+    LIVE = "live", _("进行中")
+    FINISHED = "finished", _("已结束")
 
 
 SESSION_TRANSITIONS: dict[str, set[str]] = {
@@ -21,10 +22,10 @@ SESSION_TRANSITIONS: dict[str, set[str]] = {
 class SlotStatus(models.TextChoices):
     """One entry's turn on stage."""
 
-    WAITING = "waiting", "待上场"
-    OPEN = "open", "评分中"
-    CLOSED = "closed", "已亮分"
-    ABSENT = "absent", "缺席"
+    WAITING = "waiting", _("待上场")
+    OPEN = "open", _("评分中")
+    CLOSED = "closed", _("已亮分")
+    ABSENT = "absent", _("缺席")
 
 
 SLOT_TRANSITIONS: dict[str, set[str]] = {
@@ -36,10 +37,10 @@ SLOT_TRANSITIONS: dict[str, set[str]] = {
 
 
 class LiveAggregation(models.TextChoices):
-    MEAN = "mean", "算术平均"
-    TRIMMED = "trimmed", "去掉一个最高分和一个最低分后平均"
+    MEAN = "mean", _("算术平均")
+    TRIMMED = "trimmed", _("去掉一个最高分和一个最低分后平均")
 
 
 class CloseReason(models.TextChoices):
-    ALL_SUBMITTED = "all_submitted", "全部评委已提交"
-    CHAIR = "chair", "主持人关闭"
+    ALL_SUBMITTED = "all_submitted", _("全部评委已提交")
+    CHAIR = "chair", _("主持人关闭")

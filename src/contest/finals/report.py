@@ -4,17 +4,20 @@ It holds the session's settings, the panel, the draw (room value, entry list, se
 algorithm), every judge's score for every entry with its time, every correction with its reason,
 the results and ranking, and the audit chain's head (sequence and hash) at generation time: the
 report can be checked later against ``manage.py verify_audit`` and ``manage.py verify_draw``.
+The draw algorithm is printed as the numbered steps of ``finals.draw_text`` (never the code's
+docstring). The report is always in Simplified Chinese, the language of its headings.
 Rendered by WeasyPrint with the Noto CJK fonts (as the review watermark).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contest.core.models import GENESIS_HASH, AuditHead
-from contest.finals import draw as drawing
 from contest.finals import selectors
+from contest.finals.draw_text import ALGORITHM_STEPS
 from contest.finals.enums import SlotStatus
 from contest.finals.models import DrawRecord, RoadshowSession
 from contest.finals.validators import format_segments
@@ -56,8 +59,8 @@ def report_context(session: RoadshowSession) -> dict:
         "rows": rows,
         "corrections": sorted(corrections, key=lambda t: (t[2].created_at, t[2].pk)),
         "record": record,
-        "algorithm_text": drawing.__doc__.strip(),
-        "ranking": selectors.session_ranking(session),
+        "algorithm_steps": ALGORITHM_STEPS,
+        "ranking": selectors.rank_slots(slots, places=session.places),
         "head_seq": head.seq if head else 0,
         "head_hash": head.hash if head else GENESIS_HASH,
         "generated_at": timezone.localtime(),
@@ -65,10 +68,14 @@ def report_context(session: RoadshowSession) -> dict:
 
 
 def session_report_html(session: RoadshowSession) -> str:
-    return render_to_string("finals/report.html", report_context(session))
+    # The report is one document in the site's language (Simplified Chinese), whatever language
+    # the person downloading it reads the console in: its headings are Chinese, so the translated
+    # parts (statuses, the draw algorithm) follow them rather than mixing two languages.
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("finals/report.html", report_context(session))
 
 
 def session_report_pdf(session: RoadshowSession) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a report is asked for
+    from weasyprint import HTML  # noqa: PLC0415 -- heavy (Pango, fonts): loaded only when a report is asked for
 
     return HTML(string=session_report_html(session)).write_pdf()

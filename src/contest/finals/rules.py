@@ -4,9 +4,10 @@
   (entries, panel, draw, start, finish).
 * ``finals.chair_session``: the session's chair runs the stage (open, close, absent, timer,
   corrections); whoever manages the session may act as chair too.
-* ``finals.view_session``: managers, the chair and the panel's judges (notary and screens are
-  H2's pages and decide their own access).
-A refusal answers 404 everywhere (services raise ``NotFound``).
+* ``finals.view_session``: managers, the chair and the panel's judges see a session through the
+  API (``finals.api``; the notary's view and the screens decide their own access).
+* ``finals.submit_live_score``: a judge seated on the session's panel.
+A refusal answers 404 everywhere (``contest.core.access.require`` raises ``NotFound``).
 """
 
 import rules

@@ -1,8 +1,10 @@
 """Reads for the finals: the tenancy selector for sessions, the judge's and chair's views, and
-the session ranking awards build on."""
+THE session ranking (:func:`rank_slots`) the board, the console, the report, the API and awards
+all use."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -96,6 +98,15 @@ def judges(session: RoadshowSession) -> list[SessionJudge]:
     return list(session.judges.select_related("expert__user").order_by("seat"))
 
 
+def conflicted_expert_ids(session: RoadshowSession, entry_id: int) -> set[int]:
+    """The panel's experts in conflict with the entry (回避): they do not score it."""
+    return set(
+        Conflict.objects.filter(entry_id=entry_id, expert__session_seats__session=session).values_list(
+            "expert_id", flat=True
+        )
+    )
+
+
 def conflict_pairs(session: RoadshowSession) -> set[tuple[int, int]]:
     """(expert id, entry id) for every conflict between the panel and the session's entries."""
     return set(
@@ -121,17 +132,18 @@ class SessionRankRow:
     tied_on_result: bool  # the row above has the same result
 
 
-def session_ranking(session: RoadshowSession) -> list[SessionRankRow]:
-    """Closed slots ranked: result desc, plain mean desc, highest single score desc, speaking
-    position asc (``finals.scoring`` documents the keys). Absent and unscored slots are left out."""
-    closed = list(
-        session.slots.filter(status=SlotStatus.CLOSED, result__isnull=False).select_related(
-            "entry__enterprise", "entry__team", "entry__group"
-        )
-    )
+def rank_slots(slots: Iterable[SessionSlot], *, places: int) -> list[SessionRankRow]:
+    """THE ranking of a session, over slots already read (no query of its own): closed slots with
+    a result, by ``scoring.rank_key`` — result desc, plain mean desc, highest single score desc,
+    speaking position asc (``finals.scoring`` documents the keys); every rank is distinct. Absent,
+    waiting and open slots are left out."""
     keyed = sorted(
-        ((scoring.rank_key(s.result, s.result_detail, s.position or 0), s) for s in closed),
-        key=lambda kv: kv[0],
+        (
+            (scoring.rank_key(slot.result, slot.result_detail or {}, slot.position or 0), slot)
+            for slot in slots
+            if slot.status == SlotStatus.CLOSED and slot.result is not None
+        ),
+        key=lambda pair: pair[0],
     )
     rows = []
     above = None
@@ -142,7 +154,7 @@ def session_ranking(session: RoadshowSession) -> list[SessionRankRow]:
                 slot=slot,
                 entry=slot.entry,
                 rank=rank,
-                result=scoring.quantize(slot.result, session.places),
+                result=scoring.quantize(slot.result, places),
                 mean=-key[1],
                 top=-key[2],
                 position=slot.position or 0,
@@ -152,3 +164,11 @@ def session_ranking(session: RoadshowSession) -> list[SessionRankRow]:
         )
         above = key
     return rows
+
+
+def session_ranking(session: RoadshowSession) -> list[SessionRankRow]:
+    """The session's ranking (:func:`rank_slots`), reading its closed slots with their entrants."""
+    closed = session.slots.filter(status=SlotStatus.CLOSED, result__isnull=False).select_related(
+        "entry__enterprise", "entry__team", "entry__group"
+    )
+    return rank_slots(closed, places=session.places)

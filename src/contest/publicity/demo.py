@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from contest.accounts.models import User
+from contest.awards.selectors import award_list_rows
 from contest.catalog.models import Edition, Event
 from contest.core.errors import ContestError
 from contest.publicity import services
@@ -77,10 +78,6 @@ def _advancement(event: Event, actor, stdout) -> None:
 
 def _awards(event: Event, actor, stdout) -> None:
     if Notice.objects.filter(event=event, title=AWARDS_TITLE).exists():
-        return
-    try:
-        from contest.awards.selectors import award_list_rows
-    except ImportError:  # the awards app not installed
         return
     if not award_list_rows(event=event):
         stdout.write("公示演示数据：宁波赛事尚无已确认的奖项，跳过获奖名单。")

@@ -8,7 +8,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from contest.publicity.enums import NoticeKind, NoticeStatus, ObjectionStatus
+from contest.core.lifecycle import Lifecycle
+from contest.publicity.enums import (
+    NOTICE_TRANSITIONS,
+    OBJECTION_TRANSITIONS,
+    NoticeKind,
+    NoticeStatus,
+    ObjectionStatus,
+)
+
+
+def notice_scope(notice: Notice) -> str:
+    """The audit scope of a list and everything filed against it: its event, or (a national list)
+    its edition."""
+    return f"event:{notice.event_id}" if notice.event_id else f"edition:{notice.edition_id}"
 
 
 class Notice(models.Model):
@@ -34,6 +47,16 @@ class Notice(models.Model):
     finalized_at = models.DateTimeField("确认时间", null=True, blank=True)
     finalized_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    #: publishing (draft → published) and a new version (published → published) record
+    #: ``publicity.notice.published`` / ``publicity.version.published``; 确认 records ``finalized``
+    lifecycle = Lifecycle(
+        transitions=NOTICE_TRANSITIONS,
+        audit="publicity.notice",
+        scope=notice_scope,
+        verbs={NoticeStatus.FINAL: "finalized"},
+        noun="名单",
     )
 
     class Meta:
@@ -133,6 +156,14 @@ class Objection(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
     filed_at = models.DateTimeField("提交时间")
+
+    #: filing creates an objection ``filed``; answering moves it to upheld or dismissed
+    lifecycle = Lifecycle(
+        transitions=OBJECTION_TRANSITIONS,
+        audit="publicity.objection",
+        scope=lambda objection: notice_scope(objection.notice),
+        noun="异议",
+    )
 
     class Meta:
         ordering = ["filed_at", "pk"]

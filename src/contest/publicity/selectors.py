@@ -15,7 +15,9 @@ from contest.core.access import management_scope
 from contest.core.errors import ValidationFailed
 from contest.publicity.enums import NoticeStatus, ObjectionStatus, Phase
 from contest.publicity.models import Notice, NoticeVersion, Objection
+from contest.publicity.validators import normalize_code
 from contest.review.enums import RoundStage, RoundStatus
+from contest.review.organizer_selectors import rounds_for_user
 
 PUBLIC = (NoticeStatus.PUBLISHED, NoticeStatus.FINAL)
 
@@ -80,8 +82,6 @@ def editions_for_national(user) -> list[Edition]:
 
 def source_rounds(user, *, national: bool):
     """Published review rounds in the user's scope that can feed an advancement list or the 500强."""
-    from contest.review.organizer_selectors import rounds_for_user
-
     queryset = rounds_for_user(user).filter(status=RoundStatus.PUBLISHED).select_related("edition", "event")
     if national:
         return queryset.filter(stage=RoundStage.NATIONAL, event__isnull=True)
@@ -123,8 +123,6 @@ def public_notice(notice_id: int) -> Notice | None:
 
 def objection_by_code(code: str, phone: str) -> Objection | None:
     """The filer's own objection: the code and the phone it was filed with must both match."""
-    from contest.publicity.services import normalize_code
-
     try:
         phone = normalize_mobile(phone)
     except ValidationFailed:

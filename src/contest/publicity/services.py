@@ -12,23 +12,22 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from contest.accounts.validators import normalize_mobile
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Closed, Conflict, FieldErrors, NotFound, ValidationFailed
+from contest.core.importing import RowError
+from contest.core.lifecycle import transition
 from contest.publicity import sources
 from contest.publicity import validators as v
-from contest.publicity.enums import (
-    NOTICE_TRANSITIONS,
-    OBJECTION_TRANSITIONS,
-    NoticeKind,
-    NoticeStatus,
-    ObjectionStatus,
-)
-from contest.publicity.models import Notice, NoticeVersion, Objection
+from contest.publicity.enums import NoticeKind, NoticeStatus, ObjectionStatus
+from contest.publicity.models import Notice, NoticeVersion, Objection, notice_scope
 
 DEFAULT_PERIOD = timedelta(days=5)
 MAX_PERIOD = timedelta(days=30)
@@ -36,15 +35,6 @@ MAX_PERIOD = timedelta(days=30)
 OBJECTIONS_PER_PHONE_PER_DAY = 3
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 12
-
-
-def _require(user, notice: Notice) -> None:
-    if user is None or not user.has_perm("publicity.manage_notice", notice):
-        raise NotFound("未找到。")
-
-
-def _scope(notice: Notice) -> str:
-    return f"event:{notice.event_id}" if notice.event_id else f"edition:{notice.edition_id}"
 
 
 def shanghai(moment: datetime) -> str:
@@ -56,13 +46,6 @@ def items_sha256(items: list[dict[str, str]]) -> str:
     return hashlib.sha256(audit.canonical_json({"items": items}).encode("utf-8")).hexdigest()
 
 
-def _set_status(notice: Notice, to: str) -> None:
-    """The one writer of ``Notice.status`` (on a locked row), checked against the table."""
-    if to not in NOTICE_TRANSITIONS[notice.status]:
-        raise Conflict(f"名单当前为“{notice.get_status_display()}”，不能变为“{NoticeStatus(to).label}”。")
-    notice.status = to
-
-
 def clean_items(columns: list[str], items: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Rows as stored: exactly ``columns``, strings, title and entrant required, numbers unique."""
     errors: list[str] = []
@@ -72,15 +55,15 @@ def clean_items(columns: list[str], items: list[dict[str, Any]]) -> list[dict[st
         row = {c: str(raw.get(c) if raw.get(c) is not None else "").strip() for c in columns}
         for key in ("title", "entrant"):
             if key in row and not row[key]:
-                errors.append(f"第 {line} 行“{sources.COLUMN_LABELS[key]}”：必填。")
+                errors.append(str(RowError(line, sources.COLUMN_LABELS[key], "必填。")))
         for key, value in row.items():
             if len(value) > sources.MAX_CELL:
                 errors.append(
-                    f"第 {line} 行“{sources.COLUMN_LABELS[key]}”：不能超过 {sources.MAX_CELL} 个字。"
+                    str(RowError(line, sources.COLUMN_LABELS[key], f"不能超过 {sources.MAX_CELL} 个字。"))
                 )
         number = row.get("number", "")
         if number and number in seen:
-            errors.append(f"第 {line} 行“报名编号”：{number} 重复。")
+            errors.append(str(RowError(line, sources.COLUMN_LABELS["number"], f"{number} 重复。")))
         seen.add(number)
         out.append(row)
     if errors:
@@ -112,7 +95,7 @@ def create_notice(
     from ``sources.parse_custom``)."""
     params = dict(params or {})
     probe = Notice(edition=edition, event=event)
-    _require(by, probe)
+    require(by, "publicity.manage_notice", probe)
     errors: dict[str, str] = {}
     title = str(title or "").strip()
     if not title:
@@ -142,7 +125,7 @@ def create_notice(
     with transaction.atomic():
         notice = Notice.objects.create(edition=edition, event=event, kind=kind, title=title, columns=columns,
                                        draft_items=items, source=source, created_by=by)  # fmt: skip
-        audit.record(action="publicity.notice.created", obj=notice, by=by, scope=_scope(notice),
+        audit.record(action="publicity.notice.created", obj=notice, by=by, scope=notice_scope(notice),
                      data={"title": title, "kind": kind, "source": source, "rows": len(items),
                            "sha256": items_sha256(items)})  # fmt: skip
     return notice
@@ -150,7 +133,7 @@ def create_notice(
 
 def publish_notice(*, by, notice: Notice, ends_at: datetime | None = None) -> NoticeVersion:
     """Publish a draft as version 1; the notice period runs from now to ``ends_at`` (default 5 days)."""
-    _require(by, notice)
+    require(by, "publicity.manage_notice", notice)
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         now = timezone.now()
@@ -160,13 +143,9 @@ def publish_notice(*, by, notice: Notice, ends_at: datetime | None = None) -> No
             raise ValidationFailed("名单为空，不能发布。", field="items")
         ends_at = _check_period(ends_at, now)
         version = _write_version(notice, items=notice.draft_items, starts=now, ends=ends_at, by=by, reason="")
-        _set_status(notice, NoticeStatus.PUBLISHED)
-        notice.draft_items = []
-        notice.current_version = version
-        notice.save(update_fields=["status", "draft_items", "current_version"])
-        audit.record(action="publicity.notice.published", obj=notice, by=by, scope=_scope(notice),
-                     data={"version": 1, "sha256": version.sha256, "rows": len(version.items),
-                           "period": [now, ends_at]})  # fmt: skip
+        transition(notice, NoticeStatus.PUBLISHED, by=by, values={"draft_items": [], "current_version": version},
+                   data={"version": 1, "sha256": version.sha256, "rows": len(version.items),
+                         "period": [now, ends_at]})  # fmt: skip
     return version
 
 
@@ -184,7 +163,7 @@ def publish_version(
 ) -> NoticeVersion:  # fmt: skip
     """A changed list after upheld objections: a new version whose notice period starts again now
     (default 5 days). Earlier versions stay as they were, viewable with their hashes."""
-    _require(by, notice)
+    require(by, "publicity.manage_notice", notice)
     reason = v.clean_text(reason, label="变更原因", limit=v.RESPONSE_MAX, field="reason")
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
@@ -203,14 +182,13 @@ def publish_version(
         ends_at = _check_period(ends_at, now)
         version = _write_version(notice, items=cleaned, starts=now, ends=ends_at, by=by, reason=reason)
         version.objections.set(found)
-        _set_status(notice, NoticeStatus.PUBLISHED)
-        notice.current_version = version
-        notice.save(update_fields=["status", "current_version"])
-        audit.record(action="publicity.version.published", obj=version, by=by, scope=_scope(notice),
-                     data={"notice": notice.pk, "number": version.number, "sha256": version.sha256,
-                           "previous_sha256": notice.versions.get(number=version.number - 1).sha256,
-                           "reason": reason, "objections": [o.tracking_code for o in found],
-                           "period": [now, ends_at]})  # fmt: skip
+        previous = notice.current_version
+        # published → published: the period starts again; recorded as the new version's publication
+        transition(notice, NoticeStatus.PUBLISHED, by=by, values={"current_version": version},
+                   action="publicity.version.published",
+                   data={"notice": notice.pk, "number": version.number, "sha256": version.sha256,
+                         "previous_sha256": previous.sha256, "reason": reason,
+                         "objections": [o.tracking_code for o in found], "period": [now, ends_at]})  # fmt: skip
     return version
 
 
@@ -235,18 +213,15 @@ def _finalize(notice: Notice, *, by) -> Notice:
         raise Conflict(f"还有 {pending} 件异议未答复，全部答复后才能确认公示结束。")
     if upheld:
         raise Conflict(f"有 {upheld} 件成立的异议尚未体现在新版本中，请先发布新版本。")
-    _set_status(notice, NoticeStatus.FINAL)
-    notice.finalized_at = now
-    notice.finalized_by = by if getattr(by, "pk", None) else None
-    notice.save(update_fields=["status", "finalized_at", "finalized_by"])
-    audit.record(action="publicity.notice.finalized", obj=notice, by=by, scope=_scope(notice),
-                 data={"version": notice.current_version.number, "sha256": notice.current_version.sha256})  # fmt: skip
+    transition(notice, NoticeStatus.FINAL, by=by,
+               values={"finalized_at": now, "finalized_by": by if getattr(by, "pk", None) else None},
+               data={"version": notice.current_version.number, "sha256": notice.current_version.sha256})  # fmt: skip
     return notice
 
 
 def finalize_notice(*, by, notice: Notice) -> Notice:
     """确认公示结束: only after the period has ended and every objection is answered."""
-    _require(by, notice)
+    require(by, "publicity.manage_notice", notice)
     with transaction.atomic():
         return _finalize(notice, by=by)
 
@@ -273,10 +248,6 @@ def finalize_due_notices(*, by=None) -> list[int]:
 
 
 # -- objections ----------------------------------------------------------------------------------------
-
-
-def normalize_code(value: str) -> str:
-    return "".join(ch for ch in str(value or "").upper() if ch.isalnum())
 
 
 def _new_code() -> str:
@@ -306,9 +277,6 @@ def clean_objection(data: dict[str, Any], version: NoticeVersion) -> dict[str, s
         errors["phone"] = exc.message
     email = str(data.get("email") or "").strip()
     if email:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
         try:
             validate_email(email)
         except ValidationError:
@@ -359,7 +327,7 @@ def file_objection(
             objection.evidence_sha256 = file.sha256
             objection.evidence.save(file.name, ContentFile(file.data), save=False)
         objection.save()
-        audit.record(action="publicity.objection.filed", obj=objection, by=by, scope=_scope(notice),
+        audit.record(action="publicity.objection.filed", obj=objection, by=by, scope=notice_scope(notice),
                      data={"notice": notice.pk, "version": version.number, "row": cleaned["row_number"],
                            "name": cleaned["name"], "phone": mask_phone(cleaned["phone"]),
                            "reason_sha256": hashlib.sha256(cleaned["reason"].encode()).hexdigest(),
@@ -369,21 +337,17 @@ def file_objection(
 
 def answer_objection(*, by, objection: Objection, status: str, response: str) -> Objection:
     """The organizer's written answer: upheld (the list must change in a new version) or dismissed."""
-    _require(by, objection.notice)
+    require(by, "publicity.manage_notice", objection.notice)
     if status not in (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED):
         raise FieldErrors({"status": "请选择“异议成立”或“异议不成立”。"})
     response = v.clean_text(response, label="答复", limit=v.RESPONSE_MAX, field="response")
     with transaction.atomic():
+        notice = objection.notice
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
-        if status not in OBJECTION_TRANSITIONS[objection.status]:
+        objection.notice = notice
+        if not Objection.lifecycle.can(objection.status, status):
             raise Conflict(f"该异议已答复（{objection.get_status_display()}），不能再次答复。")
-        objection.status = status
-        objection.response = response
-        objection.answered_by = by
-        objection.answered_at = timezone.now()
-        objection.save(update_fields=["status", "response", "answered_by", "answered_at"])
-        audit.record(action=f"publicity.objection.{status}", obj=objection, by=by,
-                     scope=f"event:{objection.notice.event_id}" if objection.notice.event_id
-                     else f"edition:{objection.notice.edition_id}",
-                     data={"notice": objection.notice_id, "response": response})  # fmt: skip
+        transition(objection, status, by=by,
+                   values={"response": response, "answered_by": by, "answered_at": timezone.now()},
+                   data={"notice": objection.notice_id, "response": response})  # fmt: skip
     return objection

@@ -15,10 +15,14 @@ from typing import Any
 
 from django.db.models import F
 
+from contest.awards.selectors import award_list_rows
+from contest.catalog.models import EditionGroup
 from contest.core.errors import ValidationFailed
-from contest.core.spreadsheets import SpreadsheetError, read_table
+from contest.core.importing import Column, RowError, read_rows
+from contest.core.spreadsheets import SpreadsheetError
 from contest.publicity.enums import NoticeKind
-from contest.review.enums import Decision, RoundStage, RoundStatus
+from contest.review.enums import RoundStage, RoundStatus
+from contest.review.selectors import advanced_decisions
 
 #: column key → header (shown on pages and in exports)
 COLUMN_LABELS = {
@@ -64,8 +68,6 @@ def _score(value: Decimal | None, places: int) -> str:
 
 
 def _decision_rows(round_, *, national: bool) -> list[dict[str, str]]:
-    from contest.review.models import AdvancementDecision
-
     if round_ is None:
         raise ValidationFailed("请选择评审轮次。", field="round")
     if round_.status != RoundStatus.PUBLISHED:
@@ -76,7 +78,7 @@ def _decision_rows(round_, *, national: bool) -> list[dict[str, str]]:
         )
         raise ValidationFailed(message, field="round")
     decisions = (
-        AdvancementDecision.objects.filter(round=round_, decision=Decision.ADVANCE, published_at__isnull=False)
+        advanced_decisions(round_)
         .select_related("round_entry__entry__group", "round_entry__entry__division__parent",
                         "round_entry__entry__enterprise", "round_entry__entry__team")
         .order_by("round_entry__entry__group__order", F("rank").asc(nulls_last=True),
@@ -108,13 +110,9 @@ def shortlist_rows(*, round=None, **_ignored) -> list[dict[str, str]]:
 @register(NoticeKind.AWARDS, ("level",))
 def award_rows(*, event=None, group=None, **_ignored) -> list[dict[str, str]]:
     """The event's awards, in the awards app's order (level, then its rank within the level)."""
-    from contest.awards.selectors import award_list_rows  # built alongside; imported when used
-
     if event is None:
         raise ValidationFailed("获奖名单须属于一个赛事。", field="event")
     if isinstance(group, str):
-        from contest.catalog.models import EditionGroup
-
         code = group
         group = EditionGroup.objects.filter(edition_id=event.edition_id, code=code).first()
         if group is None:
@@ -128,8 +126,14 @@ def award_rows(*, event=None, group=None, **_ignored) -> list[dict[str, str]]:
 
 # -- custom lists: an uploaded table ------------------------------------------------------------------
 
-CUSTOM_HEADERS = {label: key for key, label in COLUMN_LABELS.items() if key in (*BASE_COLUMNS, "note")}
+CUSTOM_FIELDS = (*BASE_COLUMNS, "note")
 CUSTOM_REQUIRED = ("title", "entrant")
+#: the upload's columns (the importer contract): headers in any order, unknown ones ignored
+CUSTOM_COLUMNS = tuple(
+    Column(key, COLUMN_LABELS[key], required=key in CUSTOM_REQUIRED) for key in CUSTOM_FIELDS
+)
+CUSTOM_HEADERS = [column.header for column in CUSTOM_COLUMNS]
+CUSTOM_EMPTY = f"文件是空的：第一行应为表头（{'、'.join(CUSTOM_HEADERS)}）。"
 
 
 class CustomTableError(SpreadsheetError):
@@ -143,40 +147,30 @@ def custom_rows(*, rows=None, **_ignored) -> list[dict[str, str]]:
 
 
 def parse_custom(data: bytes, *, filename: str) -> list[dict[str, str]]:
-    """Phase one of a custom list: read the file and check every row; all errors at once."""
-    table = read_table(data, filename=filename, max_bytes=UPLOAD_MAX_BYTES, error=CustomTableError)
-    table = [row for row in table if any(_text(c) for c in row)]
-    if not table:
-        raise CustomTableError(
-            ["文件是空的：第一行应为表头（报名编号、项目名称、参赛主体、省份、组别、备注）。"]
-        )
-    header = [_text(c) for c in table[0]]
-    keys = {i: CUSTOM_HEADERS[h] for i, h in enumerate(header) if h in CUSTOM_HEADERS}
-    missing = [COLUMN_LABELS[k] for k in CUSTOM_REQUIRED if k not in keys.values()]
-    if missing:
-        raise CustomTableError([f"表头缺少列：{'、'.join(missing)}。"])
-    if len(table) - 1 > MAX_ROWS:
-        raise CustomTableError([f"名单最多 {MAX_ROWS} 行，文件有 {len(table) - 1} 行。"])
-    errors: list[str] = []
+    """Phase one of a custom list: read the file and check every row; all errors at once.
+
+    Rows keep the file's order; each is exactly the custom columns, as text."""
+    table = read_rows(data, filename=filename, columns=CUSTOM_COLUMNS, max_bytes=UPLOAD_MAX_BYTES,
+                      row_limit=MAX_ROWS, empty_message=CUSTOM_EMPTY, error=CustomTableError)  # fmt: skip
+    errors: list[RowError] = []
     rows: list[dict[str, str]] = []
     seen: dict[str, int] = {}
-    for line, cells in enumerate(table[1:], start=2):
-        row = dict.fromkeys((*BASE_COLUMNS, "note"), "")
-        for i, key in keys.items():
-            row[key] = _text(cells[i]) if i < len(cells) else ""
-        for key in CUSTOM_REQUIRED:
-            if not row[key]:
-                errors.append(f"第 {line} 行“{COLUMN_LABELS[key]}”：必填。")
-        for key, value in row.items():
-            if len(value) > MAX_CELL:
-                errors.append(f"第 {line} 行“{COLUMN_LABELS[key]}”：不能超过 {MAX_CELL} 个字。")
-        if row["number"]:
-            if row["number"] in seen:
-                errors.append(f"第 {line} 行“报名编号”：{row['number']} 与第 {seen[row['number']]} 行重复。")
-            seen.setdefault(row["number"], line)
+    for found in table.rows:
+        line = found["row"]
+        row = {key: found.get(key, "") for key in CUSTOM_FIELDS}
+        errors += [RowError(line, COLUMN_LABELS[key], "必填。") for key in CUSTOM_REQUIRED if not row[key]]
+        errors += [RowError(line, COLUMN_LABELS[key], f"不能超过 {MAX_CELL} 个字。")
+                   for key, value in row.items() if len(value) > MAX_CELL]  # fmt: skip
+        number = row["number"]
+        if number:
+            if number in seen:
+                errors.append(
+                    RowError(line, COLUMN_LABELS["number"], f"{number} 与第 {seen[number]} 行重复。")
+                )
+            seen.setdefault(number, line)
         rows.append(row)
     if errors:
-        raise CustomTableError(errors)
+        raise CustomTableError([str(error) for error in errors])
     return rows
 
 

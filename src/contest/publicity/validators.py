@@ -52,3 +52,8 @@ def clean_text(value, *, label: str, limit: int, field: str, required: bool = Tr
     if len(text) > limit:
         raise ValidationFailed(f"{label}不能超过 {limit} 个字（现有 {len(text)} 个）。", field=field)
     return text
+
+
+def normalize_code(value: str) -> str:
+    """A tracking code as the filer types it (spaces, dashes, lower case) → as stored."""
+    return "".join(ch for ch in str(value or "").upper() if ch.isalnum())

@@ -15,7 +15,7 @@ from contest.accounts.api_auth import api_auth, current_user
 from contest.catalog.models import Event
 from contest.catalog.schemas import ID_MAX, OFFSET_MAX
 from contest.core.api import ErrorOut, Invalid, refusals_as_field_errors
-from contest.core.errors import NotFound
+from contest.core.errors import NotFound, ValidationFailed
 from contest.registration import selectors, services
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
 from contest.registration.schemas import (
@@ -140,8 +140,16 @@ def create_my_entry(request: HttpRequest, payload: EntryCreateIn):
     event = Event.objects.filter(pk=payload.event_id).first()
     if event is None:
         raise NotFound(f"没有编号为 {payload.event_id} 的赛事。", field="event_id", code="event_not_found")
+    user = current_user(request)
+    profile = selectors.entrant_profile(user, payload.group)
+    if profile is not None and not selectors.may_enter(event, profile.division):
+        # the same rule as the entry form: the entrant's own regional event, or a thematic one
+        raise ValidationFailed(
+            f"不能报名“{event.name}”：只能报名企业（团队）登记地的区域赛，或面向全国的专题赛。",
+            field="event_id",
+        )
     data = payload.model_dump(mode="json", exclude_unset=True, exclude={"event_id", "group"})
-    entry = services.create_entry(by=current_user(request), event=event, group_code=payload.group, data=data)
+    entry = services.create_entry(by=user, event=event, group_code=payload.group, data=data)
     return Status(201, _fresh(entry))
 
 

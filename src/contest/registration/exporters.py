@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from contest.core.exporters import Exporter, register
-from contest.registration.enums import Industry, SmeStatus
+from contest.registration.enums import EntryStatus, Industry, SmeStatus, chinese_label
 from contest.registration.models import Entry
 
 ENTRY_COLUMNS = (
@@ -67,12 +67,12 @@ def entry_row(entry: Entry) -> dict[str, Any]:
         "报名编号": entry.number,
         "赛事": entry.event.name,
         "组别": entry.group.name,
-        "状态": entry.get_status_display(),
+        "状态": chinese_label(EntryStatus(entry.status)),
         "来源": "批量导入" if entry.source == "import" else "在线报名",
         "提交时间": _local(entry.submitted_at),
         "登记地": _division(entry.division),
         "项目名称": entry.title,
-        "行业领域": Industry(entry.industry).label if entry.industry in Industry.values else entry.industry,
+        "行业领域": chinese_label(Industry(entry.industry)) if entry.industry in Industry.values else entry.industry,
         "项目简介": entry.summary,
         "技术与创新": entry.innovation,
         "市场前景": entry.market,
@@ -100,8 +100,8 @@ def entry_row(entry: Entry) -> dict[str, Any]:
             "从业人数": enterprise.employees,
             "上年营业收入（万元）": enterprise.revenue_last_year,
             "是否上市": "是" if enterprise.is_listed else "否",
-            "所属行业": Industry(enterprise.industry).label,
-            "专精特新情况": SmeStatus(enterprise.sme_status).label,
+            "所属行业": chinese_label(Industry(enterprise.industry)),
+            "专精特新情况": chinese_label(SmeStatus(enterprise.sme_status)),
             "联系人": enterprise.contact_name,
             "联系人手机": _phone(enterprise.contact_phone),
         })  # fmt: skip

@@ -39,20 +39,16 @@ turns a file into rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from contest.core.spreadsheets import SpreadsheetError, read_table
+from contest.core.importing import Table, read_rows
+from contest.core.spreadsheets import SpreadsheetError
 from contest.registration.services import ENTRY_IMPORT_COLUMNS, IMPORT_ROW_LIMIT
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-HEADER_TO_FIELD = {
-    re.sub(r"\s+", "", name): column.field
-    for column in ENTRY_IMPORT_COLUMNS
-    for name in (column.header, column.field, *column.aliases)
-}
+EMPTY_FILE = "文件是空的：第一行应为表头（企业名称、统一社会信用代码……）。"
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -60,60 +56,16 @@ class ImportFileError(SpreadsheetError):
     """The file itself cannot be read (not the rows in it)."""
 
 
-@dataclass
-class EntryTable:
-    rows: list[dict[str, Any]]
-    ignored_columns: list[str] = field(default_factory=list)
+def read_entry_table(data: bytes, *, filename: str) -> Table:
+    """Rows as dicts keyed by field name, each with ``row`` (its row number in the file), read by
+    the importer contract (``contest.core.importing``)."""
+    return read_rows(
+        data, filename=filename, columns=ENTRY_IMPORT_COLUMNS, max_bytes=MAX_FILE_BYTES,
+        row_limit=IMPORT_ROW_LIMIT, cell=cell_value, empty_message=EMPTY_FILE, error=ImportFileError,
+    )  # fmt: skip
 
 
-def read_entry_table(data: bytes, *, filename: str) -> EntryTable:
-    """Rows as dicts keyed by field name, each with ``row`` (its row number in the file)."""
-    return _rows_from_table(
-        read_table(data, filename=filename, max_bytes=MAX_FILE_BYTES, error=ImportFileError)
-    )
-
-
-def _rows_from_table(table: list[list[Any]]) -> EntryTable:
-    header_index = next((i for i, row in enumerate(table) if any(_text(c) for c in row)), None)
-    if header_index is None:
-        raise ImportFileError(["文件是空的：第一行应为表头（企业名称、统一社会信用代码……）。"])
-    header = [re.sub(r"\s+", "", _text(c)) for c in table[header_index]]
-    fields: dict[int, str] = {}
-    ignored: list[str] = []
-    errors: list[str] = []
-    for col, title in enumerate(header):
-        if not title:
-            continue
-        key = HEADER_TO_FIELD.get(title)
-        if key is None:
-            ignored.append(title)
-        elif key in fields.values():
-            errors.append(f"第 {header_index + 1} 行表头“{title}”出现了两次。")
-        else:
-            fields[col] = key
-    missing = [c.header for c in ENTRY_IMPORT_COLUMNS if c.required and c.field not in fields.values()]
-    if missing:
-        errors.append("缺少必需的列：" + "、".join(missing) + "。请使用导入模板的表头。")
-    if errors:
-        raise ImportFileError(errors)
-    rows = []
-    for offset, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
-        values = {key: _value(cells[col]) if col < len(cells) else "" for col, key in fields.items()}
-        if not any(values.values()):
-            continue  # blank rows between blocks are common in hand-made sheets
-        rows.append({"row": offset, **values})
-    if not rows:
-        raise ImportFileError(["表头下面没有数据行。"])
-    if len(rows) > IMPORT_ROW_LIMIT:
-        raise ImportFileError([f"一次最多导入 {IMPORT_ROW_LIMIT} 行，当前 {len(rows)} 行；请分批导入。"])
-    return EntryTable(rows=rows, ignored_columns=ignored)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _value(value: Any) -> Any:
+def cell_value(value: Any) -> Any:
     """A cell as the services expect it: dates as ``date``, numbers as exact text."""
     if value is None:
         return ""

@@ -6,7 +6,9 @@ Scope (the same as the predicates in ``registration.rules``):
 * an organizer sees the entries of the events their organization hosts, leads or undertakes;
 * the secretariat sees every event of its edition (all editions for a superuser or an
   edition-less secretariat role);
-* everyone else sees nothing here (entrants read their own entries through their own pages).
+* everyone else sees nothing here (entrants read their own entries through their own pages);
+* an entry never submitted (a draft, or a draft withdrawn) is its entrant's private workspace:
+  no organizer or secretariat sees it here — only ``draft_count`` tells how many are in progress.
 """
 
 from __future__ import annotations
@@ -14,14 +16,22 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from contest.catalog.models import EditionGroup, Event
-from contest.catalog.selectors import annotate_tier_rank
+from contest.catalog.enums import Tier
+from contest.catalog.models import Division, Edition, EditionGroup, Event
+from contest.catalog.selectors import annotate_tier_rank, regional_event_for_division
 from contest.core.access import management_scope
-from contest.registration.enums import AWAITING_REVIEW, EntryStatus
-from contest.registration.models import DuplicateFlag, Entry, EntryTransition, Submission
+from contest.registration.enums import AWAITING_REVIEW, EntryStatus, GroupKind
+from contest.registration.models import (
+    DuplicateFlag,
+    Enterprise,
+    Entry,
+    EntryTransition,
+    MakerTeam,
+    Submission,
+)
 
 S = EntryStatus
 
@@ -29,14 +39,23 @@ S = EntryStatus
 
 
 def entries_for_user(user, *, event: Event | None = None) -> QuerySet[Entry]:
-    """THE tenancy selector: the entries ``user`` may review, optionally of one event."""
+    """THE tenancy selector: the entries ``user`` may review, optionally of one event. Entries
+    never submitted are left out (``rules.was_submitted``)."""
     scope = management_scope(user, event_field="event_id")
     if scope is None:
         return Entry.objects.none()
-    queryset = Entry.objects.filter(scope)
+    queryset = Entry.objects.filter(scope, submitted_at__isnull=False)
     if event is not None:
         queryset = queryset.filter(event=event)
     return queryset
+
+
+def draft_count(user, event: Event) -> int:
+    """How many drafts of ``event`` are in progress — a number only: their content stays private."""
+    scope = management_scope(user, event_field="event_id")
+    if scope is None:
+        return 0
+    return Entry.objects.filter(scope, event=event, status=S.DRAFT).count()
 
 
 def events_for_user(user) -> QuerySet[Event]:
@@ -78,6 +97,52 @@ def events_for_organizer(user) -> QuerySet[Event]:
         draft_count=Count("entries", filter=Q(entries__status=S.DRAFT)),
     )
     return queryset.order_by("-edition__number", "tier_rank", "seq")
+
+
+# -- where an entrant may register ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntrantEvents:
+    """The events an entrant may register in: the regional event of their division (it may
+    register on an external site) and the edition's thematic events, in plan order."""
+
+    regional: Event | None
+    thematic: list[Event]
+
+    def offers(self, event: Event) -> bool:
+        return any(e.pk == event.pk for e in [*([self.regional] if self.regional else []), *self.thematic])
+
+
+def events_open_to_entrant(edition: Edition, division: Division | None) -> EntrantEvents:
+    """THE rule of where an entrant registers (the entry form and the API both use it): the
+    regional event of the enterprise's registered division (or the team's place), or any
+    thematic event of the edition."""
+    regional = regional_event_for_division(edition, division) if division is not None else None
+    if regional is not None:
+        regional = Event.objects.select_related("registration_window", "edition").get(pk=regional.pk)
+    thematic = list(
+        Event.objects.filter(edition=edition, tier=Tier.THEMATIC)
+        .select_related("registration_window")
+        .order_by("seq")
+    )
+    return EntrantEvents(regional=regional, thematic=thematic)
+
+
+def may_enter(event: Event, division: Division | None) -> bool:
+    """Whether an entrant of ``division`` may register in ``event`` (see ``events_open_to_entrant``)."""
+    if event.tier == Tier.THEMATIC:
+        return True
+    if event.tier != Tier.REGIONAL or division is None:
+        return False
+    regional = regional_event_for_division(event.edition, division)
+    return regional is not None and regional.pk == event.pk
+
+
+def entrant_profile(user, group_code: str) -> Enterprise | MakerTeam | None:
+    """The user's enterprise (企业组) or maker team (创客组), with its division."""
+    model = Enterprise if group_code == GroupKind.ENTERPRISE else MakerTeam
+    return model.objects.filter(owner=user).select_related("division__parent").first()
 
 
 # -- filters ------------------------------------------------------------------------------------
@@ -159,12 +224,34 @@ def with_list_relations(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
     return queryset.select_related("group", "enterprise", "team", "division", "division__parent")
 
 
+def annotate_awaiting_decision(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
+    """``awaiting_decision``: 1 while a qualification decision is open (submitted, resubmitted)."""
+    return queryset.annotate(
+        awaiting_decision=Case(
+            When(status__in=sorted(AWAITING_REVIEW), then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+    )
+
+
+#: the review order: entries awaiting a decision first, then the rest; newest first within each block
+REVIEW_ORDER = ("-awaiting_decision", "-pk")
+
+
 def console_entries(user, event: Event, flt: EntryFilter | None = None) -> QuerySet[Entry]:
-    """The console's entry list for one event: filtered, annotated, newest first."""
+    """The console's entry list for one event: filtered, annotated, in the review order
+    (``REVIEW_ORDER``: what awaits a decision first, newest first within each block)."""
     queryset = apply_filter(entries_for_user(user, event=event), flt)
-    # Newest first. The primary key follows creation order, and ordering by it alone lets the
-    # database walk its index backwards and stop after one page (no sort of the whole event).
-    return annotate_duplicate_count(with_list_relations(queryset)).order_by("-pk")
+    return annotate_awaiting_decision(annotate_duplicate_count(with_list_relations(queryset))).order_by(
+        *REVIEW_ORDER
+    )
+
+
+def next_pending_entry(user, entry: Entry) -> Entry | None:
+    """The next entry of ``entry``'s event awaiting a decision, in the list's review order: the
+    first pending one after ``entry`` (older), else the first from the top; None when none is left."""
+    pending = entries_for_user(user, event=entry.event).filter(status__in=sorted(AWAITING_REVIEW))
+    after = Case(When(pk__lt=entry.pk, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return pending.exclude(pk=entry.pk).annotate(after=after).order_by("-after", "-pk").first()
 
 
 def export_entries(user, event: Event, flt: EntryFilter | None = None) -> QuerySet[Entry]:
@@ -193,16 +280,21 @@ class CountTable:
         return next(row[1][index] for row in self.rows if row[0] == status)
 
 
+#: the statuses an organizer sees (drafts are private: only their number is shown, ``draft_count``)
+SUBMITTED_STATUSES = [s for s in S if s != S.DRAFT]
+
+
 def status_group_counts(queryset: QuerySet[Entry], groups: list[EditionGroup]) -> CountTable:
-    """One aggregate query over ``queryset``; every status and group appears, zeros included."""
-    raw = dict.fromkeys(((s.value, g.pk) for s in S for g in groups), 0)
+    """One aggregate query over ``queryset``; every status but the draft and every group appear,
+    zeros included."""
+    raw = dict.fromkeys(((s.value, g.pk) for s in SUBMITTED_STATUSES for g in groups), 0)
     rows = queryset.order_by().values("status", "group_id").annotate(n=Count("id"))
     for row in rows:
         key = (row["status"], row["group_id"])
         if key in raw:
             raw[key] = row["n"]
     table = CountTable(groups=groups)
-    for status in S:
+    for status in SUBMITTED_STATUSES:
         cells = [raw[(status.value, g.pk)] for g in groups]
         table.rows.append((status.value, cells, sum(cells)))
     table.column_totals = [sum(row[1][i] for row in table.rows) for i in range(len(groups))]

@@ -1,9 +1,11 @@
-from django_tasks import task
+"""Background tasks of registration.
 
-from contest.registration.services import record_duplicates
+``flag_duplicates`` is declared beside the work it runs, in ``services/duplicates.py``: the
+services enqueue it, so declaring it here (importing the services) would make tasks → services →
+tasks a cycle. It is named here as well, so this module lists the app's tasks and rows queued under
+its former path ``contest.registration.tasks`` still run.
+"""
 
+from contest.registration.services.duplicates import flag_duplicates
 
-@task()
-def flag_duplicates(entry_id: int) -> int:
-    """Compare a submitted entry with the edition's others; flag near-duplicates."""
-    return record_duplicates(entry_id)
+__all__ = ["flag_duplicates"]

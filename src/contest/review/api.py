@@ -462,7 +462,9 @@ def publish(request: HttpRequest, payload: PublishIn, id: int = ROUND_ID):
     round_ = _managed_round(user, id)
     if payload.decisions is not None:
         decisions = {d.entry_id: d.decision for d in payload.decisions}
-        advancing = services.publish_decisions(by=user, round=round_, decisions=decisions, note=payload.note)
+        advancing = services.publish_decisions(by=user, round=round_, decisions=decisions, note=payload.note,
+                                               acknowledged_too_few=payload.acknowledged_too_few)  # fmt: skip
     else:
-        advancing = services.publish_advancement(by=user, round=round_)
+        advancing = services.publish_advancement(by=user, round=round_,
+                                                 acknowledged_too_few=payload.acknowledged_too_few)  # fmt: skip
     return {"advancing": advancing, "decisions": _decisions(round_)}

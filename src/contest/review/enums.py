@@ -1,41 +1,42 @@
 """Choices and the lifecycles of review rounds, score sheets and advancement."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ExpertKind(models.TextChoices):
-    TECHNICAL = "technical", "技术专家"
-    INDUSTRY = "industry", "产业专家"
-    INVESTMENT = "investment", "投资专家"
+    TECHNICAL = "technical", _("技术专家")
+    INDUSTRY = "industry", _("产业专家")
+    INVESTMENT = "investment", _("投资专家")
 
 
 class ConflictKind(models.TextChoices):
-    SAME_ORGANIZATION = "same_organization", "与参赛主体同一单位"
-    SAME_CREDIT_CODE = "same_credit_code", "单位信用代码相同"
-    TEAM_MEMBER = "team_member", "本人为团队成员"
-    SAME_EMPLOYER = "same_employer", "与团队成员同一工作单位"
-    DECLARED = "declared", "专家本人申报"
-    PINNED = "pinned", "组织方指定回避"
+    SAME_ORGANIZATION = "same_organization", _("与参赛主体同一单位")
+    SAME_CREDIT_CODE = "same_credit_code", _("单位信用代码相同")
+    TEAM_MEMBER = "team_member", _("本人为团队成员")
+    SAME_EMPLOYER = "same_employer", _("与团队成员同一工作单位")
+    DECLARED = "declared", _("专家本人申报")
+    PINNED = "pinned", _("组织方指定回避")
 
 
 class ConflictSource(models.TextChoices):
-    DETECTED = "detected", "系统检测"
-    DECLARED = "declared", "专家申报"
-    ORGANIZER = "organizer", "组织方指定"
+    DETECTED = "detected", _("系统检测")
+    DECLARED = "declared", _("专家申报")
+    ORGANIZER = "organizer", _("组织方指定")
 
 
 class RoundStage(models.TextChoices):
-    PRELIMINARY = "preliminary", "初赛（网评）"
-    SEMIFINAL = "semifinal", "复赛"
-    FINAL = "final", "决赛"
-    NATIONAL = "national", "全国评审"
+    PRELIMINARY = "preliminary", _("初赛（网评）")
+    SEMIFINAL = "semifinal", _("复赛")
+    FINAL = "final", _("决赛")
+    NATIONAL = "national", _("全国评审")
 
 
 class RoundStatus(models.TextChoices):
-    DRAFT = "draft", "筹备中"
-    OPEN = "open", "评审中"
-    CLOSED = "closed", "评审结束"
-    PUBLISHED = "published", "结果已发布"
+    DRAFT = "draft", _("筹备中")
+    OPEN = "open", _("评审中")
+    CLOSED = "closed", _("评审结束")
+    PUBLISHED = "published", _("结果已发布")
 
 
 R = RoundStatus
@@ -48,40 +49,57 @@ ROUND_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class Aggregation(models.TextChoices):
-    MEAN = "mean", "平均分"
-    TRIMMED_MEAN = "trimmed_mean", "去掉一个最高分和一个最低分后的平均分"
+    MEAN = "mean", _("平均分")
+    TRIMMED_MEAN = "trimmed_mean", _("去掉一个最高分和一个最低分后的平均分")
 
 
 class CarryOver(models.TextChoices):
-    FRESH = "fresh", "重新评分（不带入）"
-    BLEND = "blend", "按比例合成"
-    TIE_BREAK = "tie_break", "仅用于同分排序"
+    FRESH = "fresh", _("重新评分（不带入）")
+    BLEND = "blend", _("按比例合成")
+    TIE_BREAK = "tie_break", _("仅用于同分排序")
 
 
 class AssignmentSource(models.TextChoices):
-    AUTO = "auto", "自动分配"
-    PINNED = "pinned", "组织方指定"
-    MANUAL = "manual", "手动调整"
+    AUTO = "auto", _("自动分配")
+    PINNED = "pinned", _("组织方指定")
+    MANUAL = "manual", _("手动调整")
 
 
 class SheetStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "已提交"
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+
+
+#: a sheet is submitted once; edits after that keep it submitted (they are not status changes)
+SHEET_TRANSITIONS: dict[str, frozenset[str]] = {
+    SheetStatus.DRAFT: frozenset({SheetStatus.SUBMITTED}),
+    SheetStatus.SUBMITTED: frozenset(),
+}
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "计算中"
-    DONE = "done", "已完成"
-    FAILED = "failed", "失败"
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("计算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+#: a background assignment run: the worker starts it, then it ends done or failed (a queued run
+#: fails without starting when the task breaks before its first step)
+RUN_TRANSITIONS: dict[str, frozenset[str]] = {
+    RunStatus.QUEUED: frozenset({RunStatus.RUNNING, RunStatus.FAILED}),
+    RunStatus.RUNNING: frozenset({RunStatus.DONE, RunStatus.FAILED}),
+    RunStatus.DONE: frozenset(),
+    RunStatus.FAILED: frozenset(),
+}
 
 
 class QuotaKind(models.TextChoices):
-    COUNT = "count", "固定名额"
-    PERCENT = "percent", "按比例（含下限与上限）"
-    PROPORTIONAL = "proportional", "按各分区报名数比例分配"
+    COUNT = "count", _("固定名额")
+    PERCENT = "percent", _("按比例（含下限与上限）")
+    PROPORTIONAL = "proportional", _("按各分区报名数比例分配")
 
 
 class Decision(models.TextChoices):
-    ADVANCE = "advance", "晋级"
-    HOLD = "hold", "不晋级"
+    ADVANCE = "advance", _("晋级")
+    HOLD = "hold", _("不晋级")

@@ -25,88 +25,26 @@ module only turns a file into rows.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
-
-from contest.core.spreadsheets import SpreadsheetError, read_table
+from contest.core.importing import Table, TableError, read_rows
 from contest.review.services import EXPERT_IMPORT_COLUMNS, EXPERT_IMPORT_ROW_LIMIT
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-HEADER_TO_FIELD = {
-    re.sub(r"\s+", "", name): column.field
-    for column in EXPERT_IMPORT_COLUMNS
-    for name in (column.header, column.field, *column.aliases)
-}
 TEMPLATE_EXAMPLE = {
     "姓名": "王建国", "工作单位": "浙江大学", "单位统一社会信用代码": "", "职称": "教授",
     "擅长行业": "C、I", "熟悉地区": "浙江、上海", "专家类别": "技术", "手机": "13905740001",
     "邮箱": "wangjg@example.cn",
 }  # fmt: skip
+EMPTY_MESSAGE = "文件是空的：第一行应为表头（姓名、工作单位、擅长行业……）。"
+
+#: a table of experts as read (rows keyed by field, each with its ``row`` number)
+ExpertTable = Table
 
 
-class ExpertFileError(SpreadsheetError):
+class ExpertFileError(TableError):
     """The file itself cannot be read (not the rows in it)."""
-
-
-@dataclass
-class ExpertTable:
-    rows: list[dict[str, Any]]
-    ignored_columns: list[str] = field(default_factory=list)
 
 
 def read_expert_table(data: bytes, *, filename: str) -> ExpertTable:
     """Rows as dicts keyed by field name, each with ``row`` (its row number in the file)."""
-    return _rows_from_table(
-        read_table(data, filename=filename, max_bytes=MAX_FILE_BYTES, error=ExpertFileError)
-    )
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):  # a mobile typed as a number: 13905740001.0 → 13905740001
-        return format(Decimal(repr(value)).normalize(), "f")
-    return str(value).strip()
-
-
-def _rows_from_table(table: list[list[Any]]) -> ExpertTable:
-    header_index = next((i for i, row in enumerate(table) if any(_text(c) for c in row)), None)
-    if header_index is None:
-        raise ExpertFileError(["文件是空的：第一行应为表头（姓名、工作单位、擅长行业……）。"])
-    fields: dict[int, str] = {}
-    ignored: list[str] = []
-    errors: list[str] = []
-    for col, cell in enumerate(table[header_index]):
-        title = re.sub(r"\s+", "", _text(cell))
-        if not title:
-            continue
-        key = HEADER_TO_FIELD.get(title)
-        if key is None:
-            ignored.append(title)
-        elif key in fields.values():
-            errors.append(f"第 {header_index + 1} 行表头“{title}”出现了两次。")
-        else:
-            fields[col] = key
-    missing = [c.header for c in EXPERT_IMPORT_COLUMNS if c.required and c.field not in fields.values()]
-    if missing:
-        errors.append("缺少必需的列：" + "、".join(missing) + "。请使用导入模板的表头。")
-    if errors:
-        raise ExpertFileError(errors)
-    rows = []
-    for number, cells in enumerate(table[header_index + 1 :], start=header_index + 2):
-        values = {key: _text(cells[col]) if col < len(cells) else "" for col, key in fields.items()}
-        if any(values.values()):
-            rows.append({"row": number, **values})
-    if not rows:
-        raise ExpertFileError(["表头下面没有数据行。"])
-    if len(rows) > EXPERT_IMPORT_ROW_LIMIT:
-        raise ExpertFileError(
-            [f"一次最多导入 {EXPERT_IMPORT_ROW_LIMIT} 行，当前 {len(rows)} 行；请分批导入。"]
-        )
-    return ExpertTable(rows=rows, ignored_columns=ignored)
+    return read_rows(data, filename=filename, columns=EXPERT_IMPORT_COLUMNS, max_bytes=MAX_FILE_BYTES,
+                     row_limit=EXPERT_IMPORT_ROW_LIMIT, empty_message=EMPTY_MESSAGE, error=ExpertFileError)  # fmt: skip

@@ -21,6 +21,8 @@ from decimal import Decimal
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contest.accounts.rules import secretariat_edition_ids
 from contest.catalog.models import Edition, EditionGroup, Event
@@ -28,7 +30,7 @@ from contest.core.access import management_scope
 from contest.registration.enums import EntryStatus, Industry
 from contest.registration.models import Entry
 from contest.registration.selectors import entries_for_user, events_for_user
-from contest.review import services
+from contest.review import rankings
 from contest.review.enums import QuotaKind, RunStatus, SheetStatus
 from contest.review.models import (
     AdvancementDecision,
@@ -79,6 +81,24 @@ def annotate_round_counts(queryset: QuerySet[ReviewRound]) -> QuerySet[ReviewRou
         assignment_count=_count(Assignment, "round"),
         submitted_count=_count(ScoreSheet, "assignment__round", status=SheetStatus.SUBMITTED),
     )
+
+
+def open_blockers(round_: ReviewRound, now: datetime | None = None) -> list[str]:
+    """Why review of a draft round cannot start yet (empty when it can): no assignment, or a
+    window that has not opened. The round page shows them; ``set_round_status`` refuses with the first."""
+    now = now or timezone.now()
+    reasons = []
+    if not round_.assignments.exists():
+        reasons.append(_("本轮还没有分配任何评审任务，请先运行分配或指定评审专家，再开始评审。"))
+    if round_.opens_at and round_.opens_at > now:
+        reasons.append(_("评审时间尚未开始（%(opens)s 开始），不能提前开始评审。")
+                       % {"opens": timezone.localtime(round_.opens_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
+    return reasons
+
+
+def too_few_rows(round_: ReviewRound) -> list[rankings.RankingRow]:
+    """Entries of the round with fewer submitted sheets than ``judges_per_entry`` (评分不足)."""
+    return [row for row in rankings.compute_rows(round_) if row.too_few]
 
 
 def round_list(user) -> QuerySet[ReviewRound]:
@@ -186,7 +206,8 @@ def round_entries(round_: ReviewRound) -> QuerySet[RoundEntry]:
 
 def candidate_entries(user, round_: ReviewRound) -> QuerySet[Entry]:
     """Qualified entries of the round's event (in the user's scope) not yet in the round. A
-    national round takes recommended entries only (``services.add_entries``), so none here."""
+    national round takes recommended entries only (``selectors.recommended_decisions``), so none
+    here."""
     if round_.event_id is None:
         return Entry.objects.none()
     return (
@@ -383,7 +404,7 @@ def pin_options(round_: ReviewRound, round_entry: RoundEntry) -> list[JudgeLoad]
 
 @dataclass
 class RankingLine:
-    row: services.RankingRow | dict
+    row: rankings.RankingRow | dict
     round_entry: RoundEntry | None
     judge_totals: list[tuple[str, str]]  # (judge name, total) in judge-name order
     tied_codes: list[str]
@@ -418,18 +439,18 @@ def _lines(items: list[dict], entries: dict[int, RoundEntry], names: dict[int, s
 def ranking_view(round_: ReviewRound) -> RankingView:
     """The live ranking: per group (and per group and industry when configured), each entry with
     every judge's total, the aggregate, rank, ties and the too-few-scores flag; outlier judges."""
-    rows = services.compute_rows(round_)
+    rows = rankings.compute_rows(round_)
     entries = {re.entry_id: re for re in round_.round_entries.select_related(*_entry_relations())}
     judges = {e.pk: e for e in Expert.objects.filter(round_judges__round=round_)}
     names = {pk: e.name for pk, e in judges.items()}
     groups = groups_of_edition(round_.edition_id)
     tables = []
-    for group, industry, items in services.ranking_buckets(round_, rows):
+    for group, industry, items in rankings.ranking_buckets(round_, rows):
         industry_label = str(Industry(industry).label) if industry in Industry.values else industry
         tables.append(RankingTable(group, groups[group].name if group in groups else group, industry_label,
                                    _lines(items, entries, names)))  # fmt: skip
     outliers = [
-        {**o, "name": names.get(o["expert"], str(o["expert"]))} for o in services.outlier_judges(round_)
+        {**o, "name": names.get(o["expert"], str(o["expert"]))} for o in rankings.outlier_judges(round_)
     ]
     return RankingView(
         tables=tables, outliers=outliers, judges=judges, scored=sum(1 for r in rows if r.n_scores)
@@ -462,7 +483,7 @@ class ZoneCut:
     zone: str
     entrants: int
     size: int
-    cut: services.CutLine
+    cut: rankings.CutLine
 
 
 @dataclass
@@ -473,7 +494,7 @@ class GroupAdvancement:
     entrants: int
     size: int | None  # places for the group; None until a quota is set
     lines: list[RankingLine]
-    cut: services.CutLine | None
+    cut: rankings.CutLine | None
     zones: list[ZoneCut]
     checked: set[int]  # entry ids prefilled as advancing
     staged: dict[int, AdvancementDecision]
@@ -486,20 +507,13 @@ class GroupAdvancement:
         return ids
 
 
-def _zone_of(round_entry: RoundEntry, national: bool) -> str:
-    entry = round_entry.entry
-    if national:
-        return entry.event.name
-    return entry.division.name if entry.division_id else "—"
-
-
 def advancement_view(round_: ReviewRound) -> list[GroupAdvancement]:
     """Per group: the quota, its size, the ranking, the cut line with ties at the cut, and the
     decisions to prefill (the staged ones when any, else everyone inside the cut line).
 
     A proportional quota is apportioned to sub-zones (the events of a national round, the
     prefectures of an event's round) by their entries, and cut within each zone."""
-    rows = services.compute_rows(round_)
+    rows = rankings.compute_rows(round_)
     groups = groups_of_edition(round_.edition_id)
     quotas = {q.group_code: q for q in round_.quotas.all()}
     staged = {d.round_entry.entry_id: d for d in round_.decisions.select_related("round_entry")}
@@ -510,7 +524,7 @@ def advancement_view(round_: ReviewRound) -> list[GroupAdvancement]:
     judges = dict(Expert.objects.filter(round_judges__round=round_).values_list("pk", "name"))
     national = round_.event_id is None
     out = []
-    by_group: dict[str, list[services.RankingRow]] = {}
+    by_group: dict[str, list[rankings.RankingRow]] = {}
     for row in rows:
         by_group.setdefault(row.group, []).append(row)
     for code, group_rows in sorted(
@@ -519,16 +533,16 @@ def advancement_view(round_: ReviewRound) -> list[GroupAdvancement]:
         quota = quotas.get(code)
         size, cut, zones = None, None, []
         if quota is not None and quota.kind != QuotaKind.PROPORTIONAL:
-            size = services.quota_size(quota, len(group_rows))
-            cut = services.cut_line(group_rows, size)
+            size = rankings.quota_size(quota, len(group_rows))
+            cut = rankings.cut_line(group_rows, size)
         elif quota is not None:
             size = int(quota.total or 0)
-            members: dict[str, list[services.RankingRow]] = {}
+            members: dict[str, list[rankings.RankingRow]] = {}
             for r in group_rows:
-                members.setdefault(_zone_of(entries[r.entry], national), []).append(r)
-            shares = services.proportional_quotas(size, {z: len(m) for z, m in members.items()})
+                members.setdefault(rankings.zone_of(entries[r.entry], national=national), []).append(r)
+            shares = rankings.proportional_quotas(size, {z: len(m) for z, m in members.items()})
             zones = [
-                ZoneCut(z, len(m), shares[z], services.cut_line(m, shares[z]))
+                ZoneCut(z, len(m), shares[z], rankings.cut_line(m, shares[z]))
                 for z, m in sorted(members.items())
             ]
         items = [{**r.__dict__, "judges": r.judges, "tied_with": list(r.tied_with)} for r in group_rows]

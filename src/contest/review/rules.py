@@ -3,7 +3,12 @@ a judge sees only their own assignments (anything else answers 404)."""
 
 import rules
 
-from contest.accounts.rules import is_secretariat_for_edition, organizer_organization_ids, organizes_event
+from contest.accounts.rules import (
+    is_secretariat_for_edition,
+    organizer_organization_ids,
+    organizes_event,
+    secretariat_edition_ids,
+)
 
 
 @rules.predicate
@@ -17,8 +22,6 @@ def manages_round(user, round_) -> bool:
 
 @rules.predicate
 def may_manage_experts(user) -> bool:
-    from contest.accounts.rules import secretariat_edition_ids
-
     return bool(secretariat_edition_ids(user)) or bool(organizer_organization_ids(user))
 
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, ConfigDict
 
 from contest.catalog.schemas import EDITION_MAX, ID_MAX
 from contest.core.api import NO_NUL
@@ -244,6 +244,13 @@ class RoundOut(Schema):
 
 
 class EntriesIn(Schema):
+    """A JSON object: ``{}`` puts the default entries in. Anything else — a list, a number,
+    ``null``, or an object with a misspelt key — is refused (422), never read as ``{}`` (which
+    would put every qualified entry in)."""
+
+    # "forbid" also makes ninja validate the body itself, not only its attributes
+    model_config = ConfigDict(extra="forbid")
+
     entry_ids: list[Id] | None = Field(
         None, max_length=5000, description="不填：本赛事资格审查通过的项目（全国评审：各赛事推荐的项目）"
     )
@@ -324,6 +331,12 @@ class PublishIn(Schema):
         None, max_length=5000, description="同时暂存并发布这些决定（同一事务，轮次全程锁定）"
     )
     note: Text(300, "说明") = ""
+    acknowledged_too_few: int = Field(
+        0,
+        ge=0,
+        le=100000,
+        description="已知晓的“评分不足”项目数；本轮有评分不足的项目时须不少于该数，否则拒绝发布",
+    )
 
 
 class DecisionOut(Schema):

@@ -295,7 +295,9 @@ def advanced_decisions(round: ReviewRound | None = None) -> QuerySet[Advancement
     withdrawn, disqualified or reopened after the decision no longer counts. ``round`` narrows it
     to one round's decisions; without it, every round's."""
     decisions = AdvancementDecision.objects.filter(
-        decision=Decision.ADVANCE, published_at__isnull=False, round_entry__entry__status=EntryStatus.QUALIFIED
+        decision=Decision.ADVANCE,
+        published_at__isnull=False,
+        round_entry__entry__status=EntryStatus.QUALIFIED,
     )
     return decisions if round is None else decisions.filter(round_id=round.pk)
 

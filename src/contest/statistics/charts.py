@@ -23,6 +23,7 @@ from datetime import date
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext
 
 WIDTH = 400
 FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
@@ -83,8 +84,9 @@ def _close(parts: list[str]) -> SafeString:
 
 
 def _empty(title: str) -> SafeString:
-    parts = _open(title, "暂无数据", 60)
-    parts.append(f'<text x="{WIDTH / 2:g}" y="36" text-anchor="middle" fill="{MUTED}">暂无数据</text>')
+    empty = gettext("暂无数据")
+    parts = _open(title, empty, 60)
+    parts.append(f'<text x="{WIDTH / 2:g}" y="36" text-anchor="middle" fill="{MUTED}">{escape(empty)}</text>')
     return _close(parts)
 
 
@@ -106,7 +108,7 @@ def bar_chart(
     title: str,
     labels: Sequence[str],
     values: Sequence[int | float],
-    unit: str = "项",
+    unit: str | None = None,
     maximum: float | None = None,
     value_text: Callable[[int], str] | None = None,
 ) -> SafeString:
@@ -115,6 +117,8 @@ def bar_chart(
     ``value_text(i)`` replaces the value label of bar ``i``."""
     if not labels:
         return _empty(title)
+    if unit is None:
+        unit = pgettext("chart unit after a count", "项")
     row, top, left, right = 44, 8, 8, 64
     ticks = nice_ticks(maximum if maximum is not None else max(values))
     span = WIDTH - left - right
@@ -123,7 +127,9 @@ def bar_chart(
     def x(v: float) -> float:
         return left + span * float(v) / ticks[-1]
 
-    summary = "；".join(f"{label} {_number(v)}{unit}" for label, v in zip(labels, values, strict=True))
+    summary = gettext("；").join(
+        f"{label} {_number(v)}{unit}" for label, v in zip(labels, values, strict=True)
+    )
     parts = _open(title, summary, height)
     bottom = top + row * len(labels)
     for t in ticks:
@@ -137,7 +143,7 @@ def bar_chart(
         y = top + i * row
         shown = value_text(i) if value_text else f"{_number(value)}"
         parts.append(
-            f"<g><title>{escape(label)}：{escape(shown)}{escape(unit) if not value_text else ''}</title>"
+            f"<g><title>{escape(label)}{escape(gettext('：'))}{escape(shown)}{escape(unit) if not value_text else ''}</title>"
         )
         parts.append(
             f'<text class="label" x="{left}" y="{y + 16}">{escape(fit(label, WIDTH - left * 2))}</text>'
@@ -176,8 +182,14 @@ def line_chart(
     def y(v: float) -> float:
         return bottom - (bottom - top) * float(v) / ticks[-1]
 
-    summary = "；".join(
-        f"{s.label}：{_day_label(days[0], True)} 至 {_day_label(days[-1], True)} 最高 {_number(max(s.values))}"
+    summary = gettext("；").join(
+        gettext("%(series)s：%(first)s 至 %(last)s 最高 %(top)s")
+        % {
+            "series": s.label,
+            "first": _day_label(days[0], True),
+            "last": _day_label(days[-1], True),
+            "top": _number(max(s.values)),
+        }
         for s in series
     )
     parts = _open(title, summary, height)
@@ -236,11 +248,16 @@ def funnel_chart(
     row, top, margin = 46, 6, 8
     height = top + row * len(labels) + 4
     widest = max(values) or 1
-    summary = "；".join(f"{label} {_number(v)} 项" for label, v in zip(labels, values, strict=True))
+    summary = gettext("；").join(
+        gettext("%(label)s %(count)s 项") % {"label": label, "count": _number(v)}
+        for label, v in zip(labels, values, strict=True)
+    )
     parts = _open(title, summary, height)
     for i, (label, value, note) in enumerate(zip(labels, values, notes, strict=True)):
         y = top + i * row
-        text = f"{label}  {_number(value)} 项" + (f"（{note}）" if note else "")
+        text = gettext("%(label)s  %(count)s 项") % {"label": label, "count": _number(value)}
+        if note:
+            text += gettext("（%(note)s）") % {"note": note}
         width = (WIDTH - margin * 2) * value / widest
         if value and width < 2:
             width = 2

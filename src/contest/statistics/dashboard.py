@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contest.statistics import charts, selectors
@@ -49,6 +50,11 @@ class Chart:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.definition.columns
+
+    @property
+    def headers(self) -> list[str]:
+        """The columns as the reader's language names them (rows keep the Chinese keys)."""
+        return [str(COLUMN_LABELS.get(c, c)) for c in self.columns]
 
     def table(self) -> list[list[Any]]:
         return [[row[c] for c in self.columns] for row in self.rows]
@@ -89,15 +95,15 @@ def timeline_draw(title: str, rows: list[Row]) -> list[SafeString]:
 
     return [
         charts.line_chart(
-            title=f"{title}（每日）",
+            title=gettext("%(title)s（每日）") % {"title": title},
             days=days,
-            series=[series("新建项目", "新建"), series("提交项目", "提交")],
+            series=[series("新建项目", gettext("新建")), series("提交项目", gettext("提交"))],
         ),
         charts.line_chart(
-            title=f"{title}（累计）",
+            title=gettext("%(title)s（累计）") % {"title": title},
             days=days,
             area=True,
-            series=[series("累计新建", "累计新建"), series("累计提交", "累计提交")],
+            series=[series("累计新建", gettext("累计新建")), series("累计提交", gettext("累计提交"))],
         ),
     ]
 
@@ -170,7 +176,13 @@ def review_rows(scope: StatsScope) -> list[Row]:
 def review_draw(title: str, rows: list[Row]) -> list[SafeString]:
     def shown(i: int) -> str:
         r = rows[i]
-        return f"{_pct(r['完成率（%）'])}（{r['已提交评分表']}/{r['评审任务']}）· 专家 {r['已完成专家']}/{r['有任务专家']}"
+        return gettext("%(pct)s（%(sheets)s/%(tasks)s）· 专家 %(done)s/%(judges)s") % {
+            "pct": _pct(r["完成率（%）"]),
+            "sheets": r["已提交评分表"],
+            "tasks": r["评审任务"],
+            "done": r["已完成专家"],
+            "judges": r["有任务专家"],
+        }
 
     labels = [f"{r['赛事']} · {r['评审轮次']}" for r in rows]
     values = [float(r["完成率（%）"] or 0) for r in rows]
@@ -192,7 +204,10 @@ def funnel_rows(scope: StatsScope) -> list[Row]:
 
 
 def funnel_draw(title: str, rows: list[Row]) -> list[SafeString]:
-    notes = ["" if i == 0 else f"占报名 {_pct(r['占报名（%）'])}" for i, r in enumerate(rows)]
+    notes = [
+        "" if i == 0 else gettext("占报名 %(pct)s") % {"pct": _pct(r["占报名（%）"])}
+        for i, r in enumerate(rows)
+    ]
     return [
         charts.funnel_chart(
             title=title, labels=[r["阶段"] for r in rows], values=[r["项目数"] for r in rows], notes=notes
@@ -200,6 +215,30 @@ def funnel_draw(title: str, rows: list[Row]) -> list[SafeString]:
     ]
 
 
+# The table columns are the rows' keys (Chinese, also the JSON export's keys); these are the
+# headers the page and the downloads show in the reader's language.
+COLUMN_LABELS = {
+    "日期": _("日期"),
+    "新建项目": _("新建项目"),
+    "提交项目": _("提交项目"),
+    "累计新建": _("累计新建"),
+    "累计提交": _("累计提交"),
+    "项目数": _("项目数"),
+    "赛事": _("赛事"),
+    "省份": _("省份"),
+    "组别": _("组别"),
+    "行业": _("行业"),
+    "状态": _("状态"),
+    "评审轮次": _("评审轮次"),
+    "阶段": _("阶段"),
+    "评审任务": _("评审任务"),
+    "已提交评分表": _("已提交评分表"),
+    "完成率（%）": _("完成率（%）"),
+    "已完成专家": _("已完成专家"),
+    "有任务专家": _("有任务专家"),
+    "占报名（%）": _("占报名（%）"),
+    "占上一阶段（%）": _("占上一阶段（%）"),
+}
 BASIS = _("有效报名：不含草稿和已撤回的项目。")
 CHARTS: tuple[ChartDef, ...] = (
     ChartDef(

@@ -13,6 +13,7 @@ import io
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from contest.core.exporters import Exporter, flatten, register, safe_cell, write_csv
@@ -41,11 +42,10 @@ def workbook(chart: Chart, scope: StatsScope, *, now: datetime) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=chart.title[:31])
     sheet.append([safe_cell(title_of(chart, scope))])
-    sheet.append(
-        [safe_cell(f"导出时间：{timezone.localtime(now).strftime('%Y-%m-%d %H:%M:%S')}（北京时间）")]
-    )
+    stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")
+    sheet.append([safe_cell(gettext("导出时间：%(time)s（北京时间）") % {"time": stamp})])
     sheet.append([])
-    sheet.append([safe_cell(c) for c in chart.columns])
+    sheet.append([safe_cell(c) for c in chart.headers])
     for row in chart.rows:
         sheet.append([safe_cell(flatten(row[c])) for c in chart.columns])
     buffer = io.BytesIO()
@@ -54,11 +54,15 @@ def workbook(chart: Chart, scope: StatsScope, *, now: datetime) -> bytes:
 
 
 def csv_bytes(chart: Chart) -> bytes:
-    return write_csv(chart.columns, chart.rows)
+    """The registry's CSV writer, the header row in the reader's language."""
+    keyed = [
+        {header: row[c] for header, c in zip(chart.headers, chart.columns, strict=True)} for row in chart.rows
+    ]
+    return write_csv(chart.headers, keyed)
 
 
 def filename(chart: Chart, scope: StatsScope, now: datetime, ext: str) -> str:
-    parts = [f"第{scope.edition.number}届", chart.title]
+    parts = [gettext("第%(number)s届") % {"number": scope.edition.number}, chart.title]
     if scope.event is not None:
         parts.append(scope.event.name)
     if scope.group is not None:

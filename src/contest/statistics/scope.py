@@ -18,20 +18,14 @@ Every selector in ``statistics.selectors`` starts from ``StatsScope.entries()`` 
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
-from functools import reduce
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.utils.translation import gettext
 
-from contest.accounts.rules import (
-    is_secretariat_for_edition,
-    organizer_organization_ids,
-    secretariat_edition_ids,
-)
 from contest.catalog.models import Edition, EditionGroup, Event
 from contest.catalog.selectors import annotate_tier_rank
-from contest.core.access import reach_of
+from contest.core.access import management_scope, reach_of
 from contest.registration.models import Entry
 from contest.review.models import ReviewRound
 
@@ -88,9 +82,11 @@ class StatsScope:
         """The filter in words, for titles of pages and spreadsheets."""
         parts = [
             self.edition.title,
-            self.event.name if self.event else ("全部赛事" if self.whole_edition else "我的赛事"),
+            self.event.name
+            if self.event
+            else (gettext("全部赛事") if self.whole_edition else gettext("我的赛事")),
         ]
-        parts.append(self.group.name if self.group else "全部组别")
+        parts.append(self.group.name if self.group else gettext("全部组别"))
         return " · ".join(parts)
 
 
@@ -109,46 +105,40 @@ def stats_scope_for_user(
 ) -> StatsScope | None:
     """The user's scope narrowed by the raw filter values (query parameters); None means 404.
 
-    ``edition`` is an edition number, ``event`` an event id, ``group`` a group code.
+    ``edition`` is an edition number, ``event`` an event id, ``group`` a group code. The reach is
+    the tenancy scope of ``core.access``: the editions and events it opens are the ones counted.
     Five queries: the user's two role sets, the editions, the events, the groups.
     """
     try:
         edition_number, event_id = _int(edition), _int(event)
     except LookupError:
         return None
-    secretariat = secretariat_edition_ids(user)
-    organizations = organizer_organization_ids(user)
-    if not secretariat and not organizations:
+    edition_scope = management_scope(user, edition_field="pk", event_field="events")
+    if edition_scope is None:
         return None
-    hosted_events = reach_of(user).hosted_events
-    editions_qs = Edition.objects.all()
-    if None not in secretariat:
-        conditions = []
-        if secretariat:
-            conditions.append(Q(pk__in=sorted(secretariat)))
-        if organizations:
-            hosted = Event.objects.filter(pk__in=hosted_events).values("edition_id")
-            conditions.append(Q(pk__in=hosted))
-        editions_qs = editions_qs.filter(reduce(operator.or_, conditions))
-    editions = tuple(editions_qs.order_by("-number"))
+    # the events the user reaches, in any edition (the tenancy scope on Event)
+    reached = Event.objects.filter(management_scope(user, event_field="pk"))
+    # a subquery: the scope's join through ``events`` would repeat an edition per reached event
+    editions = tuple(
+        Edition.objects.filter(pk__in=Edition.objects.filter(edition_scope).values("pk")).order_by("-number")
+    )
     if edition_number is not None:
         chosen = next((e for e in editions if e.number == edition_number), None)
     else:
         chosen = next((e for e in editions if e.is_current), editions[0] if editions else None)
     if chosen is None:
         return None
-    whole = is_secretariat_for_edition(user, chosen.pk)
-    events_qs = Event.objects.filter(edition_id=chosen.pk)
-    if not whole:
-        events_qs = events_qs.filter(pk__in=hosted_events if hosted_events is not None else [])
-    events = tuple(annotate_tier_rank(events_qs).order_by("tier_rank", "seq"))
+    reach = reach_of(user)
+    whole = reach.all_editions or chosen.pk in reach.editions  # the secretariat of this edition
+    events = tuple(annotate_tier_rank(reached.filter(edition_id=chosen.pk)).order_by("tier_rank", "seq"))
     if not events and not whole:
         return None
     groups = tuple(EditionGroup.objects.filter(edition_id=chosen.pk).order_by("order", "code"))
     chosen_event = None
     if event_id is not None:
         chosen_event = next((e for e in events if e.pk == event_id), None)
-        if chosen_event is None and not _reaches_event(secretariat, hosted_events, event_id):
+        # an event the user reaches in another edition is dropped; any other answers 404
+        if chosen_event is None and not reached.filter(pk=event_id).exists():
             return None
     chosen_group = None
     if group:
@@ -164,13 +154,3 @@ def stats_scope_for_user(
         event=chosen_event,
         group=chosen_group,
     )
-
-
-def _reaches_event(secretariat: set, hosted_events, event_id: int) -> bool:
-    """Whether an event of another edition is in the user's reach (then the filter is dropped)."""
-    if None in secretariat:
-        return Event.objects.filter(pk=event_id).exists()
-    condition = Q(edition_id__in=sorted(e for e in secretariat if e is not None))
-    if hosted_events is not None:
-        condition |= Q(pk__in=hosted_events)
-    return Event.objects.filter(condition, pk=event_id).exists()

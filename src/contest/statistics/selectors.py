@@ -18,14 +18,17 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from contest.awards.enums import AwardStatus
 from contest.awards.models import Award
 from contest.catalog.enums import TIER_ORDER
 from contest.finals.models import SessionSlot
 from contest.registration.enums import EntryStatus, Industry
-from contest.review.enums import Decision, RoundStage, RoundStatus, SheetStatus
-from contest.review.models import AdvancementDecision, Assignment, RoundEntry, ScoreSheet
+from contest.review.enums import RoundStage, RoundStatus, SheetStatus
+from contest.review.models import Assignment, RoundEntry, ScoreSheet
+from contest.review.selectors import advanced_decisions
 from contest.statistics.scope import StatsScope
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -36,7 +39,19 @@ NOT_COUNTED = (S.DRAFT, S.WITHDRAWN)
 #: advancement, finals and awards never change Entry.status); the only way out is the organizer
 #: override back to SUBMITTED, after which the entry no longer counts as qualified.
 QUALIFIED_OR_LATER = (S.QUALIFIED,)
-UNKNOWN = "未填写"
+UNKNOWN = gettext_lazy("未填写")
+# Labels the charts show, translatable (registration's enum labels are plain Chinese; the
+# edition's default group names are data). A renamed group keeps its own name.
+STATUS_LABELS = {
+    EntryStatus.DRAFT: gettext_lazy("草稿"),
+    EntryStatus.SUBMITTED: gettext_lazy("已提交"),
+    EntryStatus.RETURNED: gettext_lazy("退回修改"),
+    EntryStatus.RESUBMITTED: gettext_lazy("已重新提交"),
+    EntryStatus.QUALIFIED: gettext_lazy("资格审查通过"),
+    EntryStatus.DISQUALIFIED: gettext_lazy("资格审查未通过"),
+    EntryStatus.WITHDRAWN: gettext_lazy("已撤回"),
+}
+GROUP_LABELS = {("enterprise", "企业组"): gettext_lazy("企业组"), ("maker", "创客组"): gettext_lazy("创客组")}
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -138,14 +153,17 @@ def entries_by_province(scope: StatsScope) -> list[CountRow]:
     )
     known = sorted((r for r in rows if r[0] is not None), key=lambda r: (-r[2], r[0]))
     result = [CountRow(code, name, n) for code, name, n in known]
-    result += [CountRow("", UNKNOWN, n) for code, _, n in rows if code is None]
+    result += [CountRow("", str(UNKNOWN), n) for code, _name, n in rows if code is None]
     return result
 
 
 def entries_by_group(scope: StatsScope) -> list[CountRow]:
     """Every group of the edition (or the filtered one) in the edition's order, zeros included."""
     counts = dict(_counted(scope).values("group_id").annotate(n=Count("pk")).values_list("group_id", "n"))
-    return [CountRow(g.code, g.name, counts.get(g.pk, 0)) for g in scope.shown_groups]
+    return [
+        CountRow(g.code, str(GROUP_LABELS.get((g.code, g.name), g.name)), counts.get(g.pk, 0))
+        for g in scope.shown_groups
+    ]
 
 
 def entries_by_industry(scope: StatsScope) -> list[CountRow]:
@@ -159,7 +177,9 @@ def entries_by_industry(scope: StatsScope) -> list[CountRow]:
 def entries_by_status(scope: StatsScope) -> list[CountRow]:
     """Every status (drafts and withdrawn included) in the lifecycle's order, zeros included."""
     counts = dict(scope.entries().values("status").annotate(n=Count("pk")).values_list("status", "n"))
-    return [CountRow(s.value, str(s.label), counts.get(s.value, 0)) for s in EntryStatus]
+    return [
+        CountRow(s.value, str(STATUS_LABELS.get(s, s.label)), counts.get(s.value, 0)) for s in EntryStatus
+    ]
 
 
 # -- review progress ------------------------------------------------------------------------------
@@ -229,7 +249,7 @@ def review_progress(scope: StatsScope) -> list[RoundRow]:
         RoundRow(
             pk,
             name,
-            event or "全国评审",
+            event or gettext("全国评审"),
             str(stages.get(stage, stage)),
             str(statuses.get(status, status)),
             entry_counts.get(pk, 0),
@@ -254,14 +274,14 @@ class StageRow:
     of_previous: Decimal | None  # per cent of the stage before
 
 
-FUNNEL_STAGES: tuple[tuple[str, str], ...] = (
-    ("registered", "报名（已创建）"),
-    ("submitted", "已提交"),
-    ("qualified", "资格审查通过"),
-    ("reviewed", "已评审"),
-    ("advanced", "晋级"),
-    ("finalist", "进入路演决赛"),
-    ("awarded", "获奖"),
+FUNNEL_STAGES: tuple[tuple[str, Promise], ...] = (
+    ("registered", gettext_lazy("报名（已创建）")),
+    ("submitted", gettext_lazy("已提交")),
+    ("qualified", gettext_lazy("资格审查通过")),
+    ("reviewed", gettext_lazy("已评审")),
+    ("advanced", gettext_lazy("晋级")),
+    ("finalist", gettext_lazy("进入路演决赛")),
+    ("awarded", gettext_lazy("获奖")),
 )
 
 
@@ -272,7 +292,8 @@ def funnel(scope: StatsScope) -> list[StageRow]:
     submitted   entries submitted at least once (``submitted_at`` set);
     qualified   status QUALIFIED (see ``QUALIFIED_OR_LATER``);
     reviewed    at least one submitted score sheet in any review round;
-    advanced    a published (``published_at`` set) advancement decision “晋级” in any round;
+    advanced    advanced by any round (``review.selectors.advanced_decisions``: a published
+                “晋级” decision, the entry still qualified);
     finalist    in a roadshow session (a ``finals.SessionSlot``), on stage or not yet;
     awarded     a confirmed award (revoked and staged ones do not count).
 
@@ -282,24 +303,25 @@ def funnel(scope: StatsScope) -> list[StageRow]:
     reviewed = ScoreSheet.objects.filter(status=SheetStatus.SUBMITTED).values(
         "assignment__round_entry__entry_id"
     )
-    advanced = AdvancementDecision.objects.filter(decision=Decision.ADVANCE, published_at__isnull=False)
     conditions = {
         "registered": Q(),
         "submitted": Q(submitted_at__isnull=False),
         "qualified": Q(status__in=QUALIFIED_OR_LATER),
         "reviewed": Q(pk__in=reviewed),
-        "advanced": Q(pk__in=advanced.values("round_entry__entry_id")),
+        "advanced": Q(pk__in=advanced_decisions().values("round_entry__entry_id")),
         "finalist": Q(pk__in=SessionSlot.objects.values("entry_id")),
         "awarded": Q(pk__in=Award.objects.filter(status=AwardStatus.CONFIRMED).values("entry_id")),
     }
     counts = scope.entries().aggregate(
-        **{key: Count("pk", filter=conditions[key] or None) for key, _ in FUNNEL_STAGES}
+        **{key: Count("pk", filter=conditions[key] or None) for key, _label in FUNNEL_STAGES}
     )
     rows, previous, first = [], None, counts["registered"]
     for key, label in FUNNEL_STAGES:
         n = counts[key]
         rows.append(
-            StageRow(key, label, n, percent(n, first), percent(n, previous) if previous is not None else None)
+            StageRow(
+                key, str(label), n, percent(n, first), percent(n, previous) if previous is not None else None
+            )
         )
         previous = n
     return rows

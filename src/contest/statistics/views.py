@@ -1,8 +1,11 @@
 """The statistics dashboard (/console/stats/) for the secretariat and organizers.
 
-Every page finds the user's scope through ``statistics.scope.stats_scope_for_user`` first:
-anyone without one (judges, entrants) and any filter outside it answers 404, to every method;
-only then does a method other than GET/HEAD get 405. Pages only read.
+Every page finds the user's scope through ``statistics.scope.stats_scope_for_user`` first (the
+tenancy scope of ``core.access``, narrowed by the query parameters): anyone without one (judges,
+entrants) and any filter outside it answers 404, to every method; only then does a method other
+than GET/HEAD get 405 — the order of ``core.views.ConsoleView``. ``ConsoleView`` itself does not
+fit: its lookups read URL arguments, and the scope here is named by query parameters. Pages only
+read.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 
+from contest.core.views import SAFE
 from contest.statistics import exporters
 from contest.statistics.dashboard import BY_SLUG, CHARTS, build
 from contest.statistics.scope import StatsScope, stats_scope_for_user
 
-SAFE = ("GET", "HEAD")
 FORMATS = {"xlsx", "csv"}
 
 

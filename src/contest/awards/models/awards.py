@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from contest.awards.enums import AwardSource, AwardStatus
+from contest.awards.enums import AWARD_TRANSITIONS, AwardSource, AwardStatus
+from contest.core.lifecycle import Lifecycle
 
 
 class AwardLevel(models.Model):
@@ -64,6 +65,14 @@ class Award(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.CharField("撤销理由", max_length=300, blank=True)
+
+    #: staged → confirmed (together, ``confirm_awards``) → revoked (with a reason, ``revoke_award``)
+    lifecycle = Lifecycle(
+        transitions=AWARD_TRANSITIONS,
+        audit="awards.award",
+        scope=lambda award: f"event:{award.event_id}",
+        noun="奖项",
+    )
 
     class Meta:
         verbose_name = "奖项"

@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
-from contest.awards.enums import BatchStatus
+from contest.awards.enums import BATCH_TRANSITIONS, BatchStatus
+from contest.core.lifecycle import Lifecycle
 
 
 def certificate_path(certificate: "Certificate", filename: str) -> str:
@@ -27,6 +29,15 @@ class CertificateBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    #: queued → running → done, or failed from either; the system moves it (audit ``by`` is None)
+    lifecycle = Lifecycle(
+        transitions=BATCH_TRANSITIONS,
+        audit="awards.batch",
+        scope=lambda batch: f"event:{batch.event_id}",
+        verbs={BatchStatus.RUNNING: "started", BatchStatus.DONE: "finished"},
+        noun="证书批次",
+    )
+
     class Meta:
         verbose_name = "证书生成批次"
         verbose_name_plural = "证书生成批次"
@@ -38,6 +49,16 @@ class CertificateBatch(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, (self.done * 100) // self.total)
+
+    @property
+    def summary(self) -> str:
+        """The batch's outcome in the reader's language: a finished batch's counts; otherwise the
+        stored message (a failure's detail, as it happened)."""
+        if self.status == BatchStatus.DONE:
+            return gettext("已生成 %(made)d 份，跳过已有的 %(skipped)d 份。") % {
+                "made": self.done - self.skipped, "skipped": self.skipped,
+            }  # fmt: skip
+        return self.message
 
 
 class Certificate(models.Model):

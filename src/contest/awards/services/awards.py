@@ -2,46 +2,34 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from contest.awards import plans
-from contest.awards.enums import AWARD_TRANSITIONS, DEFAULT_LEVELS, AwardSource, AwardStatus, TiePolicy
+from contest.awards.enums import DEFAULT_LEVELS, AwardSource, AwardStatus, TiePolicy
 from contest.awards.models import Award, AwardLevel, Certificate
 from contest.awards.selectors import levels_for_event
+from contest.awards.validators import clean_reason
 from contest.catalog.models import Edition, EditionGroup, Event
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from contest.core.lifecycle import transition, transition_many
+from contest.finals.enums import SessionStatus
+from contest.finals.selectors import session_ranking
 from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
 
 MAX_LEVEL_RANK = 999
-REASON_MAX = 300
-
-
-def _require(user, event: Event) -> None:
-    if user is None or not user.has_perm("awards.manage_awards", event):
-        raise NotFound("未找到。")
+#: the permission every award and certificate service checks on the event
+MANAGE = "awards.manage_awards"
 
 
 def scope_of(event: Event) -> str:
     return f"event:{event.pk}"
-
-
-def _transition(award: Award, to: str) -> None:
-    if to not in AWARD_TRANSITIONS[award.status]:
-        labels = dict(AwardStatus.choices)
-        raise Conflict(f"奖项当前为“{labels[award.status]}”，不能改为“{labels[to]}”。")
-
-
-def _reason(reason: str) -> str:
-    cleaned = (reason or "").strip()
-    if not cleaned:
-        raise FieldErrors({"reason": "请填写理由。"})
-    if len(cleaned) > REASON_MAX:
-        raise FieldErrors({"reason": f"理由不能超过 {REASON_MAX} 字。"})
-    return cleaned
 
 
 # -- levels ----------------------------------------------------------------------------------------------
@@ -68,7 +56,7 @@ def _levels_for(event: Event) -> dict[str, AwardLevel]:
 
 def add_custom_level(*, by, event: Event, name: str, rank: int | None = None) -> AwardLevel:
     """A level of this event only (e.g. 最佳人气奖); ranked after the defaults unless told."""
-    _require(by, event)
+    require(by, MANAGE, event)
     cleaned = (name or "").strip()
     errors = {}
     if not cleaned or len(cleaned) > 30:
@@ -113,7 +101,7 @@ def _next_order(event: Event, group: EditionGroup, level: AwardLevel) -> int:
 
 def stage_award(*, by, event: Event, entry: Entry, level_name: str, citation: str = "") -> Award:
     """Stage one award by hand; it is published with the others by ``confirm_awards``."""
-    _require(by, event)
+    require(by, MANAGE, event)
     group = entry.group
     _check_entry(event, group, entry)
     with transaction.atomic():
@@ -135,7 +123,7 @@ def stage_award(*, by, event: Event, entry: Entry, level_name: str, citation: st
 
 
 def update_staged_award(*, by, award: Award, level_name: str, order: int, citation: str = "") -> Award:
-    _require(by, award.event)
+    require(by, MANAGE, award.event)
     if not 1 <= order <= plans.MAX_COUNT:
         raise FieldErrors({"order": "等级内排序须为正整数。"})
     with transaction.atomic():
@@ -156,7 +144,7 @@ def update_staged_award(*, by, award: Award, level_name: str, order: int, citati
 
 
 def remove_staged_award(*, by, award: Award) -> None:
-    _require(by, award.event)
+    require(by, MANAGE, award.event)
     with transaction.atomic():
         locked = Award.objects.select_for_update().get(pk=award.pk)
         if locked.status != AwardStatus.STAGED:
@@ -176,9 +164,6 @@ def ranking_from_session(session) -> tuple[str, list[plans.Ranked]]:
     single score, then the speaking position. The first two are documented judging criteria; the
     speaking position is not a merit, so entries separated only by it count as tied here (same rank),
     and a plan never splits them silently at a boundary."""
-    from contest.finals.enums import SessionStatus
-    from contest.finals.selectors import session_ranking
-
     if session.status != SessionStatus.FINISHED:
         raise Conflict("路演场次尚未结束，不能据此评奖。")
     ranked: list[plans.Ranked] = []
@@ -191,8 +176,6 @@ def ranking_from_session(session) -> tuple[str, list[plans.Ranked]]:
 
 def ranking_from_snapshot(snapshot) -> tuple[str, list[plans.Ranked]]:
     """A review round's published ranking snapshot of one group."""
-    from decimal import Decimal
-
     if snapshot.published_at is None or snapshot.industry:
         raise Conflict("只能依据已发布的分组排名评奖。")
     titles = dict(Entry.objects.filter(pk__in=[r["entry"] for r in snapshot.rows]).values_list("pk", "title"))
@@ -246,7 +229,7 @@ def stage_awards_from_plan(*, by, event: Event, group: EditionGroup, plan: list[
     """Replace the staged awards an earlier plan made in this event × group with this plan applied
     to the ranking; awards staged by hand stay (a planned award they already hold is skipped).
     Refused while any award of the event × group is confirmed (revoke those first)."""
-    _require(by, event)
+    require(by, MANAGE, event)
     placed = plan_awards(event=event, group=group, plan=plan, session=session, snapshot=snapshot, ties=ties)
     kind, ref, _ = _source_of(event=event, group=group, session=session, snapshot=snapshot)
     with transaction.atomic():
@@ -278,20 +261,18 @@ def stage_awards_from_plan(*, by, event: Event, group: EditionGroup, plan: list[
 
 
 def confirm_awards(*, by, event: Event, group: EditionGroup) -> int:
-    """Confirm every staged award of the event × group together (they then appear on the award list)."""
-    _require(by, event)
+    """Confirm every staged award of the event × group together (they then appear on the award list).
+    Each award's change is audited (``awards.award.confirmed``), and the act once for the event."""
+    require(by, MANAGE, event)
     with transaction.atomic():
         Event.objects.select_for_update().get(pk=event.pk)
-        staged = list(Award.objects.select_for_update().filter(event=event, group=group, status=AwardStatus.STAGED)
-                      .order_by("id"))  # fmt: skip
+        staged = list(
+            Award.objects.filter(event=event, group=group, status=AwardStatus.STAGED).order_by("id")
+        )
         if not staged:
             raise Conflict("没有待确认的拟定奖项。")
-        for award in staged:
-            _transition(award, AwardStatus.CONFIRMED)
-        now = timezone.now()
-        Award.objects.filter(pk__in=[a.pk for a in staged]).update(
-            status=AwardStatus.CONFIRMED, confirmed_at=now, confirmed_by=by
-        )
+        transition_many(staged, AwardStatus.CONFIRMED, by=by,
+                        values={"confirmed_at": timezone.now(), "confirmed_by": by})  # fmt: skip
         audit.record(action="awards.awards.confirmed", obj=event, by=by, scope=scope_of(event),
                      data={"group": group.code, "awards": [[a.pk, a.entry_id, a.level_id, a.order] for a in staged]})  # fmt: skip
     return len(staged)
@@ -299,21 +280,14 @@ def confirm_awards(*, by, event: Event, group: EditionGroup) -> int:
 
 def revoke_award(*, by, award: Award, reason: str) -> Award:
     """Revoke a confirmed award; its valid certificate is voided with the same reason."""
-    _require(by, award.event)
-    reason = _reason(reason)
+    require(by, MANAGE, award.event)
+    reason = clean_reason(reason)
     with transaction.atomic():
         locked = Award.objects.select_for_update().get(pk=award.pk)
-        _transition(locked, AwardStatus.REVOKED)
-        now = timezone.now()
-        locked.status, locked.revoked_at, locked.revoked_by, locked.revoke_reason = (
-            AwardStatus.REVOKED,
-            now,
-            by,
-            reason,
-        )
-        locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
         voided = list(Certificate.objects.select_for_update().filter(award=locked, revoked_at__isnull=True))
+        now = timezone.now()
+        transition(locked, AwardStatus.REVOKED, by=by, reason=reason,
+                   values={"revoked_at": now, "revoked_by": by, "revoke_reason": reason},
+                   data={"certificates": [c.code for c in voided]})  # fmt: skip
         Certificate.objects.filter(pk__in=[c.pk for c in voided]).update(revoked_at=now, revoke_reason=reason)
-        audit.record(action="awards.award.revoked", obj=locked, by=by, scope=scope_of(award.event),
-                     data={"reason": reason, "certificates": [c.code for c in voided]})  # fmt: skip
     return locked

@@ -13,17 +13,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from contest.awards import codes
-from contest.awards.enums import BATCH_TRANSITIONS, AwardStatus, BatchStatus
+from contest.awards.enums import AwardStatus, BatchStatus
 from contest.awards.models import Award, Certificate, CertificateBatch
 from contest.awards.models.certificates import certificate_path
 from contest.awards.pdf import TEMPLATE_VERSION, CertificateText, Renderer, render_many
-from contest.awards.selectors import entrant_name, hosts_of
-from contest.awards.services.awards import _reason, _require, scope_of
+from contest.awards.selectors import hosts_of
+from contest.awards.services.awards import MANAGE, scope_of
+from contest.awards.validators import clean_reason
 from contest.catalog.models import EditionGroup, Event
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Conflict, ValidationFailed
+from contest.core.lifecycle import transition
 
 logger = logging.getLogger(__name__)
 STALE_BATCH = timedelta(minutes=15)
@@ -47,7 +51,7 @@ def certificate_text(
     event = award.event
     today = timezone.localdate()
     return CertificateText(
-        entrant=entrant_name(award.entry), title=award.entry.title, event=event.name, group=award.group.name,
+        entrant=award.entry.entrant_name, title=award.entry.title, event=event.name, group=award.group.name,
         level=award.level.name, edition=event.edition.title, date=f"{today.year}年{today.month}月{today.day}日",
         issuers=tuple(issuers if issuers is not None else hosts_of(event)), code=codes.display(code),
         verify_url=url, citation=award.citation,
@@ -64,7 +68,7 @@ def issue_certificate(*, by, award: Award, site_url: str, renderer: Renderer | N
     """The certificate of a confirmed award: render, store under its hash, record. Returns None
     when the award already has a valid certificate (re-running is harmless). A batch passes
     ``prepared`` (code, text, PDF) when the PDF was rendered in a worker process."""
-    _require(by, award.event)
+    require(by, MANAGE, award.event)
     site_url = _check_site_url(site_url)
     award = _awards(Award.objects.filter(pk=award.pk)).get()
     if award.status != AwardStatus.CONFIRMED:
@@ -115,8 +119,8 @@ def _unused_code() -> str:
 
 def revoke_certificate(*, by, certificate: Certificate, reason: str) -> Certificate:
     """Void one certificate (a misprint, say); the award stays and may get a new certificate."""
-    _require(by, certificate.award.event)
-    reason = _reason(reason)
+    require(by, MANAGE, certificate.award.event)
+    reason = clean_reason(reason)
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if locked.revoked_at is not None:
@@ -131,18 +135,13 @@ def revoke_certificate(*, by, certificate: Certificate, reason: str) -> Certific
 # -- batches ------------------------------------------------------------------------------------------------------
 
 
-def _set_batch_status(batch_id: int, to: str, **extra) -> CertificateBatch:
-    """The one writer of a batch's status."""
-    with transaction.atomic():
-        batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
-        if to not in BATCH_TRANSITIONS[batch.status]:
-            raise Conflict(f"批次状态不能从 {batch.status} 改为 {to}。")
-        batch.status = to
-        for key, value in extra.items():
-            setattr(batch, key, value)
-        if to in (BatchStatus.DONE, BatchStatus.FAILED):
-            batch.finished_at = timezone.now()
-        batch.save()
+def _move_batch(batch_id: int, to: str, **values) -> CertificateBatch:
+    """Move a batch to ``to`` (the system acts: the audit record has no user); a finished batch
+    records when it finished."""
+    if to in (BatchStatus.DONE, BatchStatus.FAILED):
+        values["finished_at"] = timezone.now()
+    batch = CertificateBatch.objects.get(pk=batch_id)
+    transition(batch, to, by=None, values=values)
     return batch
 
 
@@ -151,7 +150,7 @@ def request_certificates(*, by, event: Event, group: EditionGroup, site_url: str
     """Queue a background batch generating the certificates of every confirmed award of the
     event × group that has none yet. One batch at a time per event × group. ``run_now`` runs it
     in this process instead (the demo, the benchmark, management use)."""
-    _require(by, event)
+    require(by, MANAGE, event)
     site_url = _check_site_url(site_url)
     with transaction.atomic():
         Event.objects.select_for_update().get(pk=event.pk)
@@ -169,17 +168,11 @@ def request_certificates(*, by, event: Event, group: EditionGroup, site_url: str
         audit.record(action="awards.certificates.requested", obj=batch, by=by, scope=scope_of(event),
                      data={"group": group.code, "total": total})  # fmt: skip
         if not run_now:
-            transaction.on_commit(lambda: _enqueue(batch.pk))
+            transaction.on_commit(lambda: generate_certificates_task.enqueue(batch.pk))
     return run_certificate_batch(batch.pk) if run_now else batch
 
 
-def _enqueue(batch_id: int) -> None:
-    from contest.awards.tasks import generate_certificates_task
-
-    generate_certificates_task.enqueue(batch_id)
-
-
-def _workers(pending: int) -> int:
+def render_workers(pending: int) -> int:
     """Processes rendering a batch: ``CERTIFICATE_WORKERS`` (default 1: rendering in the batch's
     own process) once a batch has ``CERTIFICATE_PARALLEL_MIN`` (default 50) certificates to make.
     More workers pay off only on idle cores (docs/awards.md has both figures)."""
@@ -192,7 +185,7 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
     """Generate the batch's missing certificates; progress goes to the batch row after each one.
     Existing valid certificates are skipped (and counted as done). On an error the batch ends as
     failed with a message; the certificates made so far stay."""
-    batch = _set_batch_status(batch_id, BatchStatus.RUNNING)
+    batch = _move_batch(batch_id, BatchStatus.RUNNING)
     by = batch.requested_by
     try:
         awards = list(_awards(Award.objects.filter(event=batch.event_id, group=batch.group_id,
@@ -215,7 +208,7 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
                 url = verify_url(batch.site_url, code)
                 prepared.append((award, code, certificate_text(award, code=code, url=url, issuers=issuers)))
             texts = [text for _award, _code, text in prepared]
-            workers = _workers(len(pending))
+            workers = render_workers(len(pending))
             for (award, code, text), pdf in zip(prepared, render_many(texts, workers=workers), strict=True):
                 made = issue_certificate(by=by, award=award, site_url=batch.site_url, batch=batch, issuers=issuers,
                                          prepared=(code, text, pdf))  # fmt: skip
@@ -226,8 +219,28 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
     except Exception as exc:
         logger.exception("certificate batch %s failed", batch_id)
         done = CertificateBatch.objects.values_list("done", flat=True).get(pk=batch_id)
-        return _set_batch_status(batch_id, BatchStatus.FAILED,
-                                 message=f"生成失败（已完成 {done} 份）：{exc.__class__.__name__}: {exc}"[:500])  # fmt: skip
+        return _move_batch(batch_id, BatchStatus.FAILED,
+                           message=f"生成失败（已完成 {done} 份）：{exc.__class__.__name__}: {exc}"[:500])  # fmt: skip
     batch.refresh_from_db()
-    return _set_batch_status(batch_id, BatchStatus.DONE, message=f"已生成 {batch.done - batch.skipped} 份，"
-                                                                 f"跳过已有的 {batch.skipped} 份。")  # fmt: skip
+    return _move_batch(batch_id, BatchStatus.DONE, message=f"已生成 {batch.done - batch.skipped} 份，"
+                                                           f"跳过已有的 {batch.skipped} 份。")  # fmt: skip
+
+
+@task()
+def generate_certificates_task(batch_id: int) -> str:
+    """Generate a batch's certificates in the background; progress lives on the CertificateBatch row.
+
+    Whatever goes wrong, the batch ends as failed with a message, so the progress page never polls
+    a batch that will not finish — unless it finished already. Declared beside the service it runs
+    (``request_certificates`` enqueues it): in ``tasks.py`` it would make tasks → services → tasks
+    a cycle."""
+    try:
+        return run_certificate_batch(batch_id).status
+    except Exception as exc:
+        logger.exception("certificate batch %s failed", batch_id)
+        try:
+            return _move_batch(
+                batch_id, BatchStatus.FAILED, message=f"生成失败：{exc.__class__.__name__}"
+            ).status
+        except Conflict:  # done (or failed) already: the batch keeps its result
+            return CertificateBatch.objects.values_list("status", flat=True).get(pk=batch_id)

@@ -2,19 +2,17 @@
 ranking with a plan (preview first), manual edits, confirmation, revocation, certificates (batch
 with a progress bar, one PDF or a ZIP) and the award list as a spreadsheet.
 
-Every page finds its event through the tenancy selector (``registration.selectors.event_for_user``)
+Every page finds its event through the shared tenancy scope (``registration.selectors.event_for_user``)
 and checks ``awards.manage_awards``; anything outside the user's scope answers 404 — to every method.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import zipfile
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,60 +24,27 @@ from contest.awards import selectors, services
 from contest.awards.enums import AwardStatus, BatchStatus, TiePolicy
 from contest.awards.forms import EditAwardForm, LevelForm, ManualAwardForm, PlanForm, ReasonForm
 from contest.awards.views.public import pdf_response
-from contest.catalog.models import EditionGroup
 from contest.core import exporters
 from contest.core.errors import ContestError, FieldErrors
-from contest.registration.selectors import event_for_user, events_for_user
+from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup, show_refusal, site_url
+from contest.registration.selectors import can_use_console, event_for_user, events_for_user
 
-SAFE = ("GET", "HEAD")
-WRITE = ("POST",)
-READ_WRITE = ("GET", "HEAD", "POST")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_PLAN = {"一等奖": "1", "二等奖": "2", "三等奖": "3", "优胜奖": "其余"}
 
-
-def awards_view(methods: tuple[str, ...]):
-    """Sign-in, then scope (event, group, award, batch, certificate in the URL), then method."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
-            if "event_id" in kwargs:
-                event = event_for_user(request.user, kwargs.pop("event_id"))
-                if event is None or not request.user.has_perm("awards.manage_awards", event):
-                    raise Http404("no such event in your scope")
-                kwargs["event"] = event
-                group = EditionGroup.objects.filter(
-                    edition_id=event.edition_id, code=kwargs.pop("group_code")
-                ).first()
-                if group is None:
-                    raise Http404("no such group")
-                kwargs["group"] = group
-                for name, lookup in (("award", selectors.award_in), ("batch", selectors.batch_in),
-                                     ("certificate", selectors.certificate_in)):  # fmt: skip
-                    if f"{name}_id" in kwargs:
-                        kwargs[name] = lookup(event, group, kwargs.pop(f"{name}_id"))
-                        if kwargs[name] is None:
-                            raise Http404(f"no such {name} here")
-            elif not events_for_user(request.user).exists():
-                raise Http404("not an organizer")
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorator
-
-
-def _error(request: HttpRequest, exc: ContestError) -> None:
-    messages.error(request, exc.message)
-    for extra in getattr(exc, "errors", [])[1:]:
-        messages.error(request, extra)
-
-
-def _site_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+EVENT = Lookup(
+    "event", lambda request, pk, found: event_for_user(request.user, pk), perm="awards.manage_awards"
+)
+GROUP = Lookup(
+    "group", lambda request, code, found: selectors.group_in(found["event"], code), argument="group_code"
+)
+AWARD = Lookup("award", lambda request, pk, found: selectors.award_in(found["event"], found["group"], pk))
+BATCH = Lookup("batch", lambda request, pk, found: selectors.batch_in(found["event"], found["group"], pk))
+CERTIFICATE = Lookup(
+    "certificate", lambda request, pk, found: selectors.certificate_in(found["event"], found["group"], pk)
+)
+#: sign-in, then scope (a console at all; the event, group, award, batch, certificate in the URL), then method
+awards_view = ConsoleView(gate=can_use_console, lookups=(EVENT, GROUP, AWARD, BATCH, CERTIFICATE))
 
 
 def _table_url(event, group) -> str:
@@ -136,7 +101,7 @@ def add_award(request: HttpRequest, event, group) -> HttpResponse:
             services.stage_award(by=request.user, event=event, entry=entry, level_name=form.cleaned_data["level"],
                                  citation=form.cleaned_data["citation"])  # fmt: skip
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("已拟定。确认后才会列入获奖名单。"))
             return redirect(_table_url(event, group))
@@ -173,7 +138,7 @@ def edit_award(request: HttpRequest, event, group, award) -> HttpResponse:
             services.update_staged_award(by=request.user, award=award, level_name=form.cleaned_data["level"],
                                          order=form.cleaned_data["order"], citation=form.cleaned_data["citation"])  # fmt: skip
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("已修改。"))
             return redirect(_table_url(event, group))
@@ -187,7 +152,7 @@ def remove_award(request: HttpRequest, event, group, award) -> HttpResponse:
     try:
         services.remove_staged_award(by=request.user, award=award)
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("已删除拟定奖项。"))
     return redirect(_table_url(event, group))
@@ -198,7 +163,7 @@ def confirm(request: HttpRequest, event, group) -> HttpResponse:
     try:
         n = services.confirm_awards(by=request.user, event=event, group=group)
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("已确认 %(n)d 个奖项。") % {"n": n})
     return redirect(_table_url(event, group))
@@ -211,7 +176,7 @@ def revoke(request: HttpRequest, event, group, award) -> HttpResponse:
         try:
             services.revoke_award(by=request.user, award=award, reason=form.cleaned_data["reason"])
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("已撤销该奖项；其证书同时作废。"))
             return redirect(_table_url(event, group))
@@ -230,7 +195,7 @@ def void_certificate(request: HttpRequest, event, group, certificate) -> HttpRes
                 by=request.user, certificate=certificate, reason=form.cleaned_data["reason"]
             )
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(
                 request,
@@ -278,7 +243,7 @@ def plan(request: HttpRequest, event, group) -> HttpResponse:
                     return redirect(_table_url(event, group))
                 preview = services.plan_awards(event=event, group=group, plan=lines, ties=ties, **source)
             except ContestError as exc:
-                _error(request, exc)
+                show_refusal(request, exc)
                 status = 400
     return render(request, "awards/console_plan.html", {
         "event": event, "group": group, "form": form, "preview": preview, "section": "console",
@@ -293,10 +258,10 @@ def plan(request: HttpRequest, event, group) -> HttpResponse:
 def generate(request: HttpRequest, event, group) -> HttpResponse:
     try:
         batch = services.request_certificates(
-            by=request.user, event=event, group=group, site_url=_site_url(request)
+            by=request.user, event=event, group=group, site_url=site_url(request)
         )
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
         return redirect(_table_url(event, group))
     return redirect("awards_console:batch", event.pk, group.code, batch.pk)
 
@@ -304,7 +269,7 @@ def generate(request: HttpRequest, event, group) -> HttpResponse:
 def _batch_json(batch) -> dict:
     batch.refresh_from_db()
     return {"status": batch.status, "status_label": batch.get_status_display(), "total": batch.total,
-            "done": batch.done, "percent": batch.percent, "message": batch.message,
+            "done": batch.done, "percent": batch.percent, "message": batch.summary,
             "finished": batch.status in (BatchStatus.DONE, BatchStatus.FAILED)}  # fmt: skip
 
 

@@ -17,14 +17,22 @@ header                  English              required  content
 ======================  ===================  ========  ==========================================
 
 A registration cell merged over several rows (xlsx) applies to each of them.
+
+The header and rows are read by the importer contract (``contest.core.importing``): columns
+declared once as :class:`Column`, any order, a header twice or a required one missing refuses the
+file, blank rows skipped, every row error a :class:`RowError` naming row and column.
 """
 
 from __future__ import annotations
 
-import csv
 import io
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from openpyxl import load_workbook
+
+from contest.core.importing import Column, RowError, TableError, headers_by_field, rows_from
+from contest.core.spreadsheets import iter_table
 
 from .common import (
     NAME_PREFIX,
@@ -39,97 +47,70 @@ from .common import (
     tier_from_cell,
 )
 
-HEADERS = {
-    "赛事类别": "tier", "类别": "tier", "tier": "tier",
-    "序号": "seq", "seq": "seq",
-    "赛事名称": "name", "name": "name",
-    "地点": "location", "决赛地点": "location", "location": "location",
-    "主办单位": "hosts", "hosts": "hosts",
-    "承办单位": "undertakers", "undertakers": "undertakers",
-    "报名网址": "registration_urls", "registration_urls": "registration_urls",
-}  # fmt: skip
-LABELS = {
-    "tier": "赛事类别", "seq": "序号", "name": "赛事名称", "location": "地点", "hosts": "主办单位",
-    "undertakers": "承办单位", "registration_urls": "报名网址",
-}  # fmt: skip
-REQUIRED = ("tier", "seq", "name", "location", "hosts")
+COLUMNS = (
+    Column("tier", "赛事类别", required=True, aliases=("类别",)),
+    Column("seq", "序号", required=True),
+    Column("name", "赛事名称", required=True),
+    Column("location", "地点", required=True, aliases=("决赛地点",)),
+    Column("hosts", "主办单位", required=True),
+    Column("undertakers", "承办单位"),
+    Column("registration_urls", "报名网址"),
+)
+LABELS = headers_by_field(COLUMNS)
+#: A plan has about fifty events; a file far longer is not a plan.
+ROW_LIMIT = 1000
+MAX_BYTES = 10 * 1024 * 1024
+EMPTY = "文件为空：不是赛事计划。"
 
 
 def read_csv(data: bytes) -> Plan:
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise PlanError(["无法读取 CSV：既不是 UTF-8 也不是 GB18030 编码。"]) from exc
-    rows = list(csv.reader(io.StringIO(text)))
-    return _read_rows(rows, source="csv")
+        lines = iter_table(data, filename="plan.csv", max_bytes=MAX_BYTES)
+    except TableError as exc:
+        raise PlanError(exc.errors) from None
+    return _read_rows(lines, source="csv")
 
 
 def read_xlsx(data: bytes) -> Plan:
+    # Not ``core.spreadsheets.iter_table``: its read-only workbook does not expose merged cells,
+    # and a registration cell merged over several rows applies to each of them.
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise PlanError([f"无法读取 Excel 文件：{exc.__class__.__name__}（文件损坏或不是 .xlsx）。"]) from exc
-    sheet = workbook.worksheets[0]
+    return _read_rows(_merged_rows(workbook.worksheets[0]), source="xlsx")
+
+
+def _merged_rows(sheet) -> Iterator[list[Any]]:
+    """The sheet's rows, each cell of a merged range holding the range's value."""
     merged = {}
     for rng in sheet.merged_cells.ranges:
         anchor = sheet.cell(rng.min_row, rng.min_col).value
         for r in range(rng.min_row, rng.max_row + 1):
             for c in range(rng.min_col, rng.max_col + 1):
                 merged[(r, c)] = anchor
-    rows = []
     for r, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        rows.append(
-            [
-                "" if v is None and (r, c) not in merged else _cell(merged.get((r, c), v))
-                for c, v in enumerate(values, 1)
-            ]
-        )
-    return _read_rows(rows, source="xlsx")
+        yield [merged.get((r, c), v) for c, v in enumerate(values, 1)]
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+def _read_rows(lines: Iterable[Sequence[Any]], *, source: str) -> Plan:
+    try:
+        table = rows_from(lines, columns=COLUMNS, row_limit=ROW_LIMIT, empty_message=EMPTY)
+    except TableError as exc:
+        raise PlanError(exc.errors) from None
 
-
-def _read_rows(rows: list[list[str]], *, source: str) -> Plan:
-    rows = [[c.strip() if isinstance(c, str) else _cell(c) for c in row] for row in rows]
-    while rows and not any(rows[0]):
-        rows.pop(0)
-    if not rows:
-        raise PlanError(["文件为空：不是赛事计划。"])
-    header = rows[0]
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        key = HEADERS.get(title.strip())
-        if key and key not in columns:
-            columns[key] = index
-    missing = [LABELS[c] for c in REQUIRED if c not in columns]
-    if missing:
-        raise PlanError(
-            [f"第 1 行：不是赛事计划表格，缺少列：{'、'.join(missing)}（见 docs/plan-format.md）。"]
-        )
-
-    errors: list[str] = []
+    errors: list[RowError] = []
     plan_rows: list[PlanRow] = []
     next_seq: dict[str, int] = {}
     gaz = gazetteer()
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(row):
-            continue
+    for row in table.rows:
+        number = row["row"]
 
         def cell(key: str, row=row) -> str:
-            index = columns.get(key)
-            return row[index] if index is not None and index < len(row) else ""
+            return row.get(key, "")
 
         def err(key: str, message: str, number=number) -> None:
-            errors.append(f"第 {number} 行“{LABELS[key]}”列：{message}")
+            errors.append(RowError(number, LABELS[key], message))
 
         tier = tier_from_cell(cell("tier"))
         if tier is None:
@@ -182,5 +163,5 @@ def _read_rows(rows: list[list[str]], *, source: str) -> Plan:
             )
         )  # fmt: skip
     if errors:
-        raise PlanError(errors)
+        raise PlanError([str(e) for e in errors])
     return Plan(edition_number=None, title="", rows=plan_rows, warnings=[], source=source)

@@ -18,23 +18,10 @@ from contest.catalog import selectors
 from contest.catalog.enums import TIER_ORDER, OrgRole, RegistrationMode, Tier
 from contest.catalog.models import Division, Edition, Event, Organization
 
-# The enums carry Chinese labels for the database and the admin; the site shows these
-# translatable ones instead, so the English switch covers them too.
-TIER_LABELS = {
-    Tier.NATIONAL_FINAL: _("全国总决赛"),
-    Tier.REGIONAL: _("区域赛"),
-    Tier.THEMATIC: _("专题赛"),
-    Tier.OVERSEAS_FINAL: _("境外区域赛决赛"),
-}
-ROLE_LABELS = {
-    OrgRole.HOST: _("主办"),
-    OrgRole.LEAD: _("牵头"),
-    OrgRole.UNDERTAKER: _("承办"),
-}
-MODE_LABELS = {
-    RegistrationMode.PLATFORM: _("本平台（大赛官网）报名"),
-    RegistrationMode.EXTERNAL: _("外部报名网站"),
-}
+# The enums' labels are translatable (gettext_lazy), so the English switch covers them.
+TIER_LABELS = {tier: tier.label for tier in Tier}
+ROLE_LABELS = {role: role.label for role in OrgRole}
+MODE_LABELS = {mode: mode.label for mode in RegistrationMode}
 
 
 # --- forms (GET filters; they never write) ---------------------------------------------------
@@ -193,6 +180,15 @@ def event_list_current(request: HttpRequest) -> HttpResponse:
     if edition is None:
         return redirect("catalog:home")
     return redirect("catalog:event_list", number=edition.number)
+
+
+@require_safe
+def my_event_current(request: HttpRequest) -> HttpResponse:
+    """/mine/: “哪个赛事是我的？” of the current edition, so the header can always link to it."""
+    edition = selectors.current_edition()
+    if edition is None:
+        return redirect("catalog:home")
+    return redirect("catalog:my_event", number=edition.number)
 
 
 @require_safe

@@ -12,7 +12,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from contest.finals.enums import CloseReason, LiveAggregation, SessionStatus, SlotStatus
+from contest.core.lifecycle import Lifecycle
+from contest.finals.enums import (
+    SESSION_TRANSITIONS,
+    SLOT_TRANSITIONS,
+    CloseReason,
+    LiveAggregation,
+    SessionStatus,
+    SlotStatus,
+)
 
 
 def default_segments() -> list[dict]:
@@ -63,6 +71,15 @@ class RoadshowSession(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    #: draft → drawn → live → finished; audit codes finals.session.drawn / started / finished
+    lifecycle = Lifecycle(
+        transitions=SESSION_TRANSITIONS,
+        audit="finals.session",
+        verbs={SessionStatus.LIVE: "started"},
+        scope=lambda session: f"event:{session.event_id}",
+        noun="场次",
+    )
 
     class Meta:
         verbose_name = "路演场次"
@@ -115,6 +132,15 @@ class SessionSlot(models.Model):
     result = models.DecimalField("最终得分", max_digits=8, decimal_places=4, null=True, blank=True)
     result_detail = models.JSONField(default=dict, blank=True)  # counted / dropped seats, method
     version = models.PositiveIntegerField(default=1)
+
+    #: waiting → open → closed, or waiting → absent; audit codes finals.slot.opened / closed / absent
+    lifecycle = Lifecycle(
+        transitions=SLOT_TRANSITIONS,
+        audit="finals.slot",
+        verbs={SlotStatus.OPEN: "opened"},
+        scope=lambda slot: f"event:{slot.session.event_id}",
+        noun="项目",
+    )
 
     class Meta:
         verbose_name = "路演项目"

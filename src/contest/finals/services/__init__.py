@@ -1,7 +1,10 @@
-"""Writes for the roadshow finals. Every service: validate → permission → lock → write →
-audit in one transaction, and bump ``RoadshowSession.version`` (``F("version") + 1``) so screens
-see the change. Locks are always taken session first, then slot, so concurrent judges and the
-chair never deadlock; scoring holds the slot's lock so exactly one submission closes it.
+"""Writes for the roadshow finals. Every service: validate → permission
+(``contest.core.access.require``, 404) → lock → write → audit in one transaction, and bump
+``RoadshowSession.version`` (``F("version") + 1``) so screens see the change. A status change of a
+session or a slot is ``contest.core.lifecycle.transition`` (tables in ``finals.enums``), whose one
+audit record carries the act's data. Locks are always taken session first, then slot (then a
+score), so concurrent judges and the chair never deadlock; scoring holds the slot's lock so
+exactly one submission closes it.
 """
 
 from contest.finals.services.sessions import (

@@ -10,16 +10,25 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from contest.core.lifecycle import transition
 from contest.finals import draw as drawing
 from contest.finals.enums import LiveAggregation, SessionStatus, SlotStatus
 from contest.finals.models import DrawRecord, RoadshowSession, SessionJudge, SessionSlot
-from contest.finals.services.common import bump, lock_session, require, require_status, scope
+from contest.finals.services.common import (
+    bump,
+    bumped,
+    lock_session,
+    require_may_become,
+    require_status,
+    scope,
+)
 from contest.finals.validators import clean_segments
 from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
-from contest.review.enums import Decision
-from contest.review.models import AdvancementDecision, Expert
+from contest.review.models import Expert
+from contest.review.selectors import advanced_decisions
 
 MIN_JUDGES = 5
 MAX_JUDGES = 15
@@ -198,17 +207,19 @@ def remove_slot(*, slot, by) -> None:
 
 
 def add_slots_from_round(*, session, by) -> int:
-    """Add every entry advanced (published) by ``session.source_round`` that is not yet here."""
+    """Add every entry ``session.source_round`` advanced (``review.selectors.advanced_decisions``:
+    published, still qualified) of the session's event and group that is not yet here."""
     require(by, "finals.manage_session", session)
     if session.source_round_id is None:
         raise ValidationFailed("本场次未设置来源评审轮次。", field="source_round")
     with transaction.atomic():
         locked = lock_session(session)
         require_status(locked, SessionStatus.DRAFT, action="增加项目")
-        decisions = AdvancementDecision.objects.filter(
-            round_id=locked.source_round_id, decision=Decision.ADVANCE, published_at__isnull=False,
-            round_entry__entry__event_id=locked.event_id, round_entry__entry__status=EntryStatus.QUALIFIED,
-        ).exclude(round_entry__entry__in=locked.slots.values("entry"))  # fmt: skip
+        decisions = (
+            advanced_decisions(locked.source_round)
+            .filter(round_entry__entry__event_id=locked.event_id)
+            .exclude(round_entry__entry__in=locked.slots.values("entry"))
+        )
         if locked.group_id:
             decisions = decisions.filter(round_entry__entry__group_id=locked.group_id)
         entry_ids = sorted(decisions.values_list("round_entry__entry_id", flat=True))
@@ -307,32 +318,30 @@ def draw_speaking_order(*, session, room_value, by, witness="") -> DrawRecord:
             session=locked, algorithm=result.algorithm, room_value=result.room_value, entries=list(result.entries),
             seed=result.seed, order=list(result.order), witness=witness, drawn_by=by, drawn_at=timezone.now(),
         )  # fmt: skip
-        bump(locked, status=SessionStatus.DRAWN)
-        audit.record(action="finals.session.drawn", obj=locked, by=by, scope=scope(locked),
-                     data={"algorithm": result.algorithm, "room_value": result.room_value,
-                           "entries": list(result.entries), "seed": result.seed, "order": list(result.order),
-                           "witness": witness})  # fmt: skip
-    session.status = SessionStatus.DRAWN
+        transition(session, SessionStatus.DRAWN, by=by, values=bumped(),
+                   data={"algorithm": result.algorithm, "room_value": result.room_value,
+                         "entries": list(result.entries), "seed": result.seed, "order": list(result.order),
+                         "witness": witness})  # fmt: skip
     return record
 
 
 def start_session(*, session, by) -> RoadshowSession:
+    """DRAWN → LIVE (audit ``finals.session.started``); ``session`` is updated in place."""
     require(by, "finals.manage_session", session)
     with transaction.atomic():
         locked = lock_session(session)
-        require_status(locked, SessionStatus.DRAWN, action="开始（须先抽签）")
+        require_may_become(locked, SessionStatus.LIVE)
         _check_panel(locked)
-        bump(locked, status=SessionStatus.LIVE)
-        audit.record(action="finals.session.started", obj=locked, by=by, scope=scope(locked), data={})
-    session.status = SessionStatus.LIVE
-    return locked
+        transition(session, SessionStatus.LIVE, by=by, values=bumped())
+    return session
 
 
 def finish_session(*, session, by) -> RoadshowSession:
+    """LIVE → FINISHED once every slot is closed or absent; ``session`` is updated in place."""
     require(by, "finals.manage_session", session)
     with transaction.atomic():
         locked = lock_session(session)
-        require_status(locked, SessionStatus.LIVE, action="结束")
+        require_may_become(locked, SessionStatus.FINISHED)
         pending = list(locked.slots.exclude(status__in=[SlotStatus.CLOSED, SlotStatus.ABSENT])
                        .order_by("position").values_list("position", flat=True))  # fmt: skip
         if pending:
@@ -340,9 +349,7 @@ def finish_session(*, session, by) -> RoadshowSession:
                 f"还有 {len(pending)} 个项目未亮分或标记缺席（出场序号 {', '.join(map(str, pending))}）。"
             )
         now = timezone.now()
-        bump(locked, status=SessionStatus.FINISHED, finished_at=now, current_slot=None, timer_started_at=None)
-        audit.record(action="finals.session.finished", obj=locked, by=by, scope=scope(locked),
-                     data={"finished_at": now})  # fmt: skip
-    session.status = SessionStatus.FINISHED
-    session.finished_at = now
-    return locked
+        transition(session, SessionStatus.FINISHED, by=by,
+                   values=bumped(finished_at=now, current_slot=None, timer_started_at=None),
+                   data={"finished_at": now})  # fmt: skip
+    return session

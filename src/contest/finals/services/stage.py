@@ -19,21 +19,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Closed, Conflict, NotFound, ValidationFailed
+from contest.core.lifecycle import transition
 from contest.finals import scoring
 from contest.finals.enums import CloseReason, SessionStatus, SlotStatus
 from contest.finals.models import LiveScore, RoadshowSession, ScoreCorrection, SessionJudge, SessionSlot
-from contest.finals.services.common import bump, lock_session, require, require_status, scope
+from contest.finals.selectors import conflicted_expert_ids
+from contest.finals.services.common import (
+    bump,
+    bumped,
+    lock_session,
+    require_may_become,
+    require_status,
+    scope,
+)
 from contest.finals.validators import parse_score, require_reason
-from contest.review.models import Conflict as ConflictRow
-
-
-def conflicted_expert_ids(session: RoadshowSession, entry_id: int) -> set[int]:
-    return set(
-        ConflictRow.objects.filter(entry_id=entry_id, expert__session_seats__session=session).values_list(
-            "expert_id", flat=True
-        )
-    )
 
 
 def expected_judges(slot: SessionSlot) -> list[SessionJudge]:
@@ -43,13 +44,17 @@ def expected_judges(slot: SessionSlot) -> list[SessionJudge]:
 
 
 def _lock_slot(session: RoadshowSession, slot: SessionSlot) -> SessionSlot:
+    """The slot row, locked after its (already locked) session's; ``slot.session`` is that session."""
     locked = SessionSlot.objects.select_for_update().filter(pk=slot.pk, session=session).first()
     if locked is None:
         raise NotFound("未找到。")
+    locked.session = session
     return locked
 
 
 def _touch_slot(slot: SessionSlot, **fields) -> None:
+    """Write fields other than the status and bump the slot's ``version`` (a status change is a
+    ``transition`` with ``values=bumped(...)``)."""
     SessionSlot.objects.filter(pk=slot.pk).update(version=F("version") + 1, **fields)
     for key, value in fields.items():
         setattr(slot, key, value)
@@ -61,11 +66,14 @@ def _compute(session: RoadshowSession, slot: SessionSlot) -> scoring.Aggregate:
     return scoring.aggregate(scores, method=session.aggregation, places=session.places)
 
 
-def _close(session: RoadshowSession, slot: SessionSlot, *, reason: str, note: str = "") -> scoring.Aggregate:
-    result = _compute(session, slot)
-    _touch_slot(slot, status=SlotStatus.CLOSED, closed_at=timezone.now(), close_reason=reason, close_note=note,
-                result=result.result, result_detail=result.detail)  # fmt: skip
-    return result
+def _close(session: RoadshowSession, slot: SessionSlot, result: scoring.Aggregate, *, by, reason: str,
+           note: str = "", data: dict | None = None) -> None:  # fmt: skip
+    """OPEN → CLOSED with its result (audit ``finals.slot.closed``)."""
+    transition(slot, SlotStatus.CLOSED, by=by,
+               values=bumped(closed_at=timezone.now(), close_reason=reason, close_note=note,
+                             result=result.result, result_detail=result.detail),
+               data={"session": session.pk, "reason": reason, **(data or {}),
+                     "result": result.result, "detail": result.detail})  # fmt: skip
 
 
 # -- the chair --------------------------------------------------------------------------------------
@@ -78,15 +86,13 @@ def open_slot(*, slot, by) -> SessionSlot:
         locked = lock_session(session)
         require_status(locked, SessionStatus.LIVE, action="开始评分（场次未开始或已结束）")
         slot = _lock_slot(locked, slot)
-        if slot.status != SlotStatus.WAITING:
-            raise Conflict(f"该项目当前为“{slot.get_status_display()}”，不能开始评分。")
+        require_may_become(slot, SlotStatus.OPEN)
         open_now = locked.slots.filter(status=SlotStatus.OPEN).values_list("position", flat=True).first()
         if open_now is not None:
             raise Conflict(f"第 {open_now} 位出场的项目仍在评分中，请先亮分。")
-        _touch_slot(slot, status=SlotStatus.OPEN, opened_at=timezone.now())
+        transition(slot, SlotStatus.OPEN, by=by, values=bumped(opened_at=timezone.now()),
+                   data={"session": locked.pk, "position": slot.position, "entry": slot.entry_id})  # fmt: skip
         bump(locked, current_slot=slot, timer_segment=None, timer_started_at=None, timer_elapsed_ms=0)
-        audit.record(action="finals.slot.opened", obj=slot, by=by, scope=scope(locked),
-                     data={"session": locked.pk, "position": slot.position, "entry": slot.entry_id})  # fmt: skip
     return slot
 
 
@@ -103,11 +109,9 @@ def close_slot(*, slot, by, reason) -> SessionSlot:
             raise Conflict(f"该项目当前为“{slot.get_status_display()}”，不能亮分。")
         if not slot.scores.exists():
             raise ValidationFailed("还没有评委提交评分，不能亮分。")
-        result = _close(locked, slot, reason=CloseReason.CHAIR, note=note)
+        _close(locked, slot, _compute(locked, slot), by=by, reason=CloseReason.CHAIR, note=note,
+               data={"note": note})  # fmt: skip
         bump(locked)
-        audit.record(action="finals.slot.closed", obj=slot, by=by, scope=scope(locked),
-                     data={"session": locked.pk, "reason": CloseReason.CHAIR, "note": note,
-                           "result": result.result, "detail": result.detail})  # fmt: skip
     return slot
 
 
@@ -119,12 +123,9 @@ def mark_slot_absent(*, slot, by, reason) -> SessionSlot:
         locked = lock_session(session)
         require_status(locked, SessionStatus.DRAWN, SessionStatus.LIVE, action="标记缺席")
         slot = _lock_slot(locked, slot)
-        if slot.status != SlotStatus.WAITING:
-            raise Conflict(f"该项目当前为“{slot.get_status_display()}”，不能标记缺席。")
-        _touch_slot(slot, status=SlotStatus.ABSENT, closed_at=timezone.now(), close_note=note)
+        transition(slot, SlotStatus.ABSENT, by=by, values=bumped(closed_at=timezone.now(), close_note=note),
+                   data={"session": locked.pk, "position": slot.position, "note": note})  # fmt: skip
         bump(locked)
-        audit.record(action="finals.slot.absent", obj=slot, by=by, scope=scope(locked),
-                     data={"session": locked.pk, "position": slot.position, "note": note})  # fmt: skip
     return slot
 
 
@@ -205,13 +206,15 @@ def submit_live_score(*, slot, by, score) -> LiveScore:
         expected = {j.pk for j in expected_judges(slot)}
         submitted = set(slot.scores.values_list("judge_id", flat=True))
         data = {"session": locked.pk, "slot": slot.pk, "seat": judge.seat, "score": value}
-        if expected <= submitted:
-            result = _close(locked, slot, reason=CloseReason.ALL_SUBMITTED)
+        result = _compute(locked, slot) if expected <= submitted else None
+        if result is not None:
             data.update(closed=True, result=result.result, detail=result.detail)
+        audit.record(action="finals.score.submitted", obj=row, by=by, scope=scope(locked), data=data)
+        if result is not None:
+            _close(locked, slot, result, by=by, reason=CloseReason.ALL_SUBMITTED)
         else:
             _touch_slot(slot)
         bump(locked)
-        audit.record(action="finals.score.submitted", obj=row, by=by, scope=scope(locked), data=data)
     return row
 
 

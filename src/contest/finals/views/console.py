@@ -8,20 +8,19 @@ method. Views parse input, call a service, and show its refusal as a message.
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from contest.catalog.models import EditionGroup
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup, actor, show_refusal
 from contest.finals import draw as drawing
 from contest.finals import selectors, services
+from contest.finals.draw_text import ALGORITHM_STEPS
 from contest.finals.enums import SessionStatus
 from contest.finals.forms import AddSlotForm, DrawForm, JudgeForm, SessionForm
 from contest.finals.models import DrawRecord, RoadshowSession
@@ -31,43 +30,16 @@ from contest.registration.selectors import event_for_user, events_for_user
 from contest.review import organizer_selectors as review_selectors
 from contest.review.models import Expert
 
-SAFE = ("GET", "HEAD")
-READ_WRITE = ("GET", "HEAD", "POST")
-WRITE = ("POST",)
 CANDIDATE_LIMIT = 200
 
-
-def _actor(request: HttpRequest):
-    user = request.user
-    return getattr(user, "_wrapped", user)
-
-
-def console_view(methods: tuple[str, ...]):
-    """Sign-in, then scope (404), then method: the view receives ``session`` for ``session_id``."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
-            if not selectors.can_use_finals_console(request.user):
-                raise Http404("not an organizer")
-            if "session_id" in kwargs:
-                session = selectors.session_for_user(request.user, kwargs.pop("session_id"))
-                if session is None or not request.user.has_perm("finals.manage_session", session):
-                    raise Http404("no such session in your scope")
-                kwargs["session"] = session
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorator
-
-
-def _error(request: HttpRequest, exc: ContestError) -> None:
-    messages.error(request, exc.message)
-    for extra in getattr(exc, "errors", [])[1:]:
-        messages.error(request, extra)
+#: ``session_id`` → ``session``: in the user's scope and managed by them, else 404
+SESSION = Lookup(
+    "session",
+    lambda request, pk, found: selectors.session_for_user(request.user, pk),
+    perm="finals.manage_session",
+)
+#: sign-in, then the console gate and the session's scope (404), then the method (405)
+console_view = ConsoleView(gate=selectors.can_use_finals_console, lookups=(SESSION,))
 
 
 def _draw_of(session: RoadshowSession) -> DrawRecord | None:
@@ -124,7 +96,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
                 raise Http404("no such event")
             try:
                 session = services.create_session(
-                    by=_actor(request), event=event, **form.service_data(groups=groups, rounds=rounds)
+                    by=actor(request), event=event, **form.service_data(groups=groups, rounds=rounds)
                 )
             except ContestError as exc:
                 _attach(form, exc)
@@ -151,7 +123,7 @@ def session_edit(request: HttpRequest, session: RoadshowSession) -> HttpResponse
         )
         if form.is_valid():
             try:
-                services.update_session(session=session, by=_actor(request),
+                services.update_session(session=session, by=actor(request),
                                         **form.service_data(groups=groups, rounds=rounds))  # fmt: skip
             except ContestError as exc:
                 _attach(form, exc)
@@ -168,7 +140,7 @@ def session_detail(request: HttpRequest, session: RoadshowSession) -> HttpRespon
     slots = selectors.slots_with_scores(session)
     panel = selectors.judges(session)
     context = _context(session, "overview", slots=slots, panel=panel, draw=_draw_of(session),
-                       ranking=selectors.session_ranking(session))  # fmt: skip
+                       ranking=selectors.rank_slots(slots, places=session.places))  # fmt: skip
     return render(request, "finals/console_session_detail.html", context)
 
 
@@ -177,15 +149,15 @@ def session_status(request: HttpRequest, session: RoadshowSession) -> HttpRespon
     action = request.POST.get("action", "")
     try:
         if action == "start":
-            services.start_session(session=session, by=_actor(request))
+            services.start_session(session=session, by=actor(request))
             messages.success(request, _("场次已开始。"))
         elif action == "finish":
-            services.finish_session(session=session, by=_actor(request))
+            services.finish_session(session=session, by=actor(request))
             messages.success(request, _("场次已结束。"))
         else:
             messages.error(request, _("未知的操作。"))
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     return redirect("finals_console:session_detail", session.pk)
 
 
@@ -199,7 +171,7 @@ def session_slots(request: HttpRequest, session: RoadshowSession) -> HttpRespons
         action = request.POST.get("action", "")
         try:
             if action == "add_from_round":
-                n = services.add_slots_from_round(session=session, by=_actor(request))
+                n = services.add_slots_from_round(session=session, by=actor(request))
                 messages.success(request, _("已加入 %(n)d 个项目。") % {"n": n})
             elif action == "add_number":
                 form = AddSlotForm(request.POST)
@@ -209,14 +181,14 @@ def session_slots(request: HttpRequest, session: RoadshowSession) -> HttpRespons
                     if entry is None:
                         form.add_error("number", _("本赛事没有报名编号为 %(n)s 的项目。") % {"n": number})
                     else:
-                        services.add_slot(session=session, entry=entry, by=_actor(request))
+                        services.add_slot(session=session, entry=entry, by=actor(request))
                         messages.success(request, _("已加入项目 %(n)s。") % {"n": number})
                         return redirect("finals_console:session_slots", session.pk)
             elif action == "remove":
                 slot = session.slots.filter(pk=request.POST.get("slot") or 0).first()
                 if slot is None:
                     raise Http404("no such slot")
-                services.remove_slot(slot=slot, by=_actor(request))
+                services.remove_slot(slot=slot, by=actor(request))
                 messages.success(request, _("已移除。"))
             else:
                 messages.error(request, _("未知的操作。"))
@@ -224,7 +196,7 @@ def session_slots(request: HttpRequest, session: RoadshowSession) -> HttpRespons
             if action == "add_number":
                 _attach(form, exc)
             else:
-                _error(request, exc)
+                show_refusal(request, exc)
         if action != "add_number" or not form.errors:
             return redirect("finals_console:session_slots", session.pk)
     slots = list(selectors.slots(session))
@@ -267,14 +239,14 @@ def session_judges(request: HttpRequest, session: RoadshowSession) -> HttpRespon
                     if expert is None:
                         raise Http404("no such expert")
                     services.add_judge(session=session, expert=expert, seat=form.cleaned_data["seat"],
-                                       by=_actor(request))  # fmt: skip
+                                       by=actor(request))  # fmt: skip
                     messages.success(request, _("已加入评委 %(name)s。") % {"name": expert.name})
                     return redirect("finals_console:session_judges", session.pk)
             elif action == "remove":
                 judge = session.judges.filter(pk=request.POST.get("judge") or 0).first()
                 if judge is None:
                     raise Http404("no such judge")
-                services.remove_judge(judge=judge, by=_actor(request))
+                services.remove_judge(judge=judge, by=actor(request))
                 messages.success(request, _("已移除。"))
                 return redirect("finals_console:session_judges", session.pk)
             else:
@@ -302,7 +274,7 @@ def session_draw(request: HttpRequest, session: RoadshowSession) -> HttpResponse
         form = DrawForm(request.POST)
         if form.is_valid():
             try:
-                services.draw_speaking_order(session=session, by=_actor(request), **form.cleaned_data)
+                services.draw_speaking_order(session=session, by=actor(request), **form.cleaned_data)
             except ContestError as exc:
                 _attach(form, exc)
             else:
@@ -314,7 +286,7 @@ def session_draw(request: HttpRequest, session: RoadshowSession) -> HttpResponse
     by_number = {s.entry.number: s for s in slots}
     order = [(i, by_number.get(n), n) for i, n in enumerate(record.order, start=1)] if record else []
     context = _context(session, "draw", form=form, record=record, numbers=numbers, order=order,
-                       algorithm=drawing.ALGORITHM, algorithm_text=drawing.__doc__.strip(),
+                       algorithm=drawing.ALGORITHM, algorithm_steps=ALGORITHM_STEPS,
                        judge_count=len(selectors.judges(session)))  # fmt: skip
     return render(request, "finals/console_draw.html", context)
 

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from contest.finals import live
 from contest.finals.board import board_state, notary_record
-from contest.finals.enums import SessionStatus
+from contest.finals.enums import SessionStatus, SlotStatus
 from contest.finals.models import RoadshowSession
 
 NOTARY_SALT = "contest.finals.notary"
@@ -45,6 +45,8 @@ SCREEN_LABELS = {
     "corrected": gettext_lazy("已更正"),
     "recused": gettext_lazy("回避"),
     "none": gettext_lazy("未评"),
+    "seat_submitted": gettext_lazy("已提交"),
+    "seat_waiting": gettext_lazy("待评"),
     "no_ranking": gettext_lazy("尚无亮分项目"),
     "timer_idle": gettext_lazy("计时未开始"),
     "paused": gettext_lazy("已暂停"),
@@ -53,6 +55,9 @@ SCREEN_LABELS = {
     "conn_live": gettext_lazy("实时"),
     "conn_connecting": gettext_lazy("正在连接…"),
     "conn_offline": gettext_lazy("连接中断，正在重连"),
+    # the board's status values in this page's language (the pushed board's labels are not)
+    "session_status": dict(SessionStatus.choices),
+    "slot_status": dict(SlotStatus.choices),
 }
 
 
@@ -112,7 +117,10 @@ def _stream_urls(request: HttpRequest, session: RoadshowSession) -> dict[str, st
 @never_cache
 def screen(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _public_session(request, session_id)
-    context = {"session": session, "board": board_state(session), "labels": SCREEN_LABELS,
+    board = board_state(session)
+    context = {"session": session, "board": board, "labels": SCREEN_LABELS,
+               "finished": board["session"]["status"] == SessionStatus.FINISHED,
+               "any_corrected": any(row["corrected"] for row in board["ranking"]),
                **_stream_urls(request, session)}  # fmt: skip
     return render(request, "finals/screen.html", context)
 

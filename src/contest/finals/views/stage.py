@@ -20,20 +20,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from contest.core.errors import ContestError
+from contest.core.views import actor, show_refusal
 from contest.finals import selectors, services
 from contest.finals.enums import SessionStatus, SlotStatus
 from contest.finals.models import LiveScore, RoadshowSession, SessionSlot
-from contest.finals.services.stage import conflicted_expert_ids
-
-
-def _actor(request: HttpRequest):
-    user = request.user
-    return getattr(user, "_wrapped", user)
-
-
-def _error(request: HttpRequest, exc: ContestError) -> None:
-    messages.error(request, exc.message)
-
 
 # -- the judge ----------------------------------------------------------------------------------------
 
@@ -49,7 +39,7 @@ def _judge_context(request: HttpRequest, seat, *, entered: str = "") -> dict:
     session = seat.session
     slot = session.current_slot
     mine = {s.slot_id: s for s in LiveScore.objects.filter(judge=seat).select_related("slot__entry")}
-    recused = slot is not None and seat.expert_id in conflicted_expert_ids(session, slot.entry_id)
+    recused = slot is not None and seat.expert_id in selectors.conflicted_expert_ids(session, slot.entry_id)
     own = sorted(mine.values(), key=lambda s: (s.slot.position or 0, s.pk))
     return {
         "session": session,
@@ -80,9 +70,9 @@ def judge(request: HttpRequest, session_id: int) -> HttpResponse:
         if slot is None:
             raise Http404("no such slot")
         try:
-            services.submit_live_score(slot=slot, by=_actor(request), score=entered)
+            services.submit_live_score(slot=slot, by=actor(request), score=entered)
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
             seat = selectors.judge_seat(request.user, session_id)
             return render(
                 request, "finals/judge.html", _judge_context(request, seat, entered=entered), status=400
@@ -104,7 +94,7 @@ def _chair_session(request: HttpRequest, session_id: int) -> RoadshowSession:
 
 def _chair_post(request: HttpRequest, session: RoadshowSession) -> None:
     action = request.POST.get("action", "")
-    by = _actor(request)
+    by = actor(request)
     slot = None
     if request.POST.get("slot"):
         slot = session.slots.filter(pk=request.POST["slot"] if request.POST["slot"].isdigit() else 0).first()
@@ -159,7 +149,7 @@ def chair(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             _chair_post(request, session)
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         return redirect("finals:chair", session_id)
     slots = selectors.slots_with_scores(session)
     panel = selectors.judges(session)

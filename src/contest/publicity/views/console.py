@@ -8,12 +8,10 @@ anything outside the user's scope answers 404 — to every method — before the
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from contest.core import exporters as core_exporters
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup, show_refusal
 from contest.publicity import exporters, selectors, services, sources
 from contest.publicity.enums import NoticeKind, NoticeStatus, ObjectionStatus, Phase
 from contest.publicity.forms import (
@@ -35,44 +34,22 @@ from contest.publicity.models import Notice, Objection
 from contest.publicity.views.public import OBJECTION_LABELS, PHASE_LABELS, column_headers
 from contest.registration.selectors import events_for_user
 
-SAFE = ("GET", "HEAD")
-READ_WRITE = ("GET", "HEAD", "POST")
-WRITE = ("POST",)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def notice_view(methods: tuple[str, ...]):
-    """Sign-in, then scope, then method. The view receives ``notice`` and ``objection`` in place
-    of the ids in its URL."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
-            if not selectors.can_use_console(request.user):
-                raise Http404("not an organizer")
-            if "notice_id" in kwargs:
-                notice = selectors.notice_for_user(request.user, kwargs.pop("notice_id"))
-                if notice is None or not request.user.has_perm("publicity.manage_notice", notice):
-                    raise Http404("no such list in your scope")
-                kwargs["notice"] = notice
-            if "objection_id" in kwargs:
-                objection = kwargs["notice"].objections.filter(pk=kwargs.pop("objection_id")).first()
-                if objection is None:
-                    raise Http404("no such objection on this list")
-                objection.notice = kwargs["notice"]
-                kwargs["objection"] = objection
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorator
+def _objection_of(request: HttpRequest, objection_id: int, found: dict) -> Objection | None:
+    notice = found.get("notice")
+    objection = notice.objections.filter(pk=objection_id).first() if notice is not None else None
+    if objection is not None:
+        objection.notice = notice
+    return objection
 
 
-def _error(request: HttpRequest, exc: ContestError) -> None:
-    for message in getattr(exc, "errors", None) or [exc.message]:
-        messages.error(request, message)
+NOTICE = Lookup("notice", lambda request, pk, found: selectors.notice_for_user(request.user, pk),
+                perm="publicity.manage_notice")  # fmt: skip
+OBJECTION = Lookup("objection", _objection_of)
+#: sign-in, then scope (the list in the user's scope, the objection on that list), then method
+notice_view = ConsoleView(gate=selectors.can_use_console, lookups=(NOTICE, OBJECTION))
 
 
 def _default_end():
@@ -192,7 +169,7 @@ def notice_publish(request: HttpRequest, notice: Notice) -> HttpResponse:
             by=request.user, notice=notice, ends_at=form.cleaned_data["ends_at"]
         )
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(
             request,
@@ -207,7 +184,7 @@ def notice_finalize(request: HttpRequest, notice: Notice) -> HttpResponse:
     try:
         services.finalize_notice(by=request.user, notice=notice)
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("已确认公示结束，名单为最终名单。"))
     return redirect("publicity_console:detail", notice.pk)

@@ -15,6 +15,7 @@ from contest.core.errors import ContestError, FieldErrors
 from contest.publicity import selectors, services
 from contest.publicity.enums import NoticeStatus, ObjectionStatus, Phase
 from contest.publicity.forms import COLUMN_TITLES, KIND_LABELS, LookupForm, ObjectionForm
+from contest.publicity.models import Objection
 
 RECEIPT_SESSION_KEY = "publicity_receipt"
 PHASE_LABELS = {
@@ -125,8 +126,6 @@ def objection_create(request: HttpRequest, notice_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def objection_receipt(request: HttpRequest) -> HttpResponse:
-    from contest.publicity.models import Objection
-
     pk = request.session.get(RECEIPT_SESSION_KEY)
     objection = Objection.objects.select_related("notice", "version").filter(pk=pk).first() if pk else None
     if objection is None:

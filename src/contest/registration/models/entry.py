@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from contest.registration.enums import EntryStatus, Industry
+from contest.core.lifecycle import Lifecycle
+from contest.registration.enums import OVERRIDES, TRANSITIONS, EntryStatus, Industry
 
 
 def business_plan_path(entry: "Entry", filename: str) -> str:
@@ -62,6 +63,17 @@ class Entry(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    #: every status change goes through ``contest.core.lifecycle.transition`` against these tables
+    lifecycle = Lifecycle(
+        transitions=TRANSITIONS,
+        overrides=OVERRIDES,
+        audit="registration.entry",
+        scope=lambda e: f"event:{e.event_id}",
+        history="registration.EntryTransition",
+        history_subject="entry",
+        noun="项目",
+    )
 
     class Meta:
         verbose_name = "参赛项目"

@@ -1,11 +1,11 @@
 """Writes for registration: entrant profiles, entries and their lifecycle, batch import.
 
 Every service: validate → lock → write → audit → on_commit for mail and tasks. The entry
-status is written by ``_transition`` only (in ``lifecycle``), against ``enums.TRANSITIONS``.
+status is written by ``contest.core.lifecycle.transition`` only, against ``Entry.lifecycle``.
 
 The package re-exports every public name of its submodules, so callers keep writing
 ``services.<name>``: common (shared helpers), profiles, entries, lifecycle, notifications
-(mail and duplicates), configuration (windows and eligibility rules), import_rows and
+(mail), duplicates (detection and its task), configuration (windows and eligibility rules), import_rows and
 importing (the two phases of the batch import).
 """
 
@@ -15,6 +15,12 @@ from contest.registration.services.configuration import (
     delete_eligibility_rule,
     save_eligibility_rule,
     set_registration_window,
+)
+from contest.registration.services.duplicates import (
+    SUMMARY_DUPLICATE,
+    TITLE_DUPLICATE,
+    find_duplicates,
+    record_duplicates,
 )
 from contest.registration.services.entries import (
     ENTRY_TEXT_FIELDS,
@@ -34,10 +40,8 @@ from contest.registration.services.import_rows import (
     IMPORT_ROW_LIMIT,
     PLACEHOLDER_PREFIX,
     EntryImportReport,
-    ImportColumn,
     ImportedRow,
     ImportRefused,
-    RowError,
     industry_from_cell,
 )
 from contest.registration.services.importing import import_entries
@@ -48,18 +52,13 @@ from contest.registration.services.lifecycle import (
     eligibility_failures,
     manifest_for,
     qualify_entry,
+    record_submission,
     reopen_entry,
     return_entry,
     submit_entry,
     withdraw_entry,
 )
-from contest.registration.services.notifications import (
-    SUBJECTS,
-    SUMMARY_DUPLICATE,
-    TITLE_DUPLICATE,
-    find_duplicates,
-    record_duplicates,
-)
+from contest.registration.services.notifications import SUBJECTS
 from contest.registration.services.profiles import (
     clean_enterprise,
     division_for_code,
@@ -81,10 +80,8 @@ __all__ = [
     "TITLE_DUPLICATE",
     "BulkResult",
     "EntryImportReport",
-    "ImportColumn",
     "ImportRefused",
     "ImportedRow",
-    "RowError",
     "S",
     "bulk_review",
     "clean_eligibility_rule",
@@ -103,6 +100,7 @@ __all__ = [
     "manifest_for",
     "qualify_entry",
     "record_duplicates",
+    "record_submission",
     "remove_image",
     "reopen_entry",
     "return_entry",

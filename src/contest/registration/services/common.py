@@ -1,36 +1,49 @@
-"""Helpers shared by the registration services: permission check, field parsers, row locks."""
+"""Helpers shared by the registration services: the entry permission check, field parsers, row
+locks."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from contest.core import audit
-from contest.core.errors import PermissionDenied, ValidationFailed
+from contest.core.access import require
+from contest.core.errors import ContestError, ValidationFailed
 from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
 
 S = EntryStatus
+VIEW_ENTRY = "registration.view_entry"
 
 
-def _require(user, perm: str, obj) -> None:
-    """Permission check; anything the user may not even see is reported as not found."""
-    if user is None or not user.has_perm(perm, obj):
-        if (
-            obj is not None and not user.has_perm("registration.view_entry", obj)
-            if isinstance(obj, Entry)
-            else False
-        ):
-            from contest.core.errors import NotFound
+def require_entry_action(
+    by,
+    perm: str,
+    entry: Entry,
+    *,
+    person: Callable[[Any, Entry], bool],
+    refusal: ContestError,
+    message: str = "",
+) -> None:
+    """Refuse unless ``by`` holds ``perm`` on ``entry`` — a permission of who *and* when
+    (``registration.withdraw_entry`` = the owner & the lifecycle allows “withdrawn”).
 
-            raise NotFound("未找到该项目。")
-        raise PermissionDenied("您没有执行此操作的权限。")
+    ``person`` is the who-part (``rules.is_entry_owner``, ``rules.can_review``). Whoever may not
+    see the entry is told it does not exist (404); someone who sees it but is not that person is
+    forbidden (403, ``message``); that person asking in the wrong state gets ``refusal``."""
+    if by is not None and by.has_perm(perm, entry):
+        return
+    if by is None or not person(by, entry):
+        require(by, perm, entry, visible_with=VIEW_ENTRY, message=message)
+    raise refusal
 
 
-def _text(
+def text_value(
     data: dict, key: str, label: str, errors: dict, *, required: bool = True, max_length: int = 200
 ) -> str:
+    """``data[key]`` stripped; a missing or too long value is noted in ``errors``."""
     value = str(data.get(key) or "").strip()
     if required and not value:
         errors[key] = f"请填写{label}。"
@@ -39,7 +52,8 @@ def _text(
     return value
 
 
-def _field(errors: dict, key: str, fn, *args, **kwargs):
+def checked(errors: dict, key: str, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``, or None with its refusal noted in ``errors`` under its field."""
     try:
         return fn(*args, **kwargs)
     except ValidationFailed as exc:
@@ -47,7 +61,7 @@ def _field(errors: dict, key: str, fn, *args, **kwargs):
         return None
 
 
-def _parse_date(value, key: str, label: str) -> date:
+def parse_date(value, key: str, label: str) -> date:
     if isinstance(value, date):
         return value
     try:
@@ -56,7 +70,7 @@ def _parse_date(value, key: str, label: str) -> date:
         raise ValidationFailed(f"{label}应为日期，格式 YYYY-MM-DD。", field=key) from exc
 
 
-def _parse_int(value, key: str, label: str) -> int:
+def parse_int(value, key: str, label: str) -> int:
     try:
         number = int(str(value).strip())
     except ValueError as exc:
@@ -68,11 +82,13 @@ def _parse_int(value, key: str, label: str) -> int:
     return number
 
 
-def _bool(value) -> bool:
+def truthy(value) -> bool:
+    """A form or API flag: checked boxes, ``true``, ``1``, ``是``."""
     return value in (True, "true", "True", "on", "1", 1, "yes", "是")
 
 
-def _snapshot(obj, keys) -> dict[str, Any]:
+def snapshot(obj, keys) -> dict[str, Any]:
+    """``obj``'s ``keys`` as plain values (related objects by primary key), for audit diffs."""
     out = {}
     for key in keys:
         value = getattr(obj, key)
@@ -80,7 +96,8 @@ def _snapshot(obj, keys) -> dict[str, Any]:
     return out
 
 
-def _locked(entry: Entry) -> Entry:
+def locked_entry(entry: Entry) -> Entry:
+    """The entry's row, locked for the rest of the transaction, with what the services read."""
     return Entry.objects.select_for_update().select_related("event", "edition", "group").get(pk=entry.pk)
 
 

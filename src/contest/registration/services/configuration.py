@@ -8,13 +8,14 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from contest.accounts.rules import is_secretariat_for_edition
 from contest.catalog.models import EditionGroup, Event
 from contest.core import audit
 from contest.core.errors import Conflict, FieldErrors, PermissionDenied, ValidationFailed
 from contest.registration import validators as v
 from contest.registration.enums import RuleKind
 from contest.registration.models import EligibilityRule, RegistrationWindow
-from contest.registration.services.common import _field, _parse_date, _parse_int
+from contest.registration.services.common import checked, parse_date, parse_int
 
 # -- registration windows and rules (secretariat / organizer) -----------------------------------
 
@@ -58,14 +59,14 @@ def clean_eligibility_rule(*, edition_id: int, group_code: str, kind: str, value
         text = ""
     elif kind == RuleKind.FOUNDED_ON_OR_AFTER:
         try:
-            text = _parse_date(text, "value", "参数").isoformat()
+            text = parse_date(text, "value", "参数").isoformat()
         except ValidationFailed as exc:
             errors["value"] = exc.message
     elif kind == RuleKind.REVENUE_AT_MOST:
-        amount = _field(errors, "value", v.non_negative_decimal, text, field="value", label="参数（万元）")
+        amount = checked(errors, "value", v.non_negative_decimal, text, field="value", label="参数（万元）")
         text = str(amount) if amount is not None else text
     elif kind in (RuleKind.EMPLOYEES_AT_MOST, RuleKind.MIN_MEMBERS):
-        number = _field(errors, "value", _parse_int, text, "value", "参数（人数）")
+        number = checked(errors, "value", parse_int, text, "value", "参数（人数）")
         text = str(number) if number is not None else text
     else:
         errors["kind"] = "未知的规则。"
@@ -78,8 +79,6 @@ def save_eligibility_rule(
     *, by, rule: EligibilityRule, changed: dict[str, Any] | None = None
 ) -> EligibilityRule:
     """The secretariat of the rule's edition adds or edits an eligibility rule; audited."""
-    from contest.accounts.rules import is_secretariat_for_edition
-
     if by is None or not is_secretariat_for_edition(by, rule.edition_id):
         raise PermissionDenied("只有本届大赛秘书处可以修改参赛条件。")
     rule.value = clean_eligibility_rule(
@@ -104,8 +103,6 @@ def save_eligibility_rule(
 
 
 def delete_eligibility_rule(*, by, rule: EligibilityRule) -> None:
-    from contest.accounts.rules import is_secretariat_for_edition
-
     if by is None or not is_secretariat_for_edition(by, rule.edition_id):
         raise PermissionDenied("只有本届大赛秘书处可以修改参赛条件。")
     with transaction.atomic():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -15,9 +15,16 @@ from contest.catalog.models import EditionGroup, Event
 from contest.core import audit
 from contest.core.errors import Closed, Conflict, FieldErrors, PermissionDenied, ValidationFailed
 from contest.registration import validators as v
-from contest.registration.enums import ACTIVE, EDITABLE, GroupKind, Industry
+from contest.registration.enums import ACTIVE, GroupKind, Industry
 from contest.registration.models import Enterprise, Entry, EntryImage, MakerTeam, RegistrationWindow
-from contest.registration.services.common import _field, _locked, _parse_int, _require, _text
+from contest.registration.rules import is_entry_owner
+from contest.registration.services.common import (
+    checked,
+    locked_entry,
+    parse_int,
+    require_entry_action,
+    text_value,
+)
 from contest.registration.similarity import simhash
 
 ENTRY_TEXT_FIELDS = ("title", "summary", "innovation", "market", "business_model", "team_description")
@@ -66,7 +73,7 @@ def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key in ENTRY_TEXT_FIELDS:
         if key in data or not partial:
-            out[key] = _text(data, key, REQUIRED_ON_SUBMIT[key], errors, required=key == "title",
+            out[key] = text_value(data, key, REQUIRED_ON_SUBMIT[key], errors, required=key == "title",
                              max_length=MAX_LENGTHS[key])  # fmt: skip
     if "industry" in data or not partial:
         industry = str(data.get("industry") or "")
@@ -76,10 +83,10 @@ def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     if "finances" in data:
         rows = []
         for i, row in enumerate(data.get("finances") or [], start=1):
-            year = _field(
-                errors, f"finances-{i}-year", _parse_int, row.get("year", ""), f"finances-{i}-year", "年份"
+            year = checked(
+                errors, f"finances-{i}-year", parse_int, row.get("year", ""), f"finances-{i}-year", "年份"
             )
-            revenue = _field(errors, f"finances-{i}-revenue", v.non_negative_decimal, row.get("revenue", ""),
+            revenue = checked(errors, f"finances-{i}-revenue", v.non_negative_decimal, row.get("revenue", ""),
                              field=f"finances-{i}-revenue", label=f"{year or ''}年营业收入")  # fmt: skip
             profit = _finite_decimal(
                 errors, f"finances-{i}-profit", row.get("profit", ""), f"{year or ''}年净利润"
@@ -90,7 +97,7 @@ def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     if "funding_sought" in data:
         raw = str(data.get("funding_sought") or "").strip()
         out["funding_sought"] = (
-            _field(errors, "funding_sought", v.non_negative_decimal, raw, field="funding_sought", label="融资需求")
+            checked(errors, "funding_sought", v.non_negative_decimal, raw, field="funding_sought", label="融资需求")
             if raw else None
         )  # fmt: skip
     if "ip_list" in data:
@@ -103,7 +110,7 @@ def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
                           "number": str(item.get("number") or "").strip()[:50]})  # fmt: skip
         out["ip_list"] = items
     if "pitch_video_url" in data:
-        out["pitch_video_url"] = _field(
+        out["pitch_video_url"] = checked(
             errors, "pitch_video_url", v.check_video_url, data.get("pitch_video_url")
         )
     if errors:
@@ -112,8 +119,6 @@ def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 
 def _finite_decimal(errors, key, value, label):
-    from decimal import InvalidOperation
-
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
         if not amount.is_finite():
@@ -181,12 +186,11 @@ def update_entry(
     plan = v.check_pdf(*business_plan) if business_plan else None
     checked_images = [v.check_image(name, blob) for name, blob in images or []]
     with transaction.atomic():
-        entry = _locked(entry)
-        _require(by, "registration.view_entry", entry)
-        if entry.owner_id != by.pk:
-            raise PermissionDenied("只有报名人可以修改项目。")
-        if entry.status not in EDITABLE:
-            raise Conflict(f"项目当前状态为“{entry.get_status_display()}”，不能修改。")
+        entry = locked_entry(entry)
+        require_entry_action(
+            by, "registration.change_entry", entry, person=is_entry_owner, message="只有报名人可以修改项目。",
+            refusal=Conflict(f"项目当前状态为“{entry.get_status_display()}”，不能修改。"),
+        )  # fmt: skip
         ensure_open(entry.event)
         if expected_version is not None and expected_version != entry.version:
             raise Conflict("项目已在其他窗口中被修改，请刷新后再保存。")
@@ -219,8 +223,8 @@ def update_entry(
 
 def remove_image(*, by, image: EntryImage) -> None:
     with transaction.atomic():
-        entry = _locked(image.entry)
-        if entry.owner_id != by.pk or entry.status not in EDITABLE:
+        entry = locked_entry(image.entry)
+        if not by.has_perm("registration.change_entry", entry):
             raise PermissionDenied("不能删除此图片。")
         ensure_open(entry.event)
         sha = image.sha256

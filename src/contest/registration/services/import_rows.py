@@ -8,10 +8,11 @@ from typing import Any
 from contest.catalog.models import EditionGroup, Event
 from contest.core import audit
 from contest.core.errors import FieldErrors, ValidationFailed
+from contest.core.importing import Column, RowError, headers_by_field
 from contest.registration import validators as v
-from contest.registration.enums import ACTIVE, Industry, SmeStatus
+from contest.registration.enums import ACTIVE, Industry, SmeStatus, chinese_label
 from contest.registration.models import Enterprise, Entry
-from contest.registration.services.common import S, _snapshot
+from contest.registration.services.common import S, snapshot
 from contest.registration.services.entries import clean_entry
 from contest.registration.services.lifecycle import eligibility_failures
 from contest.registration.services.profiles import clean_enterprise
@@ -24,38 +25,30 @@ from contest.registration.services.profiles import clean_enterprise
 # is written in one transaction. Idempotent on credit code + project title.
 
 
-@dataclass(frozen=True)
-class ImportColumn:
-    field: str
-    header: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-
-
-ENTRY_IMPORT_COLUMNS: tuple[ImportColumn, ...] = (
-    ImportColumn("name", "企业名称", True),
-    ImportColumn("credit_code", "统一社会信用代码", True),
-    ImportColumn("founded_on", "成立日期", True),
-    ImportColumn("registered_capital", "注册资本（万元）", True, ("注册资本",)),
-    ImportColumn("employees", "从业人数", True),
-    ImportColumn("revenue_last_year", "上年营业收入（万元）", True, ("上年营业收入",)),
-    ImportColumn("is_listed", "是否上市"),
-    ImportColumn("industry", "所属行业", True),
-    ImportColumn("sme_status", "专精特新情况"),
-    ImportColumn("contact_name", "联系人", True),
-    ImportColumn("contact_phone", "联系人手机", True),
-    ImportColumn("title", "项目名称", True),
-    ImportColumn("summary", "项目简介", True),
-    ImportColumn("entry_industry", "行业领域"),
-    ImportColumn("innovation", "技术与创新"),
-    ImportColumn("market", "市场前景"),
-    ImportColumn("business_model", "商业模式"),
-    ImportColumn("team_description", "团队情况"),
-    ImportColumn("funding_sought", "融资需求（万元）", aliases=("融资需求",)),
-    ImportColumn("ip_list", "知识产权"),
-    ImportColumn("pitch_video_url", "路演视频链接"),
+ENTRY_IMPORT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "企业名称", True),
+    Column("credit_code", "统一社会信用代码", True),
+    Column("founded_on", "成立日期", True),
+    Column("registered_capital", "注册资本（万元）", True, ("注册资本",)),
+    Column("employees", "从业人数", True),
+    Column("revenue_last_year", "上年营业收入（万元）", True, ("上年营业收入",)),
+    Column("is_listed", "是否上市"),
+    Column("industry", "所属行业", True),
+    Column("sme_status", "专精特新情况"),
+    Column("contact_name", "联系人", True),
+    Column("contact_phone", "联系人手机", True),
+    Column("title", "项目名称", True),
+    Column("summary", "项目简介", True),
+    Column("entry_industry", "行业领域"),
+    Column("innovation", "技术与创新"),
+    Column("market", "市场前景"),
+    Column("business_model", "商业模式"),
+    Column("team_description", "团队情况"),
+    Column("funding_sought", "融资需求（万元）", aliases=("融资需求",)),
+    Column("ip_list", "知识产权"),
+    Column("pitch_video_url", "路演视频链接"),
 )
-IMPORT_HEADERS = {c.field: c.header for c in ENTRY_IMPORT_COLUMNS}
+IMPORT_HEADERS = headers_by_field(ENTRY_IMPORT_COLUMNS)
 IMPORT_ROW_LIMIT = 5000
 PLACEHOLDER_PREFIX = "import-"
 ELIGIBILITY_COLUMN = "参赛条件"
@@ -84,16 +77,6 @@ _ENTRY_FIELDS = (
     "pitch_video_url",
 )
 _DECIDED = frozenset({S.QUALIFIED, S.DISQUALIFIED})
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行“{self.column}”：{self.message}"
 
 
 @dataclass
@@ -157,7 +140,7 @@ def industry_from_cell(value: str) -> str | None:
     if text.upper() in Industry.values:
         return text.upper()
     for choice in Industry:
-        label = str(choice.label)
+        label = chinese_label(choice)
         if text in (label, label[2:]):
             return choice.value
     return None
@@ -168,7 +151,7 @@ def _sme_from_cell(value: str) -> str | None:
     if not text or text in ("无", "否"):
         return SmeStatus.NONE
     for choice in SmeStatus:
-        if text in (choice.value, str(choice.label)):
+        if text in (choice.value, chinese_label(choice)):
             return choice.value
     return None
 
@@ -189,7 +172,8 @@ def _ip_from_cell(value: str) -> list[dict[str, str]]:
     return [{"kind": "", "name": p, "number": ""} for p in parts if p]
 
 
-def _is_placeholder(user) -> bool:
+def is_placeholder(user) -> bool:
+    """An inactive ``import-<credit code>`` account the import made for an enterprise without one."""
     return user.username.startswith(PLACEHOLDER_PREFIX) and not user.is_active
 
 
@@ -244,7 +228,7 @@ def _clean_import_row(
         entry_data["industry"] = entry_industry_code or ""
 
     if enterprise_data is not None and entry_data is not None and "industry" not in problems:
-        profile = existing if existing is not None and not _is_placeholder(existing.owner) else None
+        profile = existing if existing is not None and not is_placeholder(existing.owner) else None
         candidate = Entry(
             edition_id=event.edition_id,
             event=event,
@@ -267,11 +251,13 @@ def _column_label(field_name: str) -> str:
     return IMPORT_HEADERS.get(field_name, field_name)
 
 
-def _entry_snapshot(entry: Entry, keys) -> dict[str, Any]:
+def entry_snapshot(entry: Entry, keys) -> dict[str, Any]:
+    """The entry's ``keys`` as stored, to diff an imported row against."""
     return {key: getattr(entry, key) for key in keys}
 
 
-def _plan_import(*, event: Event, group: EditionGroup, rows: list[dict[str, Any]]) -> list[ImportedRow]:
+def plan_import(*, event: Event, group: EditionGroup, rows: list[dict[str, Any]]) -> list[ImportedRow]:
+    """Every row checked and planned (created, updated, unchanged) or given its errors; nothing written."""
     codes = set()
     for row in rows:
         try:
@@ -318,7 +304,7 @@ def _plan_import(*, event: Event, group: EditionGroup, rows: list[dict[str, Any]
                     )
                 )
             seen.setdefault(code, number)
-            if existing is not None and not _is_placeholder(existing.owner) and existing.name != item.name:
+            if existing is not None and not is_placeholder(existing.owner) and existing.name != item.name:
                 errors.append(
                     RowError(
                         number,
@@ -367,11 +353,11 @@ def _check_existing(number: int, current: Entry, item: ImportedRow, event: Event
 def _action_for(item: ImportedRow, current: Entry | None, existing: Enterprise | None) -> str:
     if current is None:
         return "created"
-    changes = audit.diff(_entry_snapshot(current, item.entry_data), item.entry_data)
-    if existing is not None and _is_placeholder(existing.owner):
+    changes = audit.diff(entry_snapshot(current, item.entry_data), item.entry_data)
+    if existing is not None and is_placeholder(existing.owner):
         profile = {k: v for k, v in item.enterprise_data.items() if k != "division_confirmed"}
         changes.update(
-            {f"enterprise.{k}": d for k, d in audit.diff(_snapshot(existing, profile), profile).items()}
+            {f"enterprise.{k}": d for k, d in audit.diff(snapshot(existing, profile), profile).items()}
         )
     item.changes = changes
     return "updated" if changes else "unchanged"

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from contest.catalog.enums import Tier
 from contest.catalog.models import EditionGroup, Event
 from contest.core import audit
 from contest.core.errors import Conflict, PermissionDenied, ValidationFailed
 from contest.registration.enums import GroupKind
-from contest.registration.models import Enterprise, Entry, Submission
-from contest.registration.services.common import S, _locked, _snapshot
+from contest.registration.models import Enterprise, Entry
+from contest.registration.services.common import locked_entry, snapshot
+from contest.registration.services.duplicates import enqueue_duplicate_check
 from contest.registration.services.entries import ensure_open
 from contest.registration.services.import_rows import (
     IMPORT_ROW_LIMIT,
@@ -22,12 +22,12 @@ from contest.registration.services.import_rows import (
     EntryImportReport,
     ImportedRow,
     ImportRefused,
-    _entry_snapshot,
-    _is_placeholder,
-    _plan_import,
+    entry_snapshot,
+    is_placeholder,
+    plan_import,
 )
-from contest.registration.services.lifecycle import _transition, manifest_for
-from contest.registration.services.notifications import _enqueue_duplicates, _notify
+from contest.registration.services.lifecycle import record_submission
+from contest.registration.services.notifications import notify_entrant
 from contest.registration.similarity import simhash
 
 
@@ -64,13 +64,13 @@ def import_entries(
         )
     ensure_open(event)
     if dry_run:
-        planned = _plan_import(event=event, group=group, rows=rows)
+        planned = plan_import(event=event, group=group, rows=rows)
         return EntryImportReport(event=event, rows=planned, dry_run=True)
     with transaction.atomic():
         Event.objects.select_for_update().filter(pk=event.pk).first()  # one import per event at a time
         ensure_open(event)
         report = EntryImportReport(
-            event=event, rows=_plan_import(event=event, group=group, rows=rows), dry_run=False
+            event=event, rows=plan_import(event=event, group=group, rows=rows), dry_run=False
         )
         if report.errors:
             raise ImportRefused(report)
@@ -94,13 +94,11 @@ def import_entries(
             },
         )
         changed = [r.entry.pk for r in report.rows if r.action in ("created", "updated")]
-        transaction.on_commit(lambda: [_enqueue_duplicates(pk) for pk in changed])
+        transaction.on_commit(lambda: [enqueue_duplicate_check(pk) for pk in changed])
     return report
 
 
 def _placeholder_owner(credit_code: str, name: str):
-    from django.contrib.auth import get_user_model
-
     user_model = get_user_model()
     owner = user_model.objects.filter(username=f"{PLACEHOLDER_PREFIX}{credit_code}").first()
     if owner is None:
@@ -115,16 +113,16 @@ def _placeholder_owner(credit_code: str, name: str):
 def _save_imported_enterprise(item: ImportedRow, *, by) -> Enterprise:
     profile = dict(item.enterprise_data)
     enterprise = item.enterprise
-    if enterprise is not None and not _is_placeholder(enterprise.owner):
+    if enterprise is not None and not is_placeholder(enterprise.owner):
         return enterprise  # the entrant's own profile is theirs to edit
     created = enterprise is None
-    before = {} if created else _snapshot(enterprise, profile)
+    before = {} if created else snapshot(enterprise, profile)
     if created:
         enterprise = Enterprise(owner=_placeholder_owner(profile["credit_code"], profile["name"]))
     for key, value in profile.items():
         setattr(enterprise, key, value)
     enterprise.save()
-    changes = audit.diff(before, _snapshot(enterprise, profile))
+    changes = audit.diff(before, snapshot(enterprise, profile))
     if created or changes:
         audit.record(
             action=f"registration.enterprise.{'created' if created else 'updated'}",
@@ -133,30 +131,6 @@ def _save_imported_enterprise(item: ImportedRow, *, by) -> Enterprise:
             data={"changes": changes, "source": "import"},
         )
     return enterprise
-
-
-def _receipt(entry: Entry, *, by, to: str, reason: str) -> Submission:
-    """Number, hash and receipt for an imported entry; the status moves through ``_transition``."""
-    now = timezone.now()
-    if not entry.number:
-        event = entry.event
-        entry.number = f"CK{entry.edition.number}-{event.tier[0].upper()}{event.seq:02d}-{entry.pk:06d}"
-    entry.submitted_at = now
-    manifest = {**manifest_for(entry), "source": "import"}
-    digest = hashlib.sha256(audit.canonical_json(audit.jsonable(manifest)).encode("utf-8")).hexdigest()
-    entry.content_sha256 = digest
-    if to != entry.status:
-        _transition(entry, to, by=by, reason=reason)
-    else:
-        entry.save(update_fields=["number", "submitted_at", "content_sha256", "updated_at"])
-    count = entry.submissions.count() + 1
-    return Submission.objects.create(
-        entry=entry,
-        number=f"{entry.number}-{count}",
-        submitted_at=now,
-        sha256=digest,
-        manifest=audit.jsonable(manifest),
-    )
 
 
 def _create_imported(item: ImportedRow, *, by, event: Event, group: EditionGroup) -> Entry:
@@ -180,7 +154,7 @@ def _create_imported(item: ImportedRow, *, by, event: Event, group: EditionGroup
         raise Conflict(
             f"第 {item.row} 行：该企业本届已报名一个项目（可能刚刚在线报名），请重新预览。"
         ) from exc
-    entry = _locked(entry)
+    entry = locked_entry(entry)
     audit.record(
         action="registration.entry.created",
         obj=entry,
@@ -194,16 +168,16 @@ def _create_imported(item: ImportedRow, *, by, event: Event, group: EditionGroup
             "row": item.row,
         },
     )
-    submission = _receipt(entry, by=by, to=S.SUBMITTED, reason="批量导入线下报名")
+    submission = record_submission(entry, by=by, source="import", reason="批量导入线下报名")
     extra = f"回执编号：{submission.number}\n内容哈希（SHA-256）：{submission.sha256}"
-    _notify(entry, "submitted", extra=extra)
+    notify_entrant(entry, "submitted", extra=extra)
     return entry
 
 
 def _update_imported(item: ImportedRow, *, by) -> Entry:
     _save_imported_enterprise(item, by=by)
-    entry = _locked(item.entry)
-    before = _entry_snapshot(entry, item.entry_data)
+    entry = locked_entry(item.entry)
+    before = entry_snapshot(entry, item.entry_data)
     for key, value in item.entry_data.items():
         setattr(entry, key, value)
     entry.summary_simhash = simhash(entry.summary)
@@ -216,6 +190,5 @@ def _update_imported(item: ImportedRow, *, by) -> Entry:
         scope=f"event:{entry.event_id}",
         data={"changes": audit.diff(before, item.entry_data), "source": "import", "row": item.row},
     )
-    to = S.RESUBMITTED if entry.status == S.RETURNED else entry.status
-    _receipt(entry, by=by, to=to, reason="批量导入更新")
+    record_submission(entry, by=by, source="import", reason="批量导入更新")
     return entry

@@ -10,14 +10,18 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contest.core import audit
-from contest.core.errors import Conflict, ContestError, FieldErrors, PermissionDenied, ValidationFailed
-from contest.registration.enums import AWAITING_REVIEW, OVERRIDES, TRANSITIONS, RuleKind
-from contest.registration.models import EligibilityRule, Entry, EntryTransition, Submission
-from contest.registration.services.common import S, _locked, _require
+from contest.core.errors import Conflict, ContestError, FieldErrors, ValidationFailed
+from contest.core.lifecycle import refusal, transition
+from contest.registration.enums import AWAITING_REVIEW, RuleKind
+from contest.registration.models import EligibilityRule, Entry, Submission
+from contest.registration.rules import can_review, is_entry_owner
+from contest.registration.services.common import S, locked_entry, require_entry_action
+from contest.registration.services.duplicates import enqueue_duplicate_check
 from contest.registration.services.entries import ENTRY_TEXT_FIELDS, REQUIRED_ON_SUBMIT, ensure_open
-from contest.registration.services.notifications import _enqueue_duplicates, _notify
+from contest.registration.services.notifications import notify_entrant
 
 # -- eligibility ------------------------------------------------------------------------------
 
@@ -49,33 +53,26 @@ def eligibility_failures(entry: Entry) -> list[str]:
 
 
 def _default_rule_message(rule: EligibilityRule) -> str:
+    """The rule's refusal in the reader's language (an organizer's own ``message`` is shown as written)."""
+    value = {"value": rule.value}
     return {
-        RuleKind.NOT_LISTED: "上市企业不能报名。",
-        RuleKind.FOUNDED_ON_OR_AFTER: f"企业须在 {rule.value} 及以后成立。",
-        RuleKind.REVENUE_AT_MOST: f"上年营业收入须不超过 {rule.value} 万元。",
-        RuleKind.EMPLOYEES_AT_MOST: f"从业人数须不超过 {rule.value} 人。",
-        RuleKind.NOT_AN_ENTERPRISE: "创客组团队须未注册企业，且不是企业内部项目。",
-        RuleKind.MIN_MEMBERS: f"团队核心成员（含负责人）须不少于 {rule.value} 人。",
+        RuleKind.NOT_LISTED: gettext("上市企业不能报名。"),
+        RuleKind.FOUNDED_ON_OR_AFTER: gettext("企业须在 %(value)s 及以后成立。") % value,
+        RuleKind.REVENUE_AT_MOST: gettext("上年营业收入须不超过 %(value)s 万元。") % value,
+        RuleKind.EMPLOYEES_AT_MOST: gettext("从业人数须不超过 %(value)s 人。") % value,
+        RuleKind.NOT_AN_ENTERPRISE: gettext("创客组团队须未注册企业，且不是企业内部项目。"),
+        RuleKind.MIN_MEMBERS: gettext("团队核心成员（含负责人）须不少于 %(value)s 人。") % value,
     }[rule.kind]
 
 
 # -- the lifecycle ----------------------------------------------------------------------------
+#
+# Every status change goes through ``contest.core.lifecycle.transition`` (``Entry.lifecycle``
+# declares the tables, the audit codes ``registration.entry.<status>`` and the history rows).
 
-
-def _transition(entry: Entry, to: str, *, by, reason: str = "", override: bool = False) -> None:
-    """The one writer of Entry.status: checks the table, records history and audit."""
-    table = OVERRIDES if override else TRANSITIONS
-    if to not in table.get(entry.status, frozenset()):
-        raise Conflict(f"项目当前状态为“{entry.get_status_display()}”，不能变为“{S(to).label}”。")
-    before = entry.status
-    entry.status = to
-    entry.save(update_fields=["status", "organizer_comment", "updated_at", "number", "submitted_at",
-                              "content_sha256", "version"])  # fmt: skip
-    at = timezone.now()
-    EntryTransition.objects.create(entry=entry, from_status=before, to_status=to, actor=by, reason=reason,
-                                   is_override=override, at=at)  # fmt: skip
-    audit.record(action=f"registration.entry.{to}", obj=entry, by=by, scope=f"event:{entry.event_id}",
-                 data={"before": before, "after": to, "reason": reason, "override": override})  # fmt: skip
+NUMBER_FORMAT = "CK{edition}-{tier}{seq:02d}-{pk:06d}"
+#: the status a submission moves an entry to, from the statuses that may be submitted
+SUBMITS_TO = {S.DRAFT: S.SUBMITTED, S.RETURNED: S.RESUBMITTED}
 
 
 def manifest_for(entry: Entry) -> dict[str, Any]:
@@ -101,15 +98,44 @@ def manifest_for(entry: Entry) -> dict[str, Any]:
     }
 
 
+def record_submission(entry: Entry, *, by, source: str, at=None, reason: str = "") -> Submission:
+    """THE submission of an entry, online (``submit_entry``) or by the offline import: the entry's
+    number (given once), the time, the manifest and its SHA-256, the status (a draft becomes
+    submitted, a returned entry resubmitted; an entry already awaiting review keeps its status)
+    and a receipt row. The caller has locked the entry and checked everything else."""
+    at = at or timezone.now()
+    number = entry.number or NUMBER_FORMAT.format(
+        edition=entry.edition.number, tier=entry.event.tier[0].upper(), seq=entry.event.seq, pk=entry.pk
+    )
+    entry.number, entry.submitted_at = number, at
+    manifest = manifest_for(entry)
+    if source != "online":
+        manifest["source"] = source
+    digest = hashlib.sha256(audit.canonical_json(audit.jsonable(manifest)).encode("utf-8")).hexdigest()
+    values = {"number": number, "submitted_at": at, "content_sha256": digest}
+    to = SUBMITS_TO.get(entry.status)
+    if to is not None:
+        transition(entry, to, by=by, reason=reason, values=values)
+    else:
+        entry.content_sha256 = digest
+        entry.save(update_fields=[*values, "updated_at"])
+    count = entry.submissions.count() + 1
+    return Submission.objects.create(entry=entry, number=f"{number}-{count}", submitted_at=at, sha256=digest,
+                                     manifest=audit.jsonable(manifest))  # fmt: skip
+
+
+def _submit_refusal(entry: Entry) -> ContestError:
+    if entry.status in AWAITING_REVIEW or entry.status == S.QUALIFIED:
+        return Conflict("项目已提交，无需重复提交。")
+    return refusal(entry, entry.status, S.RESUBMITTED)
+
+
 def submit_entry(*, by, entry: Entry) -> Submission:
     """Submit (or resubmit a returned entry): complete, eligible, before the deadline."""
     with transaction.atomic():
-        entry = _locked(entry)
-        _require(by, "registration.view_entry", entry)
-        if entry.owner_id != by.pk:
-            raise PermissionDenied("只有报名人可以提交项目。")
-        if entry.status in AWAITING_REVIEW or entry.status == S.QUALIFIED:
-            raise Conflict("项目已提交，无需重复提交。")
+        entry = locked_entry(entry)
+        require_entry_action(by, "registration.submit_entry", entry, person=is_entry_owner,
+                             message="只有报名人可以提交项目。", refusal=_submit_refusal(entry))  # fmt: skip
         # One instant decides and is recorded: a submission checked as open at 23:59:59.999 is
         # stamped 23:59:59.999, never later (taken after the row lock, so waiting counts).
         now = timezone.now()
@@ -126,24 +152,15 @@ def submit_entry(*, by, entry: Entry) -> Submission:
         failures = eligibility_failures(entry)
         if failures:
             raise ValidationFailed(
-                "不符合参赛条件：" + "；".join(failures), errors=failures, field="eligibility"
+                gettext("不符合参赛条件：%(reasons)s") % {"reasons": gettext("；").join(failures)},
+                errors=failures,
+                field="eligibility",
             )
-        to = S.SUBMITTED if entry.status == S.DRAFT else S.RESUBMITTED
-        if not entry.number:
-            entry.number = (
-                f"CK{entry.edition.number}-{entry.event.tier[0].upper()}{entry.event.seq:02d}-{entry.pk:06d}"
-            )
-        entry.submitted_at = now
-        manifest = manifest_for(entry)
-        digest = hashlib.sha256(audit.canonical_json(audit.jsonable(manifest)).encode("utf-8")).hexdigest()
-        entry.content_sha256 = digest
-        _transition(entry, to, by=by)
-        count = entry.submissions.count() + 1
-        submission = Submission.objects.create(entry=entry, number=f"{entry.number}-{count}", submitted_at=now,
-                                               sha256=digest, manifest=audit.jsonable(manifest))  # fmt: skip
-        _notify(entry, "submitted", extra=f"回执编号：{submission.number}\n内容哈希（SHA-256）：{digest}")
+        submission = record_submission(entry, by=by, source="online", at=now)
+        notify_entrant(entry, "submitted",
+                       extra=f"回执编号：{submission.number}\n内容哈希（SHA-256）：{submission.sha256}")  # fmt: skip
         entry_id = entry.pk
-        transaction.on_commit(lambda: _enqueue_duplicates(entry_id))
+        transaction.on_commit(lambda: enqueue_duplicate_check(entry_id))
     return submission
 
 
@@ -167,23 +184,22 @@ def disqualify_entry(*, by, entry: Entry, reason: str) -> Entry:
 
 def _decide(*, by, entry: Entry, to: str, reason: str, comment: str | None = None) -> Entry:
     with transaction.atomic():
-        entry = _locked(entry)
-        _require(by, "registration.review_entry", entry)
-        if comment is not None:
-            entry.organizer_comment = comment
-        _transition(entry, to, by=by, reason=reason)
-        _notify(entry, to, extra=reason)
+        entry = locked_entry(entry)
+        require_entry_action(by, "registration.review_entry", entry, person=can_review,
+                             refusal=refusal(entry, entry.status, to))  # fmt: skip
+        values = {} if comment is None else {"organizer_comment": comment}
+        transition(entry, to, by=by, reason=reason, values=values)
+        notify_entrant(entry, to, extra=reason)
     return entry
 
 
 def withdraw_entry(*, by, entry: Entry, reason: str = "") -> Entry:
     """The entrant withdraws, before the qualification decision."""
     with transaction.atomic():
-        entry = _locked(entry)
-        _require(by, "registration.view_entry", entry)
-        if entry.owner_id != by.pk:
-            raise PermissionDenied("只有报名人可以撤回项目。")
-        _transition(entry, S.WITHDRAWN, by=by, reason=reason)
+        entry = locked_entry(entry)
+        require_entry_action(by, "registration.withdraw_entry", entry, person=is_entry_owner,
+                             message="只有报名人可以撤回项目。", refusal=refusal(entry, entry.status, S.WITHDRAWN))  # fmt: skip
+        transition(entry, S.WITHDRAWN, by=by, reason=reason)
     return entry
 
 
@@ -193,9 +209,10 @@ def reopen_entry(*, by, entry: Entry, reason: str) -> Entry:
     if not reason:
         raise ValidationFailed("撤销审查结论须写明理由。", field="reason")
     with transaction.atomic():
-        entry = _locked(entry)
-        _require(by, "registration.override_entry", entry)
-        _transition(entry, S.SUBMITTED, by=by, reason=reason, override=True)
+        entry = locked_entry(entry)
+        require_entry_action(by, "registration.override_entry", entry, person=can_review,
+                             refusal=refusal(entry, entry.status, S.SUBMITTED))  # fmt: skip
+        transition(entry, S.SUBMITTED, by=by, reason=reason, override=True)
     return entry
 
 

@@ -13,7 +13,7 @@ from contest.core.errors import Conflict, FieldErrors, PermissionDenied
 from contest.registration import validators as v
 from contest.registration.enums import Industry, SmeStatus
 from contest.registration.models import Enterprise, MakerTeam, TeamMember
-from contest.registration.services.common import _bool, _field, _parse_date, _parse_int, _snapshot, _text
+from contest.registration.services.common import checked, parse_date, parse_int, snapshot, text_value, truthy
 
 # -- entrant profiles --------------------------------------------------------------------
 
@@ -31,8 +31,8 @@ def division_for_code(code: str) -> Division | None:
 
 def clean_enterprise(data: dict[str, Any], *, instance: Enterprise | None = None) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    out: dict[str, Any] = {"name": _text(data, "name", "企业名称", errors)}
-    code = _field(errors, "credit_code", v.normalize_credit_code, str(data.get("credit_code") or ""))
+    out: dict[str, Any] = {"name": text_value(data, "name", "企业名称", errors)}
+    code = checked(errors, "credit_code", v.normalize_credit_code, str(data.get("credit_code") or ""))
     if code:
         out["credit_code"] = code
         out["division_code"] = v.division_code_of(code)
@@ -42,16 +42,16 @@ def clean_enterprise(data: dict[str, Any], *, instance: Enterprise | None = None
         clash = Enterprise.objects.filter(credit_code=code).exclude(pk=getattr(instance, "pk", None)).exists()
         if clash:
             errors["credit_code"] = "该统一社会信用代码已由其他账号登记；如需找回账号请联系赛事组织方。"
-    founded = _field(errors, "founded_on", _parse_date, data.get("founded_on"), "founded_on", "成立日期")
+    founded = checked(errors, "founded_on", parse_date, data.get("founded_on"), "founded_on", "成立日期")
     if founded and founded > timezone.localdate():
         errors["founded_on"] = "成立日期不能晚于今天。"
     out["founded_on"] = founded
     for key, label in (("registered_capital", "注册资本"), ("revenue_last_year", "上年营业收入")):
-        out[key] = _field(errors, key, v.non_negative_decimal, data.get(key, ""), field=key, label=label)
-    out["employees"] = _field(
-        errors, "employees", _parse_int, data.get("employees", ""), "employees", "从业人数"
+        out[key] = checked(errors, key, v.non_negative_decimal, data.get(key, ""), field=key, label=label)
+    out["employees"] = checked(
+        errors, "employees", parse_int, data.get("employees", ""), "employees", "从业人数"
     )
-    out["is_listed"] = _bool(data.get("is_listed"))
+    out["is_listed"] = truthy(data.get("is_listed"))
     industry = str(data.get("industry") or "")
     if industry not in Industry.values:
         errors["industry"] = "请选择所属行业（国民经济行业分类门类）。"
@@ -60,10 +60,10 @@ def clean_enterprise(data: dict[str, Any], *, instance: Enterprise | None = None
     if sme not in SmeStatus.values:
         errors["sme_status"] = "请选择专精特新情况。"
     out["sme_status"] = sme
-    out["contact_name"] = _text(data, "contact_name", "联系人", errors, max_length=50)
-    out["contact_phone"] = _field(errors, "contact_phone", v.normalize_mobile, str(data.get("contact_phone") or ""),
+    out["contact_name"] = text_value(data, "contact_name", "联系人", errors, max_length=50)
+    out["contact_phone"] = checked(errors, "contact_phone", v.normalize_mobile, str(data.get("contact_phone") or ""),
                                   field="contact_phone")  # fmt: skip
-    out["division_confirmed"] = _bool(data.get("division_confirmed"))
+    out["division_confirmed"] = truthy(data.get("division_confirmed"))
     if not out["division_confirmed"] and "credit_code" not in errors:
         errors["division_confirmed"] = "请确认由信用代码识别出的登记地是否正确。"
     if errors:
@@ -80,7 +80,7 @@ def save_enterprise(*, by, data: dict[str, Any]) -> Enterprise:
         if instance is None and MakerTeam.objects.filter(owner=by).exists():
             raise Conflict("此账号已登记为创客团队；企业请使用单独的账号。")
         cleaned = clean_enterprise(data, instance=instance)
-        before = _snapshot(instance, cleaned) if instance else {}
+        before = snapshot(instance, cleaned) if instance else {}
         enterprise = instance or Enterprise(owner=by)
         for key, value in cleaned.items():
             setattr(enterprise, key, value)
@@ -89,7 +89,7 @@ def save_enterprise(*, by, data: dict[str, Any]) -> Enterprise:
                 enterprise.save()
         except IntegrityError as exc:
             raise FieldErrors({"credit_code": "该统一社会信用代码已由其他账号登记。"}) from exc
-        after = _snapshot(enterprise, cleaned)
+        after = snapshot(enterprise, cleaned)
         audit.record(action=f"registration.enterprise.{'updated' if instance else 'created'}", obj=enterprise,
                      by=by, data={"changes": audit.diff(before, after)})  # fmt: skip
     return enterprise
@@ -100,11 +100,11 @@ def save_team(*, by, data: dict[str, Any], members: list[dict[str, Any]]) -> Mak
         raise PermissionDenied("请先登录。")
     errors: dict[str, str] = {}
     cleaned = {
-        "name": _text(data, "name", "团队名称", errors),
-        "leader_name": _text(data, "leader_name", "负责人", errors, max_length=50),
-        "leader_phone": _field(errors, "leader_phone", v.normalize_mobile, str(data.get("leader_phone") or ""),
+        "name": text_value(data, "name", "团队名称", errors),
+        "leader_name": text_value(data, "leader_name", "负责人", errors, max_length=50),
+        "leader_phone": checked(errors, "leader_phone", v.normalize_mobile, str(data.get("leader_phone") or ""),
                                field="leader_phone"),
-        "declares_not_enterprise": _bool(data.get("declares_not_enterprise")),
+        "declares_not_enterprise": truthy(data.get("declares_not_enterprise")),
     }  # fmt: skip
     division = Division.objects.filter(code=str(data.get("division") or "")).first()
     if division is None:
@@ -119,7 +119,7 @@ def save_team(*, by, data: dict[str, Any], members: list[dict[str, Any]]) -> Mak
         name = str(member.get("name") or "").strip()
         if not name:
             errors[f"members-{i}-name"] = f"第 {i} 位成员：请填写姓名。"
-        phone = _field(errors, f"members-{i}-phone", v.normalize_mobile, str(member.get("phone") or ""),
+        phone = checked(errors, f"members-{i}-phone", v.normalize_mobile, str(member.get("phone") or ""),
                        field=f"members-{i}-phone")  # fmt: skip
         clean_members.append({"name": name, "role": str(member.get("role") or "").strip()[:50], "phone": phone,
                               "affiliation": str(member.get("affiliation") or "").strip()[:200]})  # fmt: skip

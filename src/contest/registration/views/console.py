@@ -8,17 +8,15 @@ Views parse input, call a service, and show its refusal as a message.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import uuid
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,8 +30,9 @@ from contest.catalog import selectors as catalog_selectors
 from contest.catalog.models import Event
 from contest.core import exporters
 from contest.core.errors import ContestError
+from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup, actor, show_refusal
 from contest.registration import selectors, services
-from contest.registration.enums import OVERRIDES, TRANSITIONS, EntryStatus, Industry
+from contest.registration.enums import EntryStatus, Industry
 from contest.registration.exporters import ENTRIES
 from contest.registration.importer import read_entry_table
 from contest.registration.models import Entry
@@ -54,63 +53,32 @@ BULK_ACTIONS = [
     ("return", gettext_lazy("退回修改")),
     ("disqualify", gettext_lazy("资格审查不通过")),
 ]
-#: action → (target status, whether it is an override, button label)
+#: action → (the permission that offers it, whether it is an override, button label)
 ENTRY_ACTIONS = {
-    "qualify": (S.QUALIFIED, False, gettext_lazy("资格审查通过")),
-    "return": (S.RETURNED, False, gettext_lazy("退回修改")),
-    "disqualify": (S.DISQUALIFIED, False, gettext_lazy("资格审查不通过")),
-    "reopen": (S.SUBMITTED, True, gettext_lazy("撤销结论，重新审查")),
+    "qualify": ("registration.review_entry", False, gettext_lazy("资格审查通过")),
+    "return": ("registration.review_entry", False, gettext_lazy("退回修改")),
+    "disqualify": ("registration.review_entry", False, gettext_lazy("资格审查不通过")),
+    "reopen": ("registration.override_entry", True, gettext_lazy("撤销结论，重新审查")),
 }
 IMPORT_SESSION_KEY = "console_imports"
 
 
 # -- scope: every lookup answers 404 outside it ----------------------------------------------------
 
-
-SAFE = ("GET", "HEAD")
-READ_WRITE = ("GET", "HEAD", "POST")
-WRITE = ("POST",)
-
-
-def _console_or_404(request: HttpRequest) -> None:
-    if not selectors.can_use_console(request.user):
-        raise Http404("not an organizer")
-
-
-def _event_or_404(request: HttpRequest, event_id: int) -> Event:
-    event = selectors.event_for_user(request.user, event_id)
-    if event is None or not request.user.has_perm("registration.manage_event_entries", event):
-        raise Http404("no such event in your scope")
-    return event
-
-
-def _entry_or_404(request: HttpRequest, entry_id: int) -> Entry:
-    entry = selectors.entries_for_user(request.user).filter(pk=entry_id).select_related("event").first()
-    if entry is None or not request.user.has_perm("registration.review_entry", entry):
-        raise Http404("no such entry in your scope")
-    return entry
-
-
-def console_view(methods: tuple[str, ...]):
-    """Sign-in, then scope, then method: outside the user's scope every route answers 404 to
-    every method (a 405 would only come after the scope check). The view receives ``event``
-    and ``entry`` in place of the ids in its URL."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
-            _console_or_404(request)
-            if "event_id" in kwargs:
-                kwargs["event"] = _event_or_404(request, kwargs.pop("event_id"))
-            if "entry_id" in kwargs:
-                kwargs["entry"] = _entry_or_404(request, kwargs.pop("entry_id"))
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorator
+EVENT = Lookup(
+    "event", lambda request, pk, found: selectors.event_for_user(request.user, pk),
+    perm="registration.manage_event_entries",
+)  # fmt: skip
+ENTRY = Lookup(
+    "entry",
+    lambda request, pk, found: (
+        selectors.entries_for_user(request.user).filter(pk=pk).select_related("event").first()
+    ),
+    perm="registration.view_entry",
+)
+#: sign-in, then scope (404 to every method outside it), then method; the view receives ``event``
+#: and ``entry`` in place of the ids in its URL
+console_view = ConsoleView(gate=selectors.can_use_console, lookups=(EVENT, ENTRY))
 
 
 # -- forms ----------------------------------------------------------------------------------------
@@ -126,7 +94,9 @@ class EntryFilterForm(forms.Form):
     def __init__(self, data, *, groups, provinces):
         super().__init__(data)
         self.fields["group"].choices = [("", _("全部组别")), *((g.code, g.name) for g in groups)]
-        self.fields["status"].choices = [("", _("全部状态")), *STATUS_LABELS.items()]
+        self.fields["status"].choices = [
+            ("", _("全部状态")), *((s, label) for s, label in STATUS_LABELS.items() if s != S.DRAFT)
+        ]  # fmt: skip
         self.fields["industry"].choices = [("", _("全部行业")), *Industry.choices]
         self.fields["division"].choices = [("", _("全部地区")), *((p.code, p.name) for p in provinces)]
         self.fields["q"].widget.attrs.update(
@@ -196,6 +166,7 @@ def entry_list(request: HttpRequest, event: Event) -> HttpResponse:
         "page": page,
         "rows": [(entry, STATUS_LABELS[entry.status]) for entry in page.object_list],
         "counts": counts,
+        "draft_count": selectors.draft_count(request.user, event),
         "count_rows": [(STATUS_LABELS[s], s, cells, total) for s, cells, total in counts.rows],
         "status_labels": STATUS_LABELS,
         "bulk_actions": BULK_ACTIONS,
@@ -214,9 +185,9 @@ def _bulk_review(request: HttpRequest, event: Event) -> None:
     entries = selectors.entries_by_ids(request.user, event, ids)
     skipped = len(set(ids)) - len(entries)
     try:
-        result = services.bulk_review(by=request.user, entries=entries, action=action, reason=reason)
+        result = services.bulk_review(by=actor(request), entries=entries, action=action, reason=reason)
     except ContestError as exc:
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
         return
     if result.done:
         messages.success(request, _("已处理 %(n)d 个项目。") % {"n": len(result.done)})
@@ -250,8 +221,8 @@ def entry_detail(request: HttpRequest, entry: Entry) -> HttpResponse:
     visible = selectors.visible_entry_ids(request.user, [flag.other_id for flag in flags])
     actions = [
         {"code": code, "label": label, "override": override, "needs_reason": code != "qualify"}
-        for code, (to, override, label) in ENTRY_ACTIONS.items()
-        if to in (OVERRIDES if override else TRANSITIONS).get(entry.status, frozenset())
+        for code, (perm, override, label) in ENTRY_ACTIONS.items()
+        if request.user.has_perm(perm, entry)
     ]
     context = {
         "entry": entry,
@@ -264,6 +235,7 @@ def entry_detail(request: HttpRequest, entry: Entry) -> HttpResponse:
         "eligibility": services.eligibility_failures(entry),
         "actions": actions,
         "plan_url": reverse("console:entry_plan", args=[entry.pk]) if entry.business_plan else None,
+        "next_pending": selectors.next_pending_entry(request.user, entry),
         "section": "console",
     }
     return render(request, "registration/console_entry_detail.html", context)
@@ -275,23 +247,29 @@ def entry_review(request: HttpRequest, entry: Entry) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         if action == "qualify":
-            services.qualify_entry(by=request.user, entry=entry, reason=reason)
+            services.qualify_entry(by=actor(request), entry=entry, reason=reason)
         elif action == "return":
-            services.return_entry(by=request.user, entry=entry, comment=reason)
+            services.return_entry(by=actor(request), entry=entry, comment=reason)
         elif action == "disqualify":
-            services.disqualify_entry(by=request.user, entry=entry, reason=reason)
+            services.disqualify_entry(by=actor(request), entry=entry, reason=reason)
         elif action == "reopen":
-            services.reopen_entry(by=request.user, entry=entry, reason=reason)
+            services.reopen_entry(by=actor(request), entry=entry, reason=reason)
         else:
             messages.error(request, _("未知的操作。"))
             return redirect("console:entry_detail", entry.pk)
     except ContestError as exc:
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
     else:
         entry.refresh_from_db(fields=["status"])
         messages.success(
             request, _("项目状态已更新为“%(status)s”。") % {"status": STATUS_LABELS[entry.status]}
         )
+        if request.POST.get("then") == "next":  # “保存并审查下一个”
+            following = selectors.next_pending_entry(request.user, entry)
+            if following is not None:
+                return redirect("console:entry_detail", following.pk)
+            messages.info(request, _("本赛事已没有待审查的项目。"))
+            return redirect("console:entry_list", entry.event_id)
     return redirect("console:entry_detail", entry.pk)
 
 
@@ -321,7 +299,7 @@ def window(request: HttpRequest, event: Event) -> HttpResponse:
         if form.is_valid():
             try:
                 services.set_registration_window(
-                    by=request.user,
+                    by=actor(request),
                     event=event,
                     opens_at=form.cleaned_data["opens_at"],
                     closes_on=form.cleaned_data["closes_on"],
@@ -367,7 +345,7 @@ def entry_import(request: HttpRequest, event: Event) -> HttpResponse:
     data = upload.read()
     try:
         table = read_entry_table(data, filename=upload.name)
-        report = services.import_entries(by=request.user, event=event, rows=table.rows, dry_run=True)
+        report = services.import_entries(by=actor(request), event=event, rows=table.rows, dry_run=True)
     except ContestError as exc:
         context["file_errors"] = getattr(exc, "errors", [exc.message])
         return render(request, "registration/console_import.html", context)
@@ -410,7 +388,7 @@ def _confirm_import(request: HttpRequest, event: Event, context: dict) -> HttpRe
     try:
         table = read_entry_table(data, filename=item["name"])
         report = services.import_entries(
-            by=request.user, event=event, rows=table.rows, dry_run=False,
+            by=actor(request), event=event, rows=table.rows, dry_run=False,
             source_name=item["name"], source_sha256=item["sha256"],
         )  # fmt: skip
     except services.ImportRefused as exc:
@@ -418,7 +396,7 @@ def _confirm_import(request: HttpRequest, event: Event, context: dict) -> HttpRe
                         "sha256": item["sha256"]})  # fmt: skip
         return render(request, "registration/console_import.html", context)
     except ContestError as exc:
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
         return redirect("console:entry_import", event.pk)
     default_storage.delete(item["path"])
     del pending[request.POST["token"]]

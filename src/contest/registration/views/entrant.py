@@ -24,11 +24,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
 from contest.catalog import selectors as catalog_selectors
-from contest.catalog.enums import RegistrationMode, Tier
+from contest.catalog.enums import RegistrationMode
 from contest.catalog.models import Division, Edition, EditionGroup, Event
 from contest.core.errors import Conflict, ContestError, FieldErrors, ValidationFailed
-from contest.registration import services, validators
-from contest.registration.enums import ACTIVE, EDITABLE, TRANSITIONS, EntryStatus, GroupKind
+from contest.core.views import actor, show_refusal
+from contest.registration import selectors, services, validators
+from contest.registration.enums import ACTIVE, EntryStatus, GroupKind
 from contest.registration.forms import (
     EnterpriseForm,
     EntryForm,
@@ -120,12 +121,6 @@ def _my_entry_or_404(user, pk: int) -> Entry:
     return entry
 
 
-def _actor(request: HttpRequest):
-    """The signed-in user as a model instance, not the request's lazy proxy (services use ``type(by)``)."""
-    user = request.user
-    return getattr(user, "_wrapped", user) if user.is_authenticated else user
-
-
 # -- presentation helpers ---------------------------------------------------------------------
 
 
@@ -205,10 +200,6 @@ def _entry_years(entry: Entry) -> list[int]:
     return [entry.edition.year - 3, entry.edition.year - 2, entry.edition.year - 1]
 
 
-def _can_withdraw(entry: Entry) -> bool:
-    return S.WITHDRAWN in TRANSITIONS.get(entry.status, frozenset())
-
-
 def _size_label(size: int | None) -> str:
     if not size:
         return ""
@@ -264,7 +255,7 @@ def enterprise(request: HttpRequest) -> HttpResponse:
                 derived_division_code=derived.division_code if derived and derived.label else None
             )
             try:
-                saved = services.save_enterprise(by=_actor(request), data=data)
+                saved = services.save_enterprise(by=actor(request), data=data)
             except ContestError as exc:
                 form.apply_errors(exc, aliases={"division_confirmed": "confirm_division"})
             else:
@@ -335,7 +326,7 @@ def team(request: HttpRequest) -> HttpResponse:
         place_error = form.division_code()[1]
         members = [{key: row[key] for key in ("name", "role", "phone", "affiliation")} for row in rows]
         try:
-            services.save_team(by=_actor(request), data=form.service_data(), members=members)
+            services.save_team(by=actor(request), data=form.service_data(), members=members)
         except FieldErrors as exc:
             rest = apply_member_errors(rows, exc)
             if "division" in rest:
@@ -392,7 +383,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "status": STATUS_LABELS.get(entry.status, entry.get_status_display()),
             "deadline": deadline_for(getattr(entry.event, "registration_window", None), now),
             "receipt": entry.receipts[0] if entry.receipts else None,
-            "editable": entry.status in EDITABLE,
+            "editable": request.user.has_perm("registration.change_entry", entry),
         }
         for entry in entries
     ]
@@ -451,16 +442,8 @@ def entry_new(request: HttpRequest) -> HttpResponse:
         return redirect("registration:entry_edit", pk=active.pk)
     group_code = GROUP_FOR_PROFILE[mine.kind]
     group = EditionGroup.objects.filter(edition=edition, code=group_code).first()
-    suggested = (
-        catalog_selectors.regional_event_for_division(edition, mine.division) if mine.division else None
-    )
-    if suggested is not None:
-        suggested = Event.objects.select_related("registration_window", "edition").get(pk=suggested.pk)
-    thematic = list(
-        Event.objects.filter(edition=edition, tier=Tier.THEMATIC)
-        .select_related("registration_window")
-        .order_by("seq")
-    )
+    offered = selectors.events_open_to_entrant(edition, mine.division)
+    suggested, thematic = offered.regional, offered.thematic
     suggested_external = suggested is not None and suggested.registration_mode == RegistrationMode.EXTERNAL
     choices: list = [("", _("请选择赛事"))]
     if suggested is not None and not suggested_external:
@@ -481,7 +464,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 entry = services.create_entry(
-                    by=_actor(request), event=event, group_code=group_code, data={"title": form.raw("title")}
+                    by=actor(request), event=event, group_code=group_code, data={"title": form.raw("title")}
                 )
             except ContestError as exc:
                 form.apply_errors(exc)
@@ -504,7 +487,7 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/entrant_entry_new.html", context)
 
 
-def _entry_context(entry: Entry, **extra) -> dict:
+def _entry_context(request: HttpRequest, entry: Entry, **extra) -> dict:
     images = list(entry.images.all())
     return {
         "entry": entry,
@@ -514,8 +497,8 @@ def _entry_context(entry: Entry, **extra) -> dict:
         "plan_size": _size_label(entry.business_plan_size),
         "images": images,
         "receipts": list(entry.submissions.order_by("-submitted_at")),
-        "can_withdraw": _can_withdraw(entry),
-        "editable": entry.status in EDITABLE,
+        "can_withdraw": request.user.has_perm("registration.withdraw_entry", entry),
+        "editable": request.user.has_perm("registration.change_entry", entry),
         "section": "entries",
         **extra,
     }
@@ -525,25 +508,27 @@ def _entry_context(entry: Entry, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _my_entry_or_404(request.user, pk)
-    if entry.status not in EDITABLE:
+    if not request.user.has_perm("registration.change_entry", entry):
         if request.method == "POST":
             messages.error(
                 request,
                 _("此报名当前状态为“%(status)s”，不能修改。") % {"status": STATUS_LABELS[entry.status]},
             )
             return redirect("registration:entry_edit", pk=entry.pk)
-        return render(request, "registration/entrant_entry_detail.html", _entry_context(entry))
+        return render(request, "registration/entrant_entry_detail.html", _entry_context(request, entry))
     years = _entry_years(entry)
     if request.method != "POST":
         form = EntryForm(initial=entry_initial(entry, years), years=years, ip_rows=ip_rows_for(entry))
-        return render(request, "registration/entrant_entry_form.html", _entry_context(entry, form=form))
+        return render(
+            request, "registration/entrant_entry_form.html", _entry_context(request, entry, form=form)
+        )
 
     form = EntryForm(request.POST.copy(), request.FILES, years=years)
     form.is_valid()
     entry, outcome = _save_entry(request, entry, form)
     if not form.has_errors and request.POST.get("action") == "submit":
         try:
-            submission = services.submit_entry(by=_actor(request), entry=entry)
+            submission = services.submit_entry(by=actor(request), entry=entry)
         except ContestError as exc:
             form.apply_errors(exc)
             outcome["submit_failed"] = True
@@ -556,7 +541,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registration:entry_edit", pk=entry.pk)
     entry.refresh_from_db()
     return render(
-        request, "registration/entrant_entry_form.html", _entry_context(entry, form=form, **outcome)
+        request, "registration/entrant_entry_form.html", _entry_context(request, entry, form=form, **outcome)
     )
 
 
@@ -569,7 +554,7 @@ def _save_entry(request: HttpRequest, entry: Entry, form: EntryForm) -> tuple[En
     version = form.expected_version()
     try:
         entry = services.update_entry(
-            by=_actor(request), entry=entry, data=form.service_data(), expected_version=version
+            by=actor(request), entry=entry, data=form.service_data(), expected_version=version
         )
     except FieldErrors as exc:
         form.apply_errors(exc)
@@ -589,7 +574,7 @@ def _save_entry(request: HttpRequest, entry: Entry, form: EntryForm) -> tuple[En
         images = form.image_uploads()
         if plan is not None or images:
             entry = services.update_entry(
-                by=_actor(request),
+                by=actor(request),
                 entry=entry,
                 data={},
                 business_plan=plan,
@@ -609,7 +594,7 @@ def _save_entry(request: HttpRequest, entry: Entry, form: EntryForm) -> tuple[En
 @require_http_methods(["GET", "POST"])
 def entry_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _my_entry_or_404(request.user, pk)
-    if not _can_withdraw(entry):
+    if not request.user.has_perm("registration.withdraw_entry", entry):
         messages.error(
             request, _("此报名当前状态为“%(status)s”，不能撤回。") % {"status": STATUS_LABELS[entry.status]}
         )
@@ -617,9 +602,9 @@ def entry_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_entry(by=_actor(request), entry=entry, reason=form.cleaned_data["reason"])
+            services.withdraw_entry(by=actor(request), entry=entry, reason=form.cleaned_data["reason"])
         except ContestError as exc:
-            messages.error(request, exc.message)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("报名“%(title)s”已撤回。") % {"title": entry.title})
         return redirect("registration:entry_list")
@@ -706,9 +691,9 @@ def entry_image_remove(request: HttpRequest, pk: int, image_pk: int) -> HttpResp
     if image is None:
         raise Http404("no such image")
     try:
-        services.remove_image(by=_actor(request), image=image)
+        services.remove_image(by=actor(request), image=image)
     except ContestError as exc:
-        messages.error(request, exc.message)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("图片“%(name)s”已删除。") % {"name": image.name})
     return redirect(reverse("registration:entry_edit", args=[entry.pk]) + "#images")

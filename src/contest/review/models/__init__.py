@@ -9,9 +9,11 @@ from .rounds import (
     RoundEntry,
     RoundJudge,
     ScoreSheet,
+    criterion_label,
+    round_scope,
 )
 
 __all__ = [
     "AdvancementDecision", "Assignment", "AssignmentRun", "Conflict", "Expert", "Quota", "RankingSnapshot",
-    "ReviewRound", "RoundEntry", "RoundJudge", "ScoreSheet",
+    "ReviewRound", "RoundEntry", "RoundJudge", "ScoreSheet", "criterion_label", "round_scope",
 ]  # fmt: skip

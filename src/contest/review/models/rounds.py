@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 
+from contest.core.lifecycle import Lifecycle
 from contest.review.enums import (
+    ROUND_TRANSITIONS,
+    RUN_TRANSITIONS,
+    SHEET_TRANSITIONS,
     Aggregation,
     AssignmentSource,
     CarryOver,
@@ -15,14 +20,30 @@ from contest.review.enums import (
 )
 
 
+def round_scope(round_) -> str:
+    """The audit scope of everything in a round: its event, or its edition for a national round."""
+    return f"event:{round_.event_id}" if round_.event_id else f"edition:{round_.edition_id}"
+
+
 def default_rubric() -> list[dict]:
+    """The usual rubric; its criterion names are shown translated (``criterion_label``)."""
     return [
-        {"code": "innovation", "name": "技术创新", "max": "30", "weight": "30"},
-        {"code": "business_model", "name": "商业模式", "max": "20", "weight": "20"},
-        {"code": "market", "name": "市场前景", "max": "20", "weight": "20"},
-        {"code": "team", "name": "团队能力", "max": "20", "weight": "20"},
-        {"code": "finance_social", "name": "财务与社会效益", "max": "10", "weight": "10"},
+        {"code": "innovation", "name": gettext_noop("技术创新"), "max": "30", "weight": "30"},
+        {"code": "business_model", "name": gettext_noop("商业模式"), "max": "20", "weight": "20"},
+        {"code": "market", "name": gettext_noop("市场前景"), "max": "20", "weight": "20"},
+        {"code": "team", "name": gettext_noop("团队能力"), "max": "20", "weight": "20"},
+        {"code": "finance_social", "name": gettext_noop("财务与社会效益"), "max": "10", "weight": "10"},
     ]
+
+
+#: the names the default rubric gives its criteria
+DEFAULT_CRITERION_NAMES = frozenset(c["name"] for c in default_rubric())
+
+
+def criterion_label(name: str) -> str:
+    """A criterion's name as shown: the default rubric's names in the active language, an
+    organizer's own names as typed."""
+    return gettext(name) if name in DEFAULT_CRITERION_NAMES else name
 
 
 class ReviewRound(models.Model):
@@ -57,6 +78,10 @@ class ReviewRound(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_rounds"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    lifecycle = Lifecycle(
+        transitions=ROUND_TRANSITIONS, audit="review.round", scope=round_scope, noun="评审轮次"
+    )
 
     class Meta:
         ordering = ["edition", "event", "created_at"]
@@ -133,6 +158,9 @@ class ScoreSheet(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
+    lifecycle = Lifecycle(transitions=SHEET_TRANSITIONS, audit="review.sheet",
+                          scope=lambda sheet: round_scope(sheet.assignment.round), noun="评分表")  # fmt: skip
+
     def __str__(self) -> str:
         return f"sheet {self.assignment_id}"
 
@@ -150,6 +178,9 @@ class AssignmentRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    lifecycle = Lifecycle(transitions=RUN_TRANSITIONS, audit="review.assignment_run",
+                          scope=lambda run: round_scope(run.round), noun="分配任务")  # fmt: skip
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,9 +4,12 @@ Every service: validate → lock → write → audit → on_commit for mail and 
 
 The package re-exports every public name of its submodules, so callers keep writing
 ``services.<name>``: common (shared helpers), experts, importing (experts from a table),
-conflicts, rounds, assignments, scoring, rankings, advancement.
+conflicts, rounds, assignments, scoring, rankings, advancement. The ranking computation and the
+arithmetic of quotas are reads (``review.rankings``); they are re-exported here for callers that
+write with them.
 """
 
+from contest.review.rankings import RankingRow, compute_rows, outlier_judges, ranking_buckets
 from contest.review.services.advancement import (
     CutLine,
     cut_line,
@@ -46,21 +49,13 @@ from contest.review.services.importing import (
     EXPERT_IMPORT_COLUMNS,
     EXPERT_IMPORT_ROW_LIMIT,
     EXPERT_KIND_CELLS,
-    ExpertColumn,
     ExpertImportRefused,
     ExpertImportReport,
     ExpertImportRow,
     import_experts,
     industry_cells,
 )
-from contest.review.services.rankings import (
-    RankingRow,
-    compute_rows,
-    outlier_judges,
-    ranking_buckets,
-    recompute_rankings,
-    snapshot_ranking,
-)
+from contest.review.services.rankings import recompute_rankings, snapshot_ranking
 from contest.review.services.rounds import (
     ROUND_FIELDS,
     ROUND_PLACES_MAX,
@@ -86,7 +81,6 @@ __all__ = [
     "ROUND_FIELDS",
     "ROUND_PLACES_MAX",
     "CutLine",
-    "ExpertColumn",
     "ExpertImportRefused",
     "ExpertImportReport",
     "ExpertImportRow",

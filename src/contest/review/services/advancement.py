@@ -3,43 +3,33 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Conflict, FieldErrors, ValidationFailed
+from contest.core.lifecycle import transition
 from contest.review.enums import Decision, QuotaKind, RoundStatus
-from contest.review.models import AdvancementDecision, Quota, RankingSnapshot, ReviewRound, RoundEntry
-from contest.review.services.common import _require, _scope
-from contest.review.services.rankings import RankingRow, compute_rows
+from contest.review.models import AdvancementDecision, Quota, RankingSnapshot, ReviewRound, round_scope
+from contest.review.rankings import (
+    CutLine,
+    compute_rows,
+    cut_line,
+    proportional_quotas,
+    quota_size,
+    zone_of,
+)
+
+__all__ = [
+    "CutLine", "cut_line", "proportional_quotas", "publish_advancement", "publish_decisions", "quota_size",
+    "set_proportional_quota", "set_quota", "stage_decisions", "zone_of",
+]  # fmt: skip
 
 # -- advancement ---------------------------------------------------------------------------------------------
-
-
-def quota_size(quota: Quota, n_entries: int) -> int:
-    if quota.kind == QuotaKind.COUNT:
-        return int(quota.count or 0)
-    if quota.kind == QuotaKind.PERCENT:
-        size = int((Decimal(n_entries) * quota.percent / 100).to_integral_value(rounding="ROUND_HALF_UP"))
-        if quota.floor is not None:
-            size = max(size, quota.floor)
-        if quota.cap is not None:
-            size = min(size, quota.cap)
-        return min(size, n_entries) if quota.floor is None else size
-    raise ValidationFailed("按分区比例分配的名额请用 proportional_quotas 计算。")
-
-
-def zone_of(round_entry: RoundEntry, *, national: bool) -> str:
-    """The sub-zone a proportional quota is apportioned over: the entry's event in a national
-    round, its registering prefecture in an event's round."""
-    entry = round_entry.entry
-    if national:
-        return entry.event.name
-    return entry.division.name if entry.division_id else "—"
 
 
 def _check_zone_shares(
@@ -72,24 +62,9 @@ def _check_zone_shares(
             )
 
 
-def proportional_quotas(total: int, entrants: dict[str, int]) -> dict[str, int]:
-    """Largest-remainder (Hamilton) apportionment of ``total`` places across sub-zones by their
-    number of entrants; ties on the remainder go to the larger zone, then the zone code."""
-    n = sum(entrants.values())
-    if n == 0:
-        return dict.fromkeys(entrants, 0)
-    shares = {z: Decimal(total) * c / n for z, c in entrants.items()}
-    base = {z: int(s) for z, s in shares.items()}
-    left = total - sum(base.values())
-    order = sorted(entrants, key=lambda z: (-(shares[z] - base[z]), -entrants[z], z))
-    for z in order[:left]:
-        base[z] += 1
-    return base
-
-
 def set_quota(*, by, round: ReviewRound, group_code: str, kind: str, count=None, percent=None, floor=None,
               cap=None) -> Quota:  # fmt: skip
-    _require(by, "review.manage_round", round)
+    require(by, "review.manage_round", round)
     if kind not in QuotaKind.values:
         raise ValidationFailed("未知的名额类型。", field="kind")
     with transaction.atomic():
@@ -99,32 +74,15 @@ def set_quota(*, by, round: ReviewRound, group_code: str, kind: str, count=None,
                   "cap": quota.cap}  # fmt: skip
         quota.kind, quota.count, quota.percent, quota.floor, quota.cap = kind, count, percent, floor, cap
         quota.save()
-        audit.record(action="review.quota.set", obj=quota, by=by, scope=_scope(round),
+        audit.record(action="review.quota.set", obj=quota, by=by, scope=round_scope(round),
                      data={"before": before, "after": {"kind": kind, "count": count, "percent": percent,
                                                        "floor": floor, "cap": cap}})  # fmt: skip
     return quota
 
 
-@dataclass
-class CutLine:
-    size: int
-    advancing: list[int]  # entry ids within the quota
-    tied_at_cut: list[int]  # entries sharing the rank at the cut line, inside and outside
-
-
-def cut_line(rows: list[RankingRow], size: int) -> CutLine:
-    ordered = sorted(rows, key=lambda r: (r.rank, r.number, r.entry))
-    advancing = [r.entry for r in ordered[:size]]
-    tied: list[int] = []
-    if 0 < size < len(ordered) and ordered[size - 1].rank == ordered[size].rank:
-        rank = ordered[size - 1].rank
-        tied = [r.entry for r in ordered if r.rank == rank]
-    return CutLine(size, advancing, tied)
-
-
 def stage_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: str = "") -> int:
     """Stage advance / hold decisions (entry id → decision) for later publication."""
-    _require(by, "review.manage_round", round)
+    require(by, "review.manage_round", round)
     rows = {r.entry: r for r in compute_rows(round)}
     with transaction.atomic():
         round = ReviewRound.objects.select_for_update().get(pk=round.pk)
@@ -142,20 +100,29 @@ def stage_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: 
                 defaults={"decision": decision, "rank": row.rank if row else None,
                           "score": row.exact if row else None, "note": note, "staged_by": by, "published_at": None},
             )  # fmt: skip
-        audit.record(action="review.decisions.staged", obj=round, by=by, scope=_scope(round),
+        audit.record(action="review.decisions.staged", obj=round, by=by, scope=round_scope(round),
                      data={"decisions": {str(k): v for k, v in sorted(decisions.items())}, "note": note})  # fmt: skip
     return len(decisions)
 
 
-def publish_advancement(*, by, round: ReviewRound) -> dict[str, int]:
+def publish_advancement(*, by, round: ReviewRound, acknowledged_too_few: int = 0) -> dict[str, int]:
     """Publish every staged decision of the round together. Quota is taken under a row lock and
     re-checked, so two organizers publishing at once cannot exceed it. The ranking at the moment
-    of publication is stored as a snapshot."""
-    _require(by, "review.manage_round", round)
+    of publication is stored as a snapshot.
+
+    Entries with fewer submitted sheets than ``judges_per_entry`` (评分不足) block publication
+    unless the organizer acknowledged at least that many (``acknowledged_too_few``, the count the
+    publish page showed beside its confirmation checkbox)."""
+    require(by, "review.manage_round", round)
     with transaction.atomic():
         round_ = ReviewRound.objects.select_for_update().get(pk=round.pk)
         if round_.status != RoundStatus.CLOSED:
             raise Conflict("请先结束评审，再发布晋级结果。")
+        too_few = sum(1 for r in compute_rows(round_) if r.too_few)
+        if too_few > acknowledged_too_few:
+            raise FieldErrors({"acknowledge_too_few": _("有 %(n)d 个项目评分不足（提交的评分少于每个项目的评审人数），"
+                                                        "请确认“我已知晓 %(n)d 个项目评分不足，仍要发布”后再发布。")
+                               % {"n": too_few}})  # fmt: skip
         staged = list(AdvancementDecision.objects.select_for_update().filter(round=round_, published_at__isnull=True)
                       .select_related("round_entry__entry__group"))  # fmt: skip
         advancing: dict[str, int] = {}
@@ -187,18 +154,16 @@ def publish_advancement(*, by, round: ReviewRound) -> dict[str, int]:
             digest = hashlib.sha256(audit.canonical_json({"rows": rows}).encode()).hexdigest()
             snapshots.append(RankingSnapshot.objects.create(round=round_, group_code=group, rows=rows, sha256=digest,
                                                             created_by=by, published_at=now))  # fmt: skip
-        round_.status = RoundStatus.PUBLISHED
-        round_.save(update_fields=["status"])
-        audit.record(action="review.advancement.published", obj=round_, by=by, scope=_scope(round_),
-                     data={"advancing": advancing, "decisions": [[d.round_entry.entry_id, d.decision] for d in staged],
-                           "snapshots": [[s.pk, s.group_code, s.sha256] for s in snapshots]})  # fmt: skip
+        transition(round_, RoundStatus.PUBLISHED, by=by, action="review.advancement.published",
+                   data={"advancing": advancing, "decisions": [[d.round_entry.entry_id, d.decision] for d in staged],
+                         "snapshots": [[s.pk, s.group_code, s.sha256] for s in snapshots]})  # fmt: skip
     return advancing
 
 
 def set_proportional_quota(*, by, round: ReviewRound, group_code: str, total: int) -> Quota:
     """A group's places as a total shared among sub-zones in proportion to their entries
     (largest remainders, ``proportional_quotas``)."""
-    _require(by, "review.manage_round", round)
+    require(by, "review.manage_round", round)
     try:
         total = int(total)
     except (TypeError, ValueError):
@@ -213,15 +178,17 @@ def set_proportional_quota(*, by, round: ReviewRound, group_code: str, total: in
         quota.kind, quota.total = QuotaKind.PROPORTIONAL, total
         quota.count = quota.percent = quota.floor = quota.cap = None
         quota.save()
-        audit.record(action="review.quota.set", obj=quota, by=by, scope=_scope(round),
+        audit.record(action="review.quota.set", obj=quota, by=by, scope=round_scope(round),
                      data={"before": before, "after": {"kind": quota.kind, "total": total}})  # fmt: skip
     return quota
 
 
-def publish_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: str = "") -> dict[str, int]:
+def publish_decisions(
+    *, by, round: ReviewRound, decisions: dict[int, str], note: str = "", acknowledged_too_few: int = 0
+) -> dict[str, int]:
     """Stage ``decisions`` and publish the round in one transaction. The round's row stays locked
     from staging to publication, so of two such calls at once the second finds the round published
     and is refused whole: nothing of it is staged, and the quota is taken once."""
     with transaction.atomic():
         stage_decisions(by=by, round=round, decisions=decisions, note=note)
-        return publish_advancement(by=by, round=round)
+        return publish_advancement(by=by, round=round, acknowledged_too_few=acknowledged_too_few)

@@ -6,12 +6,14 @@ from django.db import transaction
 from django.db.models import F
 
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import ValidationFailed
 from contest.registration.models import Entry
 from contest.review.enums import ConflictKind, ConflictSource, SheetStatus
-from contest.review.models import Assignment, Expert, ReviewRound, ScoreSheet
+from contest.review.matching import normalize_org
+from contest.review.models import Assignment, Expert, ReviewRound, ScoreSheet, round_scope
 from contest.review.models import Conflict as ConflictRow
-from contest.review.services.common import _has_submitted_sheet, _require, _scope, normalize_org
+from contest.review.services.common import has_submitted_sheet
 
 # -- conflicts of interest ------------------------------------------------------------------------
 
@@ -45,7 +47,7 @@ def detect_conflicts_for(expert: Expert, entry: Entry) -> list[tuple[str, str]]:
 
 def detect_conflicts(*, by, round: ReviewRound) -> int:
     """Record every detected conflict between the round's judges and entries; returns how many are new."""
-    _require(by, "review.manage_round", round)
+    require(by, "review.manage_round", round)
     experts = [rj.expert for rj in round.round_judges.select_related("expert")]
     entries = [
         re.entry
@@ -65,7 +67,7 @@ def detect_conflicts(*, by, round: ReviewRound) -> int:
         new = [r for r in rows if (r.expert_id, r.entry_id, r.kind) not in existing]
         ConflictRow.objects.bulk_create(new)
         if new:
-            audit.record(action="review.conflicts.detected", obj=round, by=by, scope=_scope(round),
+            audit.record(action="review.conflicts.detected", obj=round, by=by, scope=round_scope(round),
                          data={"pairs": [[r.expert_id, r.entry_id, r.kind] for r in new]})  # fmt: skip
             _drop_conflicted_assignments(round, by=by)
     return len(new)
@@ -73,7 +75,7 @@ def detect_conflicts(*, by, round: ReviewRound) -> int:
 
 def declare_conflict(*, by, assignment: Assignment, reason: str) -> ConflictRow:
     """A judge declares a tie to an assigned entry; the unscored assignment is withdrawn."""
-    _require(by, "review.score_entry", assignment)
+    require(by, "review.score_entry", assignment)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请说明回避原因。", field="reason")
@@ -83,7 +85,7 @@ def declare_conflict(*, by, assignment: Assignment, reason: str) -> ConflictRow:
 
 
 def pin_conflict(*, by, round: ReviewRound, expert: Expert, entry: Entry, reason: str) -> ConflictRow:
-    _require(by, "review.manage_round", round)
+    require(by, "review.manage_round", round)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请说明回避原因。", field="reason")
@@ -100,7 +102,7 @@ def _add_conflict(*, by, expert, entry, kind, source, reason, round) -> Conflict
             defaults={"source": source, "reason": reason, "created_by": by},
         )
         if created:
-            audit.record(action="review.conflict.added", obj=row, by=by, scope=_scope(round),
+            audit.record(action="review.conflict.added", obj=row, by=by, scope=round_scope(round),
                          data={"expert": expert.pk, "entry": entry.pk, "kind": kind, "reason": reason})  # fmt: skip
         _drop_conflicted_assignments(round, by=by)
     return row
@@ -110,9 +112,9 @@ def _drop_conflicted_assignments(round: ReviewRound, *, by) -> None:
     conflicted = Assignment.objects.filter(round=round).filter(
         expert__conflicts__entry_id=F("round_entry__entry_id")
     )
-    doomed = [a for a in conflicted.select_related("round_entry") if not _has_submitted_sheet(a)]
+    doomed = [a for a in conflicted.select_related("round_entry") if not has_submitted_sheet(a)]
     for a in doomed:
-        audit.record(action="review.assignment.removed", obj=a, by=by, scope=_scope(round),
+        audit.record(action="review.assignment.removed", obj=a, by=by, scope=round_scope(round),
                      data={"reason": "conflict", "expert": a.expert_id, "entry": a.round_entry.entry_id})  # fmt: skip
         a.delete()
 
@@ -124,7 +126,7 @@ def recuse_from_assignment(*, by, assignment: Assignment, reason: str) -> Confli
     """A judge declares a conflict from the judge's page. An unsubmitted draft sheet is discarded
     first (audited with its content): the sheet protects its assignment, and ``declare_conflict``
     withdraws the unscored assignment. A submitted sheet is kept; the organizer decides."""
-    _require(by, "review.score_entry", assignment)
+    require(by, "review.score_entry", assignment)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请说明回避原因。", field="reason")
@@ -133,7 +135,7 @@ def recuse_from_assignment(*, by, assignment: Assignment, reason: str) -> Confli
     with transaction.atomic():
         sheet = ScoreSheet.objects.select_for_update().filter(assignment=assignment).first()
         if sheet is not None and sheet.status == SheetStatus.DRAFT:
-            audit.record(action="review.sheet.discarded", obj=sheet, by=by, scope=_scope(assignment.round),
+            audit.record(action="review.sheet.discarded", obj=sheet, by=by, scope=round_scope(assignment.round),
                          data={"assignment": assignment.pk, "reason": "conflict", "scores": sheet.scores,
                                "comment": sheet.comment})  # fmt: skip
             sheet.delete()

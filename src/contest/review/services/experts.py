@@ -6,16 +6,24 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from contest.accounts.enums import RoleKind
+from contest.accounts.models import Role
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Conflict, FieldErrors, ValidationFailed
 from contest.registration import validators as v
 from contest.registration.enums import Industry
 from contest.review.enums import ExpertKind
 from contest.review.models import Expert
-from contest.review.services.common import _require
 
 # -- the expert pool ------------------------------------------------------------------------------
 
@@ -67,7 +75,7 @@ def clean_expert(data: dict[str, Any], *, instance: Expert | None = None) -> dic
 
 
 def add_expert(*, by, data: dict[str, Any]) -> Expert:
-    _require(by, "review.manage_experts")
+    require(by, "review.manage_experts")
     cleaned = clean_expert(data)
     with transaction.atomic():
         expert = Expert.objects.create(added_by=by, **cleaned)
@@ -76,7 +84,7 @@ def add_expert(*, by, data: dict[str, Any]) -> Expert:
 
 
 def update_expert(*, by, expert: Expert, data: dict[str, Any]) -> Expert:
-    _require(by, "review.manage_experts")
+    require(by, "review.manage_experts")
     cleaned = clean_expert(data, instance=expert)
     with transaction.atomic():
         expert = Expert.objects.select_for_update().get(pk=expert.pk)
@@ -94,8 +102,6 @@ def update_expert(*, by, expert: Expert, data: dict[str, Any]) -> Expert:
 
 
 def _judge_username(expert: Expert) -> str:
-    from django.contrib.auth import get_user_model
-
     base = f"judge-{expert.pk}"
     users = get_user_model().objects
     name, n = base, 1
@@ -113,17 +119,7 @@ def invite_expert(*, by, expert: Expert, site_url: str = "", username: str | Non
     changes, valid for ``PASSWORD_RESET_TIMEOUT``). An existing account with the expert's e-mail
     or mobile is linked instead of creating a second one. Either way the account gets the judge
     role and the expert row points at it. Audited; the e-mail goes out after commit."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.tokens import default_token_generator
-    from django.db.models import Q
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    from contest.accounts.enums import RoleKind
-    from contest.accounts.models import Role
-
-    _require(by, "review.manage_experts")
+    require(by, "review.manage_experts")
     user_model = get_user_model()
     with transaction.atomic():
         expert = Expert.objects.select_for_update().get(pk=expert.pk)

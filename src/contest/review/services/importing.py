@@ -6,38 +6,36 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
+from contest.catalog.enums import DivisionLevel
+from contest.catalog.models import Division
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import FieldErrors, ValidationFailed
+from contest.core.importing import Column, RowError
 from contest.registration import validators as v
 from contest.registration.enums import Industry
+from contest.registration.services import industry_from_cell
 from contest.review.enums import ExpertKind
 from contest.review.models import Expert
-from contest.review.services.common import _require
 from contest.review.services.experts import clean_expert
 
 # -- importing experts (two-phase: validate every row, then one transaction) ------------------------------
 
 
-@dataclass(frozen=True)
-class ExpertColumn:
-    field: str
-    header: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-
-
-EXPERT_IMPORT_COLUMNS: tuple[ExpertColumn, ...] = (
-    ExpertColumn("name", "姓名", True),
-    ExpertColumn("organization_name", "工作单位", True),
-    ExpertColumn("organization_credit_code", "单位统一社会信用代码"),
-    ExpertColumn("title", "职称", aliases=("职称/职务", "职务")),
-    ExpertColumn("expertise", "擅长行业", True),
-    ExpertColumn("regions", "熟悉地区"),
-    ExpertColumn("kind", "专家类别", True),
-    ExpertColumn("phone", "手机", True, ("手机号", "手机号码")),
-    ExpertColumn("email", "邮箱", aliases=("电子邮箱",)),
+EXPERT_IMPORT_COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", True),
+    Column("organization_name", "工作单位", True),
+    Column("organization_credit_code", "单位统一社会信用代码"),
+    Column("title", "职称", aliases=("职称/职务", "职务")),
+    Column("expertise", "擅长行业", True),
+    Column("regions", "熟悉地区"),
+    Column("kind", "专家类别", True),
+    Column("phone", "手机", True, ("手机号", "手机号码")),
+    Column("email", "邮箱", aliases=("电子邮箱",)),
 )
 EXPERT_HEADERS = {c.field: c.header for c in EXPERT_IMPORT_COLUMNS}
 EXPERT_IMPORT_ROW_LIMIT = 2000
@@ -55,7 +53,7 @@ class ExpertImportRow:
     name: str
     phone: str
     action: str = ""  # created | updated | unchanged; empty when the row has errors
-    errors: list = None  # list[RowError]
+    errors: list[RowError] | None = None
     data: dict[str, Any] | None = None
     expert: Expert | None = None
 
@@ -114,9 +112,6 @@ def industry_cells(text: str) -> list[str]:
 
 def _province_codes() -> dict[str, str]:
     """Every way a province-level division is written (code, name, short name, aliases) → code."""
-    from contest.catalog.enums import DivisionLevel
-    from contest.catalog.models import Division
-
     out: dict[str, str] = {}
     for code, name, short, aliases in Division.objects.filter(level=DivisionLevel.PROVINCE).values_list(
         "code", "name", "short_name", "aliases"
@@ -128,8 +123,6 @@ def _province_codes() -> dict[str, str]:
 
 def _expert_row(row: dict[str, Any], *, provinces: dict[str, str], existing: Expert | None):
     """(cleaned data, {field: message}) for one import row."""
-    from contest.registration.services import industry_from_cell
-
     problems: dict[str, str] = {}
 
     def cell(key: str) -> str:
@@ -167,9 +160,6 @@ def _expert_row(row: dict[str, Any], *, provinces: dict[str, str], existing: Exp
         for key, message in exc.fields.items():
             problems.setdefault(key, message)
     if data["email"]:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import validate_email
-
         try:
             validate_email(data["email"])
         except ValidationError:
@@ -184,8 +174,6 @@ EXPERT_COMPARED = ("name", "organization_name", "organization_credit_code", "tit
 
 
 def _plan_expert_import(rows: list[dict[str, Any]]) -> list[ExpertImportRow]:
-    from contest.registration.services import RowError
-
     provinces = _province_codes()
     phones: dict[str, int] = {}
     normalized: list[str | None] = []
@@ -231,7 +219,7 @@ def import_experts(*, by, rows: list[dict[str, Any]], dry_run: bool = False, sou
     the mobile number: a known number updates that expert (or changes nothing). ``by`` None is the
     server's operator (the management command). Raises ``ExpertImportRefused`` when any row is wrong."""
     if by is not None:
-        _require(by, "review.manage_experts")
+        require(by, "review.manage_experts")
     if not rows:
         raise ValidationFailed("文件中没有数据行。", field="file")
     if len(rows) > EXPERT_IMPORT_ROW_LIMIT:

@@ -10,13 +10,21 @@ from django.conf import settings
 from django.db import transaction
 
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Conflict, FieldErrors
+from contest.core.lifecycle import transition
 from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
-from contest.review import aggregation as agg
-from contest.review.enums import ROUND_TRANSITIONS, Decision, RoundStatus, SheetStatus
-from contest.review.models import AdvancementDecision, Expert, ReviewRound, RoundEntry, RoundJudge, ScoreSheet
-from contest.review.services.common import _require, _scope
+from contest.review.enums import RoundStatus, SheetStatus
+from contest.review.models import Expert, ReviewRound, RoundEntry, RoundJudge, ScoreSheet, round_scope
+from contest.review.organizer_selectors import open_blockers
+from contest.review.rankings import rubric_of
+from contest.review.selectors import advanced_decisions, recommended_decisions
+
+__all__ = [
+    "ENTRIES_OPEN", "ROUND_FIELDS", "ROUND_PLACES_MAX", "add_entries", "add_judges", "anonymous_code", "clean_rubric",
+    "create_round", "rubric_of", "set_round_judge", "set_round_status", "update_round",
+]  # fmt: skip
 
 # -- rounds -----------------------------------------------------------------------------------------
 
@@ -50,15 +58,9 @@ def clean_rubric(rubric: list[dict]) -> list[dict]:
     return out
 
 
-def rubric_of(round: ReviewRound) -> tuple[agg.Criterion, ...]:
-    return tuple(
-        agg.Criterion(c["code"], c["name"], Decimal(c["max"]), Decimal(c["weight"])) for c in round.rubric
-    )
-
-
 def create_round(*, by, edition, event=None, data: dict[str, Any]) -> ReviewRound:
     probe = ReviewRound(edition=edition, event=event)
-    _require(by, "review.manage_round", probe)
+    require(by, "review.manage_round", probe)
     fields = {k: data[k] for k in ROUND_FIELDS if k in data}
     if "rubric" in fields:
         fields["rubric"] = clean_rubric(fields["rubric"])
@@ -68,25 +70,23 @@ def create_round(*, by, edition, event=None, data: dict[str, Any]) -> ReviewRoun
         raise FieldErrors({"judges_per_entry": "每个项目至少 1 位评审。"})
     with transaction.atomic():
         round_ = ReviewRound.objects.create(edition=edition, event=event, **fields)
-        audit.record(action="review.round.created", obj=round_, by=by, scope=_scope(round_),
+        audit.record(action="review.round.created", obj=round_, by=by, scope=round_scope(round_),
                      data={k: getattr(round_, k) for k in fields})  # fmt: skip
     return round_
 
 
 def set_round_status(*, by, round: ReviewRound, to: str) -> ReviewRound:
-    _require(by, "review.manage_round", round)
-    with transaction.atomic():
-        round_ = ReviewRound.objects.select_for_update().get(pk=round.pk)
-        if to not in ROUND_TRANSITIONS[round_.status]:
-            raise Conflict(
-                f"评审轮次当前为“{round_.get_status_display()}”，不能变为“{RoundStatus(to).label}”。"
-            )
-        before = round_.status
-        round_.status = to
-        round_.save(update_fields=["status"])
-        audit.record(action=f"review.round.{to}", obj=round_, by=by, scope=_scope(round_),
-                     data={"before": before, "after": to})  # fmt: skip
-    return round_
+    """Open, close or reopen a round (``ROUND_TRANSITIONS``); audited as ``review.round.<to>``.
+
+    Starting review (draft → open) is refused while the round has no assignment or its window has
+    not opened yet (``open_blockers``, the reasons the round page shows beside the disabled button)."""
+    require(by, "review.manage_round", round)
+    if to == RoundStatus.OPEN and round.status == RoundStatus.DRAFT:
+        blockers = open_blockers(round)
+        if blockers:
+            raise Conflict(blockers[0])
+    transition(round, to, by=by)
+    return round
 
 
 def anonymous_code(round: ReviewRound, entry: Entry) -> str:
@@ -95,29 +95,33 @@ def anonymous_code(round: ReviewRound, entry: Entry) -> str:
     return f"R{round.pk}-{digest[:6].upper()}"
 
 
+#: a round takes entries while it is being prepared or under review, never once review has ended
+ENTRIES_OPEN = frozenset({RoundStatus.DRAFT, RoundStatus.OPEN})
+
+
 def add_entries(*, by, round: ReviewRound, entries: list[Entry] | None = None) -> int:
-    """Put entries in a round: by default the event's qualified entries (or, for a national
-    round, the entries recommended by every event of the edition)."""
-    _require(by, "review.manage_round", round)
+    """Put entries in a round: by default the event's qualified entries — or, when the round
+    follows another, the entries that round advanced; for a national round, the entries every
+    event's last round advanced (``selectors.advanced_decisions``). Refused once the round is
+    closed or published (checked under the round's row lock)."""
+    require(by, "review.manage_round", round)
     carried: dict[int, tuple[Decimal | None, int | None]] = {}
     if entries is None:
         if round.event_id:
             if round.previous_id:
-                advanced = AdvancementDecision.objects.filter(
-                    round_id=round.previous_id, decision=Decision.ADVANCE, published_at__isnull=False
-                ).select_related("round_entry__entry")
+                advanced = advanced_decisions(round.previous).select_related("round_entry__entry")
                 entries = [d.round_entry.entry for d in advanced]
                 carried = {d.round_entry.entry_id: (d.score, round.previous_id) for d in advanced}
             else:
                 entries = list(Entry.objects.filter(event_id=round.event_id, status=EntryStatus.QUALIFIED))
         else:
-            advanced = AdvancementDecision.objects.filter(
-                round__edition_id=round.edition_id, round__event__isnull=False, decision=Decision.ADVANCE,
-                published_at__isnull=False, round__next_rounds__isnull=True,
-            ).select_related("round_entry__entry")  # fmt: skip
+            advanced = recommended_decisions(round.edition_id).select_related("round_entry__entry")
             entries = [d.round_entry.entry for d in advanced]
             carried = {d.round_entry.entry_id: (d.score, d.round_id) for d in advanced}
     with transaction.atomic():
+        locked = ReviewRound.objects.select_for_update().get(pk=round.pk)
+        if locked.status not in ENTRIES_OPEN:
+            raise Conflict(f"评审轮次当前为“{locked.get_status_display()}”，不能再加入参评项目。")
         present = set(round.round_entries.values_list("entry_id", flat=True))
         rows = [
             RoundEntry(round=round, entry=e, code=anonymous_code(round, e), carried_score=carried.get(e.pk, (None,))[0],
@@ -126,20 +130,20 @@ def add_entries(*, by, round: ReviewRound, entries: list[Entry] | None = None) -
         ]  # fmt: skip
         RoundEntry.objects.bulk_create(rows)
         if rows:
-            audit.record(action="review.round.entries_added", obj=round, by=by, scope=_scope(round),
+            audit.record(action="review.round.entries_added", obj=round, by=by, scope=round_scope(round),
                          data={"entries": [r.entry_id for r in rows]})  # fmt: skip
     return len(rows)
 
 
 def add_judges(*, by, round: ReviewRound, experts: list[Expert], max_load: int | None = None) -> int:
-    _require(by, "review.manage_round", round)
+    require(by, "review.manage_round", round)
     with transaction.atomic():
         present = set(round.round_judges.values_list("expert_id", flat=True))
         rows = [RoundJudge(round=round, expert=e, max_load=max_load or round.default_max_load)
                 for e in experts if e.pk not in present and e.is_active]  # fmt: skip
         RoundJudge.objects.bulk_create(rows)
         if rows:
-            audit.record(action="review.round.judges_added", obj=round, by=by, scope=_scope(round),
+            audit.record(action="review.round.judges_added", obj=round, by=by, scope=round_scope(round),
                          data={"experts": [r.expert_id for r in rows], "max_load": max_load})  # fmt: skip
     return len(rows)
 
@@ -174,7 +178,7 @@ def update_round(*, by, round: ReviewRound, data: dict[str, Any]) -> ReviewRound
     Nothing changes once the result is published; the rubric is fixed once a judge has submitted
     a sheet (the totals were computed with it); ``previous`` must be a round of the same edition
     (and the same event for an event's round) without forming a loop."""
-    _require(by, "review.manage_round", round)
+    require(by, "review.manage_round", round)
     fields = {k: data[k] for k in ROUND_FIELDS if k in data}
     errors: dict[str, str] = {}
     if "rubric" in fields:
@@ -202,7 +206,7 @@ def update_round(*, by, round: ReviewRound, data: dict[str, Any]) -> ReviewRound
     if "previous" in data:
         previous = data["previous"]
         if previous is not None:
-            _require(by, "review.manage_round", previous)
+            require(by, "review.manage_round", previous)
         problem = _previous_round_errors(round, previous)
         if problem:
             errors["previous"] = problem
@@ -222,14 +226,14 @@ def update_round(*, by, round: ReviewRound, data: dict[str, Any]) -> ReviewRound
         round_.save()
         changes = audit.diff(before, {k: getattr(round_, k) for k in fields})
         if changes:
-            audit.record(action="review.round.updated", obj=round_, by=by, scope=_scope(round_),
+            audit.record(action="review.round.updated", obj=round_, by=by, scope=round_scope(round_),
                          data={"changes": changes})  # fmt: skip
     return round_
 
 
 def set_round_judge(*, by, round_judge: RoundJudge, max_load: int, available: bool) -> RoundJudge:
     """A judge's load cap and availability in one round (used by the next assignment run)."""
-    _require(by, "review.manage_round", round_judge.round)
+    require(by, "review.manage_round", round_judge.round)
     try:
         max_load = int(max_load)
     except (TypeError, ValueError):
@@ -243,6 +247,6 @@ def set_round_judge(*, by, round_judge: RoundJudge, max_load: int, available: bo
         row.save(update_fields=["max_load", "available"])
         after = {"max_load": row.max_load, "available": row.available}
         if before != after:
-            audit.record(action="review.round.judge_updated", obj=row.round, by=by, scope=_scope(row.round),
+            audit.record(action="review.round.judge_updated", obj=row.round, by=by, scope=round_scope(row.round),
                          data={"expert": row.expert_id, "changes": audit.diff(before, after)})  # fmt: skip
     return row

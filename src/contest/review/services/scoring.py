@@ -12,12 +12,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from contest.core import audit
+from contest.core.access import require
 from contest.core.errors import Closed, Conflict, FieldErrors
+from contest.core.lifecycle import transition
 from contest.review import aggregation as agg
 from contest.review.enums import RoundStatus, SheetStatus
-from contest.review.models import Assignment, Expert, ReviewRound, ScoreSheet
-from contest.review.services.common import _require, _scope
-from contest.review.services.rounds import rubric_of
+from contest.review.models import Assignment, Expert, ReviewRound, ScoreSheet, round_scope
+from contest.review.rankings import rubric_of
 
 # -- scoring ---------------------------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ def save_sheet(*, by, assignment: Assignment, scores: dict[str, Any], comment: s
                expected_version: int | None = None) -> ScoreSheet:  # fmt: skip
     """A judge saves (or submits) their sheet. Edits after submitting are allowed while the round
     is open and recorded with before and after."""
-    _require(by, "review.score_entry", assignment)
+    require(by, "review.score_entry", assignment)
     rubric = rubric_of(assignment.round)
     values = parse_scores(rubric, scores)
     with transaction.atomic():
@@ -78,31 +79,37 @@ def save_sheet(*, by, assignment: Assignment, scores: dict[str, Any], comment: s
             "comment": sheet.comment,
             "status": sheet.status,
         }
-        sheet.scores = {k: str(val) for k, val in values.items()}
-        sheet.comment = (comment or "").strip()[:3000]
         complete = not agg.validate_sheet(rubric, values)
-        sheet.total = agg.quantize(agg.sheet_total(rubric, values), 4) if complete else None
-        if submit:
-            sheet.status = SheetStatus.SUBMITTED
-            sheet.submitted_at = sheet.submitted_at or timezone.now()
-        sheet.version += 1
-        sheet.save()
-        after = {
-            "scores": sheet.scores,
-            "total": sheet.total,
-            "comment": sheet.comment,
-            "status": sheet.status,
+        changes = {
+            "scores": {k: str(val) for k, val in values.items()},
+            "comment": (comment or "").strip()[:3000],
+            "total": agg.quantize(agg.sheet_total(rubric, values), 4) if complete else None,
+            "version": sheet.version + 1,
         }
-        action = "review.sheet.submitted" if submit and before["status"] != SheetStatus.SUBMITTED else (
-            "review.sheet.edited" if before["status"] == SheetStatus.SUBMITTED else "review.sheet.saved")  # fmt: skip
-        audit.record(action=action, obj=sheet, by=by, scope=_scope(round_),
-                     data={"assignment": assignment.pk, "before": before, "after": after})  # fmt: skip
+        after = {
+            "scores": changes["scores"],
+            "total": changes["total"],
+            "comment": changes["comment"],
+            "status": SheetStatus.SUBMITTED if submit else sheet.status,
+        }
+        data = {"assignment": assignment.pk, "before": before, "after": after}
+        if submit and before["status"] != SheetStatus.SUBMITTED:
+            # the first submission is the sheet's one status change: the lifecycle writes and audits it
+            sheet.assignment = assignment
+            transition(sheet, SheetStatus.SUBMITTED, by=by, action="review.sheet.submitted", data=data,
+                       values={**changes, "submitted_at": sheet.submitted_at or timezone.now()})  # fmt: skip
+            return sheet
+        for key, value in changes.items():
+            setattr(sheet, key, value)
+        sheet.save()
+        action = "review.sheet.edited" if before["status"] == SheetStatus.SUBMITTED else "review.sheet.saved"
+        audit.record(action=action, obj=sheet, by=by, scope=round_scope(round_), data=data)
     return sheet
 
 
 def remind_judges(*, by, round: ReviewRound) -> int:
     """E-mail every judge with unfinished assignments in the round."""
-    _require(by, "review.manage_round", round)
+    require(by, "review.manage_round", round)
     pending = (round.assignments.exclude(sheet__status=SheetStatus.SUBMITTED).values("expert_id")
                .annotate(n=Count("id")))  # fmt: skip
     experts = {e.pk: e for e in Expert.objects.filter(pk__in=[p["expert_id"] for p in pending])}
@@ -118,6 +125,6 @@ def remind_judges(*, by, round: ReviewRound) -> int:
                 s, b, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=True))  # fmt: skip
             sent += 1
         audit.record(
-            action="review.round.reminded", obj=round, by=by, scope=_scope(round), data={"sent": sent}
+            action="review.round.reminded", obj=round, by=by, scope=round_scope(round), data={"sent": sent}
         )
     return sent

@@ -25,10 +25,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from contest.accounts.forms import ServiceErrorsMixin
 from contest.core.errors import Closed, Conflict, ContestError
+from contest.core.views import actor
 from contest.review import selectors, services
 from contest.review.aggregation import quantize
 from contest.review.enums import RoundStatus
-from contest.review.models import Assignment, ReviewRound, ScoreSheet
+from contest.review.models import Assignment, ReviewRound, ScoreSheet, criterion_label
 from contest.review.watermark import PlanUnreadable, stamp_text, watermarked_plan
 
 log = logging.getLogger(__name__)
@@ -43,12 +44,6 @@ ROUND_LABELS = {
     RoundStatus.CLOSED: gettext_lazy("评审结束"),
     RoundStatus.PUBLISHED: gettext_lazy("结果已发布"),
 }
-
-
-def _actor(request: HttpRequest):
-    """The signed-in user itself, not the request's lazy proxy (services use ``type(by)``)."""
-    user = request.user
-    return getattr(user, "_wrapped", user)
 
 
 def _assignment_or_404(request: HttpRequest, round_pk: int, code: str) -> Assignment:
@@ -119,7 +114,10 @@ class ScoreForm(ServiceErrorsMixin, forms.Form):
                 "class": "score-input",
                 "autocomplete": "off",
             }
-            label = _("%(name)s（0–%(max)s 分）") % {"name": c.name, "max": _number(c.max_score)}
+            label = _("%(name)s（0–%(max)s 分）") % {
+                "name": criterion_label(c.name),
+                "max": _number(c.max_score),
+            }
             self.fields[f"score-{c.code}"] = forms.CharField(
                 label=label, required=False, widget=forms.NumberInput(attrs=attrs), disabled=disabled
             )
@@ -220,7 +218,7 @@ def entry(request: HttpRequest, round_pk: int, code: str) -> HttpResponse:
         submit = request.POST.get("action") == "submit" or state == "submitted"
         try:
             services.save_sheet(
-                by=_actor(request),
+                by=actor(request),
                 assignment=assignment,
                 scores=form.raw_scores(),
                 comment=form.data.get("comment", ""),
@@ -279,7 +277,7 @@ def _peer_rows(peers, criteria, places: int) -> list[dict] | None:
     return [
         {
             "label": p.label,
-            "values": [_number(p.scores.get(c.code)) for c in criteria],
+            "values": [(criterion_label(c.name), _number(p.scores.get(c.code))) for c in criteria],
             "total": quantize(p.total, places) if p.total is not None else None,
         }
         for p in peers
@@ -305,7 +303,7 @@ def recuse(request: HttpRequest, round_pk: int, code: str) -> HttpResponse:
         form.is_valid()
         try:
             services.recuse_from_assignment(
-                by=_actor(request), assignment=assignment, reason=form.data.get("reason", "")
+                by=actor(request), assignment=assignment, reason=form.data.get("reason", "")
             )
         except ContestError as exc:
             form.apply_errors(exc)

@@ -35,11 +35,17 @@
     list.replaceChildren();
     var seats = board.session.seats;
     var scores = slot && slot.scores;
+    var states = slot && slot.seats; /* open slot: who has submitted, never the value */
     seats.forEach(function (seat, i) {
       var item = el("li", "seat");
       item.appendChild(el("span", "seat__label", labels.judge.replace("%s", seat)));
       var value = "—";
-      if (scores) {
+      if (states) {
+        var state = states[i].state;
+        value = state === "submitted" ? labels.seat_submitted : state === "recused" ? labels.recused : labels.seat_waiting;
+        item.classList.add("seat--" + state);
+        item.setAttribute("data-state", state);
+      } else if (scores) {
         var row = scores[i];
         if (row.recused) {
           value = labels.recused;
@@ -53,11 +59,22 @@
         if (row.corrected) item.classList.add("seat--corrected");
         item.setAttribute("data-dropped", row.dropped ? "1" : "0");
       }
-      item.appendChild(el("span", "seat__score", value));
+      var score = el("span", "seat__score", value);
+      if (scores && scores[i].corrected) score.appendChild(el("span", "mark", "*"));
+      item.appendChild(score);
       if (scores && scores[i].dropped) item.appendChild(el("span", "seat__note", labels.dropped));
       else if (scores && scores[i].corrected) item.appendChild(el("span", "seat__note", labels.corrected));
       list.appendChild(item);
     });
+  }
+
+  function anyCorrected() {
+    return board.ranking.some(function (row) { return row.corrected; });
+  }
+
+  function show(id, visible) {
+    var node = document.getElementById(id);
+    if (node) node.hidden = !visible;
   }
 
   function renderRanking() {
@@ -71,17 +88,58 @@
       name.appendChild(el("span", "ranking__title", row.title));
       name.appendChild(el("span", "ranking__entrant", row.entrant));
       item.appendChild(name);
-      item.appendChild(el("span", "ranking__result", row.result));
+      var result = el("span", "ranking__result", row.result);
+      if (row.corrected) result.appendChild(el("span", "mark", "*"));
+      item.appendChild(result);
       list.appendChild(item);
     });
     set("ranking-empty", board.ranking.length ? "" : labels.no_ranking);
+    show("ranking-legend", anyCorrected());
+  }
+
+  /* A finished session: the final ranking takes the stage; no entry, timer or waiting text. */
+  function renderFinal() {
+    var body = document.getElementById("final-ranking");
+    if (!body) return;
+    body.replaceChildren();
+    board.ranking.forEach(function (row) {
+      var tr = el("tr", "final__row");
+      tr.appendChild(el("td", "final__rank", row.rank));
+      var name = el("td");
+      name.appendChild(el("span", "final__title", row.title));
+      name.appendChild(el("span", "final__entrant", row.entrant));
+      tr.appendChild(name);
+      var result = el("td", "final__result", row.result);
+      if (row.corrected) {
+        var mark = el("span", "mark", "*");
+        mark.title = labels.corrected;
+        result.appendChild(mark);
+      }
+      tr.appendChild(result);
+      body.appendChild(tr);
+    });
+    show("final-empty", !board.ranking.length);
+    show("final-legend", anyCorrected());
+    show("live-main", false);
+    show("live-ranking", false);
+    show("final", true);
+  }
+
+  function finished() {
+    return board.session.status === "finished";
   }
 
   function renderStage() {
     var slot = board.current;
-    set("session-status", board.session.status_label);
+    set("session-status", labels.session_status[board.session.status] || board.session.status_label);
     set("version", board.session.version);
     root.setAttribute("data-version", board.session.version);
+    root.setAttribute("data-session-status", board.session.status);
+    if (finished()) {
+      root.classList.add("screen--finished");
+      renderFinal();
+      return;
+    }
     if (!slot) {
       set("cur-position", "");
       set("cur-title", labels.waiting);
@@ -105,14 +163,14 @@
       set("progress", labels.submitted.replace("%s", slot.submitted).replace("%s", slot.judges));
       set("result", "");
     } else {
-      set("progress", slot.status_label);
+      set("progress", labels.slot_status[slot.status] || slot.status_label);
       set("result", "");
     }
     renderScores(slot);
   }
 
   function tick() {
-    if (!board) return;
+    if (!board || finished()) return;
     var t = board.timer;
     var ms = L.timerRemaining(t);
     var clock = document.getElementById("timer-clock");

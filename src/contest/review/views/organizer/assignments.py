@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contest.core.errors import ContestError
+from contest.core.views import show_refusal
 from contest.review import organizer_selectors as selectors
 from contest.review import services
 from contest.review.forms import AssignmentChangeForm, PinAssignmentForm, PinConflictForm
@@ -21,9 +22,8 @@ from contest.review.views.organizer.common import (
     SAFE,
     SHEET_LABELS,
     SOURCE_LABELS,
-    _context,
-    _error,
     review_view,
+    round_context,
 )
 
 # -- conflicts ----------------------------------------------------------------------------------------------
@@ -40,7 +40,7 @@ def conflicts(request: HttpRequest, round: ReviewRound) -> HttpResponse:
             try:
                 n = services.detect_conflicts(by=request.user, round=round)
             except ContestError as exc:
-                _error(request, exc)
+                show_refusal(request, exc)
             else:
                 messages.success(request, _("检测完成：新发现 %(n)d 条回避关系。") % {"n": n})
             return redirect("review:conflicts", round.pk)
@@ -65,7 +65,7 @@ def conflicts(request: HttpRequest, round: ReviewRound) -> HttpResponse:
         (c, CONFLICT_KIND_LABELS[c.kind], CONFLICT_SOURCE_LABELS[c.source])
         for c in selectors.round_conflicts(round)
     ]
-    context = _context(round, "conflicts", rows=rows, form=form)
+    context = round_context(round, "conflicts", rows=rows, form=form)
     return render(request, "review/organizer_conflicts.html", context)
 
 
@@ -78,7 +78,7 @@ def assignment(request: HttpRequest, round: ReviewRound) -> HttpResponse:
         try:
             services.request_assignment(by=request.user, round=round)
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("已提交自动分配，正在后台计算。"))
         return redirect("review:assignment", round.pk)
@@ -91,7 +91,7 @@ def assignment(request: HttpRequest, round: ReviewRound) -> HttpResponse:
             state = a.sheet.status if _has_sheet(a) else "pending"
             cells.append((a, SOURCE_LABELS[a.source], state, SHEET_LABELS[state]))
         rows.append((re, cells, len(cells) < round.judges_per_entry))
-    context = _context(round, "assignment", run=run, run_payload=selectors.run_payload(run),
+    context = round_context(round, "assignment", run=run, run_payload=selectors.run_payload(run),
                        run_label=RUN_LABELS[run.status] if run else "", rows=rows,
                        short=sum(1 for r in rows if r[2]))  # fmt: skip
     return render(request, "review/organizer_assignment.html", context)
@@ -152,13 +152,13 @@ def assignment_entry(request: HttpRequest, round: ReviewRound, round_entry: Roun
             else:
                 messages.error(request, _("未知的操作。"))
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
     current = []
     for a in round_entry.assignments.select_related("expert", "sheet").order_by("expert__name", "expert_id"):
         sheet = a.sheet if _has_sheet(a) else None
         form = change_forms.get(a.pk) or AssignmentChangeForm(options=options, auto_id=f"id_{a.pk}_%s")
         current.append((a, SOURCE_LABELS[a.source], SHEET_LABELS[sheet.status if sheet else "pending"], form))
-    context = _context(round, "assignment", round_entry=round_entry, current=current, pin_form=pin_form,
+    context = round_context(round, "assignment", round_entry=round_entry, current=current, pin_form=pin_form,
                        options=options)  # fmt: skip
     return render(request, "review/organizer_assignment_entry.html", context)
 
@@ -188,7 +188,7 @@ def progress(request: HttpRequest, round: ReviewRound) -> HttpResponse:
             else:
                 messages.error(request, _("未知的操作。"))
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         return redirect("review:progress", round.pk)
-    context = _context(round, "progress", progress=selectors.progress(round, timezone.now()))
+    context = round_context(round, "progress", progress=selectors.progress(round, timezone.now()))
     return render(request, "review/organizer_progress.html", context)

@@ -1,15 +1,11 @@
-"""Labels, the scope decorator and helpers shared by the organizer review pages."""
+"""Labels, the console-view decorator and helpers shared by the organizer review pages."""
 
 from __future__ import annotations
 
-import functools
-
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy
 
-from contest.core.errors import ContestError, FieldErrors
+from contest.core.errors import FieldErrors
+from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup
 from contest.review import organizer_selectors as selectors
 from contest.review.enums import (
     AssignmentSource,
@@ -19,12 +15,15 @@ from contest.review.enums import (
     RunStatus,
     SheetStatus,
 )
-from contest.review.models import Expert, ReviewRound
+from contest.review.models import ReviewRound
+
+__all__ = [
+    "CONFLICT_KIND_LABELS", "CONFLICT_SOURCE_LABELS", "EXPORT_LABELS", "IMPORT_SESSION_KEY", "PAGE_SIZE",
+    "READ_WRITE", "RUN_LABELS", "SAFE", "SHEET_LABELS", "SOURCE_LABELS", "STATUS_ACTIONS", "STATUS_LABELS", "WRITE",
+    "XLSX", "attach_errors", "review_view", "round_context",
+]  # fmt: skip
 
 PAGE_SIZE = 50
-SAFE = ("GET", "HEAD")
-READ_WRITE = ("GET", "HEAD", "POST")
-WRITE = ("POST",)
 IMPORT_SESSION_KEY = "review_expert_imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,75 +77,30 @@ EXPORT_LABELS = {
 }
 
 
-# -- scope: every lookup answers 404 outside it --------------------------------------------------------
+# -- scope: every lookup answers 404 outside it, to every method ----------------------------------------
+
+ROUND = Lookup("round", lambda request, pk, found: selectors.round_for_user(request.user, pk),
+               perm="review.manage_round")  # fmt: skip
+EXPERT = Lookup("expert", lambda request, pk, found: selectors.expert_for_user(request.user, pk))
+ROUND_ENTRY = Lookup(
+    "round_entry", lambda request, pk, found: selectors.round_entry_in_round(found["round"], pk)
+)
+SNAPSHOT = Lookup("snapshot", lambda request, pk, found: selectors.snapshot_in_round(found["round"], pk))
+
+#: sign-in, then scope (the review console, the round, expert, entry of the round, snapshot of the
+#: round), then method: a 405 only ever comes after the scope check. The view receives ``round``,
+#: ``expert``, ``round_entry`` and ``snapshot`` in place of the ids in its URL.
+review_view = ConsoleView(
+    gate=selectors.can_use_review_console, lookups=(ROUND, EXPERT, ROUND_ENTRY, SNAPSHOT)
+)
 
 
-def _console_or_404(request: HttpRequest) -> None:
-    if not selectors.can_use_review_console(request.user):
-        raise Http404("not an organizer")
-
-
-def _round_or_404(request: HttpRequest, round_id: int) -> ReviewRound:
-    round_ = selectors.round_for_user(request.user, round_id)
-    if round_ is None or not request.user.has_perm("review.manage_round", round_):
-        raise Http404("no such round in your scope")
-    return round_
-
-
-def _expert_or_404(request: HttpRequest, expert_id: int) -> Expert:
-    expert = selectors.expert_for_user(request.user, expert_id)
-    if expert is None:
-        raise Http404("no such expert")
-    return expert
-
-
-def review_view(methods: tuple[str, ...]):
-    """Sign-in, then scope, then method (a 405 only ever comes after the scope check). The view
-    receives ``round``, ``expert``, ``round_entry`` and ``snapshot`` in place of the ids in its URL."""
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request: HttpRequest, **kwargs) -> HttpResponse:
-            _console_or_404(request)
-            if "round_id" in kwargs:
-                kwargs["round"] = _round_or_404(request, kwargs.pop("round_id"))
-            if "expert_id" in kwargs:
-                kwargs["expert"] = _expert_or_404(request, kwargs.pop("expert_id"))
-            if "round_entry_id" in kwargs:
-                kwargs["round_entry"] = selectors.round_entry_in_round(
-                    kwargs["round"], kwargs.pop("round_entry_id")
-                )
-                if kwargs["round_entry"] is None:
-                    raise Http404("no such entry in this round")
-            if "snapshot_id" in kwargs:
-                kwargs["snapshot"] = selectors.snapshot_in_round(kwargs["round"], kwargs.pop("snapshot_id"))
-                if kwargs["snapshot"] is None:
-                    raise Http404("no such snapshot in this round")
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorator
-
-
-def _error(request: HttpRequest, exc: ContestError) -> None:
-    messages.error(request, exc.message)
-    for extra in getattr(exc, "errors", [])[1:]:
-        messages.error(request, extra)
-
-
-def _context(round_: ReviewRound, tab: str, **extra) -> dict:
+def round_context(round_: ReviewRound, tab: str, **extra) -> dict:
     return {"round": round_, "tab": tab, "status_label": STATUS_LABELS[round_.status], "section": "console",
             "is_published": round_.status == RoundStatus.PUBLISHED, **extra}  # fmt: skip
 
 
-def _site_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
-
-
-def _attach(form, exc: FieldErrors, *, prefix_errors: list[str] | None = None) -> None:
+def attach_errors(form, exc: FieldErrors, *, prefix_errors: list[str] | None = None) -> None:
     """Put a service's field errors on the form's fields; the others on the form itself (or in
     ``prefix_errors`` for the rubric table)."""
     for key, message in exc.fields.items():

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from contest.catalog import selectors as catalog_selectors
 from contest.core import exporters
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.views import show_refusal, site_url
 from contest.review import organizer_selectors as selectors
 from contest.review import services
 from contest.review.expert_import import TEMPLATE_EXAMPLE, read_expert_table
@@ -29,9 +30,7 @@ from contest.review.views.organizer.common import (
     SAFE,
     WRITE,
     XLSX,
-    _attach,
-    _error,
-    _site_url,
+    attach_errors,
     review_view,
 )
 
@@ -64,7 +63,7 @@ def expert_create(request: HttpRequest) -> HttpResponse:
         try:
             expert = services.add_expert(by=request.user, data=form.service_data())
         except FieldErrors as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         except ContestError as exc:
             form.add_error(None, exc.message)
         else:
@@ -82,7 +81,7 @@ def expert_edit(request: HttpRequest, expert: Expert) -> HttpResponse:
             try:
                 services.update_expert(by=request.user, expert=expert, data=form.service_data())
             except FieldErrors as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             except ContestError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -96,9 +95,9 @@ def expert_edit(request: HttpRequest, expert: Expert) -> HttpResponse:
 @review_view(WRITE)
 def expert_invite(request: HttpRequest, expert: Expert) -> HttpResponse:
     try:
-        person = services.invite_expert(by=request.user, expert=expert, site_url=_site_url(request))
+        person = services.invite_expert(by=request.user, expert=expert, site_url=site_url(request))
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("已为“%(name)s”开通评审账号（%(login)s），设置密码的链接已发送到 %(email)s。")
                          % {"name": expert.name, "login": person.get_username(), "email": expert.email})  # fmt: skip
@@ -168,7 +167,7 @@ def _confirm_import(request: HttpRequest, context: dict) -> HttpResponse:
                         "sha256": item["sha256"]})  # fmt: skip
         return render(request, "review/organizer_expert_import.html", context)
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
         return redirect("review:expert_import")
     default_storage.delete(item["path"])
     request.session[IMPORT_SESSION_KEY] = {}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from contest.core import audit
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.views import show_refusal
 from contest.registration.enums import Industry
 from contest.review import exporters as review_exporters
 from contest.review import organizer_selectors as selectors
@@ -24,10 +25,9 @@ from contest.review.views.organizer.common import (
     READ_WRITE,
     SAFE,
     XLSX,
-    _attach,
-    _context,
-    _error,
+    attach_errors,
     review_view,
+    round_context,
 )
 
 # -- rankings and snapshots ------------------------------------------------------------------------------------
@@ -39,12 +39,12 @@ def ranking(request: HttpRequest, round: ReviewRound) -> HttpResponse:
         try:
             made = services.snapshot_ranking(by=request.user, round=round)
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("已保存 %(n)d 份排名快照。") % {"n": len(made)})
         return redirect("review:ranking", round.pk)
     view = selectors.ranking_view(round)
-    context = _context(round, "ranking", view=view, snapshots=list(selectors.snapshots(round)),
+    context = round_context(round, "ranking", view=view, snapshots=list(selectors.snapshots(round)),
                        rubric=round.rubric)  # fmt: skip
     return render(request, "review/organizer_ranking.html", context)
 
@@ -59,7 +59,7 @@ def snapshot_detail(request: HttpRequest, round: ReviewRound, snapshot: RankingS
     table = selectors.snapshot_view(round, snapshot)
     if snapshot.industry in Industry.values:
         table.industry = Industry(snapshot.industry).label
-    context = _context(round, "ranking", snapshot=snapshot, table=table,
+    context = round_context(round, "ranking", snapshot=snapshot, table=table,
                        verified=snapshot_digest(snapshot) == snapshot.sha256)  # fmt: skip
     return render(request, "review/organizer_snapshot.html", context)
 
@@ -94,13 +94,14 @@ def advancement(request: HttpRequest, round: ReviewRound) -> HttpResponse:
                 initial.update({"count": q.count, "percent": q.percent, "floor": q.floor, "cap": q.cap,
                                 "total": q.total})  # fmt: skip
             quota_forms[g.group_code] = QuotaForm(initial=initial, auto_id=f"id_{g.group_code}_%s")
-    context = _context(
+    context = round_context(
         round, "advancement", groups=[(g, quota_forms[g.group_code], QUOTA_LABELS[g.quota.kind] if g.quota else "")
                                       for g in groups],
         published=selectors.published_decisions(round) if published else [],
         published_snapshots=list(round.rankings.filter(published_at__isnull=False).order_by("group_code", "pk"))
         if published else [],
         decision_labels={Decision.ADVANCE: _("晋级"), Decision.HOLD: _("不晋级")},
+        too_few=selectors.too_few_rows(round) if round.status == RoundStatus.CLOSED else [],
     )  # fmt: skip
     return render(request, "review/organizer_advancement.html", context)
 
@@ -123,7 +124,7 @@ def _save_quota(request: HttpRequest, round_: ReviewRound, form: QuotaForm) -> b
                                floor=data.get("floor") if data["kind"] == QuotaKind.PERCENT else None,
                                cap=data.get("cap") if data["kind"] == QuotaKind.PERCENT else None)  # fmt: skip
     except FieldErrors as exc:
-        _attach(form, exc)
+        attach_errors(form, exc)
         return False
     except ContestError as exc:
         form.add_error(None, exc.message)
@@ -146,11 +147,13 @@ def _advancement_post(request: HttpRequest, round_: ReviewRound, action: str) ->
             services.set_round_status(by=request.user, round=round_, to=RoundStatus.CLOSED)
             messages.success(request, _("评审已结束。"))
         elif action == "publish":
-            result = services.publish_advancement(by=request.user, round=round_)
+            raw = request.POST.get("acknowledge_too_few", "")
+            result = services.publish_advancement(by=request.user, round=round_,
+                                                  acknowledged_too_few=int(raw) if raw.isdigit() else 0)  # fmt: skip
             total = sum(result.values())
             messages.success(request, _("晋级结果已发布：共 %(n)d 个项目晋级。") % {"n": total})
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
 
 
 # -- exports ----------------------------------------------------------------------------------------------------

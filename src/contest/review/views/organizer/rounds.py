@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from contest.catalog import selectors as catalog_selectors
 from contest.catalog.models import Edition, Event
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.views import show_refusal
 from contest.registration.selectors import event_for_user, events_for_user
 from contest.review import organizer_selectors as selectors
 from contest.review import services
@@ -40,10 +41,9 @@ from contest.review.views.organizer.common import (
     STATUS_ACTIONS,
     STATUS_LABELS,
     WRITE,
-    _attach,
-    _context,
-    _error,
+    attach_errors,
     review_view,
+    round_context,
 )
 
 # -- rounds ---------------------------------------------------------------------------------------------
@@ -104,7 +104,12 @@ def _rubric_formset(data=None, rubric=None):
 
 
 def _round_form_page(request, *, form, formset, rubric_errors, round_=None) -> HttpResponse:
-    context = {"form": form, "formset": formset, "rubric_errors": rubric_errors, "round": round_,
+    read_only = round_ is not None and round_.status == RoundStatus.PUBLISHED
+    if read_only:  # a published round's settings are shown, never offered for editing
+        for f in (form, *formset.forms):
+            for field in f.fields.values():
+                field.disabled = True
+    context = {"read_only": read_only, "form": form, "formset": formset, "rubric_errors": rubric_errors, "round": round_,
                "tab": "settings", "section": "console",
                "status_label": STATUS_LABELS[round_.status] if round_ else None}  # fmt: skip
     return render(request, "review/organizer_round_form.html", context)
@@ -135,7 +140,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                     if before is not None:
                         services.update_round(by=request.user, round=round_, data={"previous": before})
             except FieldErrors as exc:
-                _attach(form, exc, prefix_errors=rubric_errors)
+                attach_errors(form, exc, prefix_errors=rubric_errors)
             except ContestError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -169,7 +174,7 @@ def round_edit(request: HttpRequest, round: ReviewRound) -> HttpResponse:
                                                 edition_id=round.edition_id, event_id=event_id)  # fmt: skip
                 services.update_round(by=request.user, round=round, data=data)
             except FieldErrors as exc:
-                _attach(form, exc, prefix_errors=rubric_errors)
+                attach_errors(form, exc, prefix_errors=rubric_errors)
             except ContestError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -204,9 +209,10 @@ def round_detail(request: HttpRequest, round: ReviewRound) -> HttpResponse:
         (_("上一轮成绩"), f"{CARRY_LABELS[round.carry_over]}"
          + (f" · {round.carry_weight}" if round.carry_over == "blend" else "")),
     ]  # fmt: skip
-    context = _context(
+    context = round_context(
         round, "overview", counts=counted, run=run, run_label=RUN_LABELS[run.status] if run else "",
         settings_rows=settings_rows, status_actions=STATUS_ACTIONS[round.status], exports=EXPORT_LABELS.items(),
+        open_blockers=selectors.open_blockers(round) if round.status == RoundStatus.DRAFT else [],
     )  # fmt: skip
     return render(request, "review/organizer_round_detail.html", context)
 
@@ -229,7 +235,7 @@ def round_status(request: HttpRequest, round: ReviewRound) -> HttpResponse:
     try:
         updated = services.set_round_status(by=request.user, round=round, to=to)
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(
             request, _("轮次状态已更新为“%(status)s”。") % {"status": STATUS_LABELS[updated.status]}
@@ -258,7 +264,7 @@ def round_entries(request: HttpRequest, round: ReviewRound) -> HttpResponse:
                 messages.error(request, _("未知的操作。"))
                 return redirect("review:round_entries", round.pk)
         except ContestError as exc:
-            _error(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("已加入 %(n)d 个项目。") % {"n": n})
         return redirect("review:round_entries", round.pk)
@@ -270,7 +276,9 @@ def round_entries(request: HttpRequest, round: ReviewRound) -> HttpResponse:
         add_all_label = _("加入上一轮晋级的项目")
     else:
         add_all_label = _("加入全部资格审查通过的项目")
-    context = _context(round, "entries", entries=entries, candidates=candidates, add_all_label=add_all_label)
+    context = round_context(
+        round, "entries", entries=entries, candidates=candidates, add_all_label=add_all_label
+    )
     return render(request, "review/organizer_entries.html", context)
 
 
@@ -288,7 +296,7 @@ def round_judges(request: HttpRequest, round: ReviewRound) -> HttpResponse:
     page = Paginator(selectors.pool_candidates(request.user, round, flt), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = _context(round, "judges", judges=selectors.judge_loads(round), filter_form=filter_form,
+    context = round_context(round, "judges", judges=selectors.judge_loads(round), filter_form=filter_form,
                        is_filtered=flt.is_active, page=page, kind_labels=EXPERT_KIND_LABELS)  # fmt: skip
     return render(request, "review/organizer_judges.html", context)
 
@@ -326,4 +334,4 @@ def _judges_post(request: HttpRequest, round_: ReviewRound) -> None:
         else:
             messages.error(request, _("未知的操作。"))
     except ContestError as exc:
-        _error(request, exc)
+        show_refusal(request, exc)
