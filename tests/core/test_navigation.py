@@ -28,7 +28,9 @@ def test_an_organizer_reaches_every_stage_from_every_console_page(client, ningbo
                          "/console/stats/")}  # fmt: skip
 
     labels = ["资格审查", "评审", "路演决赛", "奖项与证书", "公示", "统计"]
-    assert {path: [label for label, _current in bar] for path, bar in bars.items()} == dict.fromkeys(bars, labels)
+    assert {path: [label for label, _current in bar] for path, bar in bars.items()} == dict.fromkeys(
+        bars, labels
+    )
     assert {path: next(label for label, current in bar if current) for path, bar in bars.items()} == {
         "/console/": "资格审查", "/console/review/": "评审", "/console/finals/": "路演决赛",
         "/console/awards/": "奖项与证书", "/console/notices/": "公示", "/console/stats/": "统计",
