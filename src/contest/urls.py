@@ -1,14 +1,20 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from contest.api.urls import api
 
-admin.site.site_header = "“创客中国”大赛平台 · 秘书处管理"
-admin.site.site_title = "创客中国大赛平台"
+admin.site.site_header = _("“创客中国”大赛平台 · 秘书处管理")
+admin.site.site_title = _("创客中国大赛平台")
+admin.site.index_title = _("数据管理")
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on pages that name no icon (downloads, the API docs).
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static_url("img/favicon.svg"))),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

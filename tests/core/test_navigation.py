@@ -57,3 +57,13 @@ def test_an_entrant_has_my_entries_and_no_console(client, ningbo):
 
 def test_the_footer_links_to_certificate_verification(client, db):
     assert '<a href="/certificates/verify/">证书核验</a>' in client.get("/").text
+
+
+def test_every_page_and_the_admin_name_the_site_icon(client, db):
+    from ..registration.factories import superuser
+
+    client.force_login(superuser())
+    icon = '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">'
+    favicon = client.get("/favicon.ico")
+    assert (icon in client.get("/").text, icon in client.get("/admin/").text) == (True, True)
+    assert (favicon.status_code, favicon["Location"]) == (301, "/static/img/favicon.svg")

@@ -5,6 +5,7 @@ or critical violation is allowed."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from ..crawl import ROLES, crawl, pattern_of
 pytestmark = pytest.mark.e2e
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORTS = {"phone": {"width": 375, "height": 812}, "laptop": {"width": 1366, "height": 768}}
 BLOCKING = ("serious", "critical")
 RUN_AXE = """async () => {
@@ -28,11 +30,13 @@ RUN_AXE = """async () => {
 }"""
 
 
-def one_page_per_kind(paths: list[str]) -> list[str]:
-    seen, pages = set(), []
+def one_page_per_kind(paths: list[str], seen: set[str]) -> list[str]:
+    """One page of each URL pattern not checked yet (by any role). Django's own admin is left out:
+    its markup is Django's, not ours."""
+    pages = []
     for path in paths:
         kind = pattern_of(path)
-        if kind not in seen:
+        if kind not in seen and not path.startswith("/admin/"):
             seen.add(kind)
             pages.append(path)
     return pages
@@ -40,14 +44,16 @@ def one_page_per_kind(paths: list[str]) -> list[str]:
 
 def test_no_serious_accessibility_violation_on_any_page(live_server, new_context, edition9):
     assert AXE.exists(), "axe-core is missing: run `bash scripts/setup.sh` (it runs `npm ci`)"
+    ARTIFACTS.mkdir(exist_ok=True)
     call_command("seed_demo", stdout=io.StringIO())
     violations: dict[str, list] = {}
     checked = 0
+    seen: set[str] = set()
     for role, (username, starts) in ROLES.items():
         client = Client()
         if username:
             client.force_login(User.objects.get(username=username))
-        pages = one_page_per_kind(crawl(client, starts, per_pattern=1).html_pages())
+        pages = one_page_per_kind(crawl(client, starts, per_pattern=1).html_pages(), seen)
         cookies = []
         if username:
             session = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -65,5 +71,6 @@ def test_no_serious_accessibility_violation_on_any_page(live_server, new_context
                     violations[f"{role} {viewport_name} {path}"] = found
             context.close()
 
+    (ARTIFACTS / "axe-violations.json").write_text(json.dumps(violations, ensure_ascii=False, indent=1))
     assert violations == {}
     assert checked >= 40
