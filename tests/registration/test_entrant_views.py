@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime
 
 import pytest
@@ -745,7 +746,9 @@ def test_entrant_labels_are_english_in_english_mode(client, ningbo):
     assert texts(page, "p", class_="hero__kicker") == [f"{NINGBO} · Enterprise group"]
     assert texts(page, "span", id="entry-status") == ["Submitted, awaiting qualification review"]
     assert "I Information transmission, software and IT services" in texts(page, "dd")
-    options = {el["attrs"]["value"]: el["text"] for el in elements(profile, "option") if el["attrs"].get("value")}
+    options = {
+        el["attrs"]["value"]: el["text"] for el in elements(profile, "option") if el["attrs"].get("value")
+    }
     assert (options["C"], options["srdi"]) == (
         "C Manufacturing",
         "Specialized, refined, distinctive and innovative (SRDI) SME",
@@ -762,7 +765,7 @@ def test_eligibility_refusal_is_english_in_english_mode(client, ningbo):
     page = client.post(edit_url(entry), entry_post(entry.version, "submit"))
 
     assert texts(page, "div", class_="eligibility-errors") == [
-        "The enterprise must have no more than 10 employees."
+        "Not eligible: The enterprise must have no more than 10 employees."
     ]
     assert Entry.objects.get(pk=entry.pk).status == "draft"
 
@@ -773,3 +776,15 @@ def test_an_organizer_without_an_entrant_profile_lands_in_the_console(client, ni
     response = client.get(reverse("registration:home"))
 
     assert response["Location"] == reverse("console:home")
+
+
+def test_new_entry_form_preselects_the_event_named_by_its_page(client, ningbo, edition9):
+    client.force_login(enterprise_owner())
+    thematic = Event.objects.get(edition=edition9, tier="thematic", seq=5)
+    other = Event.objects.get(edition=edition9, tier="regional", seq=1)  # not open to a 宁波 enterprise
+
+    named = client.get(reverse("registration:entry_new") + f"?event={thematic.pk}")
+    foreign = client.get(reverse("registration:entry_new") + f"?event={other.pk}")
+
+    assert re.search(rf'<option value="{thematic.pk}"[^>]*selected', named.text) is not None
+    assert re.search(rf'<option value="{ningbo.pk}"[^>]*selected', foreign.text) is not None

@@ -38,6 +38,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models.expressions import Combinable
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contest.core import audit
 from contest.core.errors import Conflict, ValidationFailed
@@ -99,19 +100,20 @@ def _label(model: type[models.Model], lifecycle: Lifecycle, value: str) -> str:
 def refusal(obj_or_model, current: str, to: str) -> Conflict:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     lifecycle = lifecycle_of(model)
-    return Conflict(
-        f"{lifecycle.noun}当前为“{_label(model, lifecycle, current)}”，"
-        f"不能变为“{_label(model, lifecycle, to)}”。",
-        code="invalid_transition",
-    )
+    message = gettext("%(noun)s当前为“%(current)s”，不能变为“%(to)s”。") % {
+        "noun": gettext(str(lifecycle.noun)),
+        "current": _label(model, lifecycle, current),
+        "to": _label(model, lifecycle, to),
+    }
+    return Conflict(message, code="invalid_transition")
 
 
 def _clean_reason(reason: str, *, override: bool) -> str:
     reason = (reason or "").strip()
     if override and not reason:
-        raise ValidationFailed("撤销或改变已作出的结论须写明理由。", field="reason")
+        raise ValidationFailed(gettext("撤销或改变已作出的结论须写明理由。"), field="reason")
     if len(reason) > REASON_MAX:
-        raise ValidationFailed(f"理由不能超过 {REASON_MAX} 字。", field="reason")
+        raise ValidationFailed(gettext("理由不能超过 %(limit)d 字。") % {"limit": REASON_MAX}, field="reason")
     return reason
 
 

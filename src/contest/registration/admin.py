@@ -12,7 +12,10 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from contest.accounts.rules import secretariat_edition_ids
 from contest.catalog.admin import form_changes
@@ -105,11 +108,21 @@ class EntryAdmin(ReadOnlyAdmin):
     list_filter = ("status", "source", "group__code", "edition")
     search_fields = ("title", "number", "credit_code", "enterprise__name", "team__name")
     list_select_related = ("event", "group")
-    exclude = ("summary_simhash",)
+    # Uploaded files are never linked by their storage path (not public); the plan is opened through
+    # the console's permission-checked download instead.
+    exclude = ("summary_simhash", "business_plan")
+    readonly_fields = ("business_plan_link",)
     inlines = [TransitionInline]
 
     def get_queryset(self, request):
         return selectors.entries_for_user(request.user).select_related("event", "group")
+
+    @admin.display(description=_("商业计划书"))
+    def business_plan_link(self, entry: Entry) -> str:
+        if not entry.business_plan:
+            return "—"
+        url = reverse("console:entry_plan", args=[entry.pk])
+        return format_html('<a href="{}">{}</a>', url, entry.business_plan_name or _("下载"))
 
 
 @admin.register(Submission)

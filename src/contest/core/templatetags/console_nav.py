@@ -16,5 +16,5 @@ AREAS = (
 
 @register.filter
 def console_area(path: str) -> str:
-    """"review", "finals", "awards", "notices", "stats" or "entries" for a console path; "" elsewhere."""
+    """ "review", "finals", "awards", "notices", "stats" or "entries" for a console path; "" elsewhere."""
     return next((area for prefix, area in AREAS if (path or "").startswith(prefix)), "")

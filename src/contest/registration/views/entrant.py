@@ -455,6 +455,8 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     if suggested is not None and not suggested_external:
         allowed[str(suggested.pk)] = suggested
     initial = {"event": str(suggested.pk) if suggested is not None and not suggested_external else ""}
+    if request.GET.get("event") in allowed:  # 立即报名 on an event's page names the event
+        initial["event"] = request.GET["event"]
     form = NewEntryForm(request.POST or None, initial=initial, event_choices=choices)
     if request.method == "POST":
         form.is_valid()
