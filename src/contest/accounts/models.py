@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from contest.accounts.enums import INVITATION_TRANSITIONS, InvitationStatus, RoleKind
 from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
@@ -22,8 +23,8 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField("邮箱验证时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = gettext_lazy("用户")
+        verbose_name_plural = gettext_lazy("用户")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
@@ -82,8 +83,8 @@ class Role(models.Model):
     granted_at = models.DateTimeField("授予时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = "角色"
-        verbose_name_plural = "角色"
+        verbose_name = gettext_lazy("角色")
+        verbose_name_plural = gettext_lazy("角色")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "organization"],
@@ -129,11 +130,13 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 
-    lifecycle = Lifecycle(transitions=INVITATION_TRANSITIONS, audit="accounts.invitation", noun="邀请")
+    lifecycle = Lifecycle(
+        transitions=INVITATION_TRANSITIONS, audit="accounts.invitation", noun=gettext_noop("邀请")
+    )
 
     class Meta:
-        verbose_name = "邀请"
-        verbose_name_plural = "邀请"
+        verbose_name = gettext_lazy("邀请")
+        verbose_name_plural = gettext_lazy("邀请")
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organization or self.edition or ''}"
@@ -160,8 +163,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "API 令牌"
-        verbose_name_plural = "API 令牌"
+        verbose_name = gettext_lazy("API 令牌")
+        verbose_name_plural = gettext_lazy("API 令牌")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class CoreConfig(AppConfig):
     name = "contest.core"
     label = "core"
-    verbose_name = "核心"
+    verbose_name = gettext_lazy("核心")

@@ -7,6 +7,7 @@ after it; ``manage.py verify_audit`` finds the first broken one.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 GENESIS_HASH = "0" * 64
 
@@ -44,8 +45,8 @@ class AuditRecord(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = gettext_lazy("审计记录")
+        verbose_name_plural = gettext_lazy("审计记录")
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
@@ -68,7 +69,7 @@ class AuditHead(models.Model):
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
-        verbose_name = "审计链头"
+        verbose_name = gettext_lazy("审计链头")
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.hash}"
@@ -89,8 +90,8 @@ class WorkerHeartbeat(models.Model):
     stopped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "后台任务进程"
-        verbose_name_plural = "后台任务进程"
+        verbose_name = gettext_lazy("后台任务进程")
+        verbose_name_plural = gettext_lazy("后台任务进程")
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.hostname}:{self.pid}"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from contest.awards.enums import AWARD_TRANSITIONS, AwardSource, AwardStatus
 from contest.core.lifecycle import Lifecycle
@@ -22,8 +23,8 @@ class AwardLevel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "奖项等级"
-        verbose_name_plural = "奖项等级"
+        verbose_name = gettext_lazy("奖项等级")
+        verbose_name_plural = gettext_lazy("奖项等级")
         ordering = ["rank", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -71,12 +72,12 @@ class Award(models.Model):
         transitions=AWARD_TRANSITIONS,
         audit="awards.award",
         scope=lambda award: f"event:{award.event_id}",
-        noun="奖项",
+        noun=gettext_noop("奖项"),
     )
 
     class Meta:
-        verbose_name = "奖项"
-        verbose_name_plural = "奖项"
+        verbose_name = gettext_lazy("奖项")
+        verbose_name_plural = gettext_lazy("奖项")
         ordering = ["event", "group", "level__rank", "order", "id"]
         constraints = [
             models.UniqueConstraint(

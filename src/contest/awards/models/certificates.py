@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from contest.awards.enums import BATCH_TRANSITIONS, BatchStatus
 from contest.core.lifecycle import Lifecycle
@@ -35,12 +35,12 @@ class CertificateBatch(models.Model):
         audit="awards.batch",
         scope=lambda batch: f"event:{batch.event_id}",
         verbs={BatchStatus.RUNNING: "started", BatchStatus.DONE: "finished"},
-        noun="证书批次",
+        noun=gettext_noop("证书批次"),
     )
 
     class Meta:
-        verbose_name = "证书生成批次"
-        verbose_name_plural = "证书生成批次"
+        verbose_name = gettext_lazy("证书生成批次")
+        verbose_name_plural = gettext_lazy("证书生成批次")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -82,8 +82,8 @@ class Certificate(models.Model):
     revoke_reason = models.CharField("作废理由", max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "获奖证书"
-        verbose_name_plural = "获奖证书"
+        verbose_name = gettext_lazy("获奖证书")
+        verbose_name_plural = gettext_lazy("获奖证书")
         ordering = ["award", "-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from contest.catalog.enums import DivisionLevel
 
@@ -27,8 +28,8 @@ class Division(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "行政区划"
-        verbose_name_plural = "行政区划"
+        verbose_name = gettext_lazy("行政区划")
+        verbose_name_plural = gettext_lazy("行政区划")
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="catalog_division_unique_name"),
             models.CheckConstraint(

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from contest.catalog.enums import OFFICIAL_SITE
 
@@ -19,8 +20,8 @@ class Edition(models.Model):
 
     class Meta:
         ordering = ["-number"]
-        verbose_name = "届次"
-        verbose_name_plural = "届次"
+        verbose_name = gettext_lazy("届次")
+        verbose_name_plural = gettext_lazy("届次")
 
     def __str__(self) -> str:
         return self.title
@@ -36,8 +37,8 @@ class EditionGroup(models.Model):
 
     class Meta:
         ordering = ["edition", "order", "code"]
-        verbose_name = "组别"
-        verbose_name_plural = "组别"
+        verbose_name = gettext_lazy("组别")
+        verbose_name_plural = gettext_lazy("组别")
         constraints = [
             models.UniqueConstraint(fields=["edition", "code"], name="catalog_group_unique_code"),
             models.UniqueConstraint(fields=["edition", "name"], name="catalog_group_unique_name"),

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from contest.catalog.enums import OrgRole, RegistrationMode, Tier
 
@@ -13,8 +14,8 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "组织单位"
-        verbose_name_plural = "组织单位"
+        verbose_name = gettext_lazy("组织单位")
+        verbose_name_plural = gettext_lazy("组织单位")
 
     def __str__(self) -> str:
         return self.name
@@ -61,8 +62,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["edition", "tier", "seq"]
-        verbose_name = "赛事"
-        verbose_name_plural = "赛事"
+        verbose_name = gettext_lazy("赛事")
+        verbose_name_plural = gettext_lazy("赛事")
         constraints = [
             models.UniqueConstraint(fields=["edition", "tier", "seq"], name="catalog_event_unique_seq"),
             models.UniqueConstraint(fields=["edition", "name"], name="catalog_event_unique_name"),
@@ -85,8 +86,8 @@ class EventOrganization(models.Model):
 
     class Meta:
         ordering = ["event", "order"]
-        verbose_name = "赛事组织单位"
-        verbose_name_plural = "赛事组织单位"
+        verbose_name = gettext_lazy("赛事组织单位")
+        verbose_name_plural = gettext_lazy("赛事组织单位")
         constraints = [
             models.UniqueConstraint(fields=["event", "organization", "role"], name="catalog_eventorg_unique"),
         ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from contest.core.lifecycle import Lifecycle
 from contest.finals.enums import (
@@ -78,12 +79,12 @@ class RoadshowSession(models.Model):
         audit="finals.session",
         verbs={SessionStatus.LIVE: "started"},
         scope=lambda session: f"event:{session.event_id}",
-        noun="场次",
+        noun=gettext_noop("场次"),
     )
 
     class Meta:
-        verbose_name = "路演场次"
-        verbose_name_plural = "路演场次"
+        verbose_name = gettext_lazy("路演场次")
+        verbose_name_plural = gettext_lazy("路演场次")
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -106,8 +107,8 @@ class SessionJudge(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "路演评委"
-        verbose_name_plural = "路演评委"
+        verbose_name = gettext_lazy("路演评委")
+        verbose_name_plural = gettext_lazy("路演评委")
         ordering = ["session", "seat"]
         constraints = [
             models.UniqueConstraint(fields=["session", "expert"], name="finals_judge_once"),
@@ -139,12 +140,12 @@ class SessionSlot(models.Model):
         audit="finals.slot",
         verbs={SlotStatus.OPEN: "opened"},
         scope=lambda slot: f"event:{slot.session.event_id}",
-        noun="项目",
+        noun=gettext_noop("项目"),
     )
 
     class Meta:
-        verbose_name = "路演项目"
-        verbose_name_plural = "路演项目"
+        verbose_name = gettext_lazy("路演项目")
+        verbose_name_plural = gettext_lazy("路演项目")
         ordering = ["session", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "entry"], name="finals_slot_entry_once"),
@@ -169,8 +170,8 @@ class DrawRecord(models.Model):
     drawn_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "抽签记录"
-        verbose_name_plural = "抽签记录"
+        verbose_name = gettext_lazy("抽签记录")
+        verbose_name_plural = gettext_lazy("抽签记录")
 
     def __str__(self) -> str:
         return f"{self.algorithm} {self.seed[:12]}"
@@ -186,8 +187,8 @@ class LiveScore(models.Model):
     corrected = models.BooleanField(default=False)
 
     class Meta:
-        verbose_name = "现场评分"
-        verbose_name_plural = "现场评分"
+        verbose_name = gettext_lazy("现场评分")
+        verbose_name_plural = gettext_lazy("现场评分")
         ordering = ["slot", "judge__seat"]
         constraints = [models.UniqueConstraint(fields=["slot", "judge"], name="finals_score_once")]
 
@@ -206,8 +207,8 @@ class ScoreCorrection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "评分更正"
-        verbose_name_plural = "评分更正"
+        verbose_name = gettext_lazy("评分更正")
+        verbose_name_plural = gettext_lazy("评分更正")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

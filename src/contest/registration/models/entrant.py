@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from contest.registration.enums import Industry, SmeStatus
 
@@ -37,8 +38,8 @@ class Enterprise(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "企业"
-        verbose_name_plural = "企业"
+        verbose_name = gettext_lazy("企业")
+        verbose_name_plural = gettext_lazy("企业")
 
     def __str__(self) -> str:
         return self.name
@@ -66,8 +67,8 @@ class MakerTeam(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "创客团队"
-        verbose_name_plural = "创客团队"
+        verbose_name = gettext_lazy("创客团队")
+        verbose_name_plural = gettext_lazy("创客团队")
 
     def __str__(self) -> str:
         return self.name
@@ -83,8 +84,8 @@ class TeamMember(models.Model):
 
     class Meta:
         ordering = ["team", "order", "id"]
-        verbose_name = "团队成员"
-        verbose_name_plural = "团队成员"
+        verbose_name = gettext_lazy("团队成员")
+        verbose_name_plural = gettext_lazy("团队成员")
 
     def __str__(self) -> str:
         return self.name

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from contest.core.lifecycle import Lifecycle
 from contest.registration.enums import OVERRIDES, TRANSITIONS, EntryStatus, Industry
@@ -72,12 +73,12 @@ class Entry(models.Model):
         scope=lambda e: f"event:{e.event_id}",
         history="registration.EntryTransition",
         history_subject="entry",
-        noun="项目",
+        noun=gettext_noop("项目"),
     )
 
     class Meta:
-        verbose_name = "参赛项目"
-        verbose_name_plural = "参赛项目"
+        verbose_name = gettext_lazy("参赛项目")
+        verbose_name_plural = gettext_lazy("参赛项目")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["event", "status"]),
@@ -136,8 +137,8 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["entry", "submitted_at"]
-        verbose_name = "提交回执"
-        verbose_name_plural = "提交回执"
+        verbose_name = gettext_lazy("提交回执")
+        verbose_name_plural = gettext_lazy("提交回执")
 
     def __str__(self) -> str:
         return self.number
@@ -171,6 +172,8 @@ class DuplicateFlag(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("疑似重复")
+        verbose_name_plural = gettext_lazy("疑似重复")
         ordering = ["-score"]
         constraints = [
             models.UniqueConstraint(fields=["entry", "other", "field"], name="registration_dup_unique")

@@ -2,6 +2,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from contest.registration.enums import RuleKind
 
@@ -22,8 +23,8 @@ class RegistrationWindow(models.Model):
     closes_on = models.DateField("报名截止日（含当天）")
 
     class Meta:
-        verbose_name = "报名时间"
-        verbose_name_plural = "报名时间"
+        verbose_name = gettext_lazy("报名时间")
+        verbose_name_plural = gettext_lazy("报名时间")
 
     def __str__(self) -> str:
         return f"{self.event}: {self.opens_at:%Y-%m-%d} – {self.closes_on:%Y-%m-%d}"
@@ -51,8 +52,8 @@ class EligibilityRule(models.Model):
 
     class Meta:
         ordering = ["edition", "group_code", "id"]
-        verbose_name = "参赛条件"
-        verbose_name_plural = "参赛条件"
+        verbose_name = gettext_lazy("参赛条件")
+        verbose_name_plural = gettext_lazy("参赛条件")
         constraints = [
             models.UniqueConstraint(
                 fields=["edition", "group_code", "kind"], name="registration_rule_unique"
