@@ -220,7 +220,7 @@ def test_publishing_beyond_the_quota_is_409_and_publishes_nothing(season):
     as_json(api.post(f"/rounds/{rid}/quota", {"group": "enterprise", "kind": "count", "count": 1}), 200)
     decisions = [{"entry_id": x.pk, "decision": "advance"} for x in e[:2]]
 
-    response = api.post(f"/rounds/{rid}/publish", {"decisions": decisions})
+    response = api.post(f"/rounds/{rid}/publish", {"decisions": decisions, "acknowledged_too_few": 3})
 
     assert as_json(response, 409) == {
         "detail": "enterprise 组晋级 2 个，超过名额 1 个。",
@@ -240,13 +240,33 @@ def test_publish_without_a_quota_names_the_field(season):
     as_json(api.post(f"/rounds/{rid}/close"), 200)
 
     response = api.post(
-        f"/rounds/{rid}/publish", {"decisions": [{"entry_id": e[0].pk, "decision": "advance"}]}
+        f"/rounds/{rid}/publish",
+        {"decisions": [{"entry_id": e[0].pk, "decision": "advance"}], "acknowledged_too_few": 3},
     )
 
     assert as_json(response, 422) == {
         "detail": "enterprise 组尚未设置晋级名额。", "code": "invalid", "field": "quota",
         "fields": {"quota": "enterprise 组尚未设置晋级名额。"},
     }  # fmt: skip
+
+
+def test_publish_with_too_few_scores_is_422_unless_acknowledged(season):
+    api, e = season["api"], season["entries"]
+    rid = ready_round(season)
+    as_json(api.post(f"/rounds/{rid}/close"), 200)
+    as_json(api.post(f"/rounds/{rid}/quota", {"group": "enterprise", "kind": "count", "count": 1}), 200)
+    body = {"decisions": [{"entry_id": e[0].pk, "decision": "advance"}]}
+    message = "有 3 个项目评分不足（提交的评分少于每个项目的评审人数），请确认“我已知晓 3 个项目评分不足，仍要发布”后再发布。"
+
+    assert as_json(api.post(f"/rounds/{rid}/publish", {**body, "acknowledged_too_few": 2}), 422) == {
+        "detail": message, "code": "invalid", "field": "acknowledge_too_few",
+        "fields": {"acknowledge_too_few": message},
+    }  # fmt: skip
+    assert ReviewRound.objects.get(pk=rid).status == "closed"
+
+    published = as_json(api.post(f"/rounds/{rid}/publish", {**body, "acknowledged_too_few": 3}), 200)
+    assert published["advancing"] == {"enterprise": 1}
+    assert ReviewRound.objects.get(pk=rid).status == "published"
 
 
 # -- the judge's side ----------------------------------------------------------------------------------
@@ -672,40 +692,62 @@ def test_review_api_answers_every_generated_request_as_documented(case, review_a
 # -- entries of a round that has ended ------------------------------------------------------------------
 
 
-def test_entries_cannot_be_added_to_a_published_round(season):
+def opened_with_first_entry(season) -> int:
+    """A round holding only the season's first entry, assigned and open; returns its id."""
     api = season["api"]
     rid = created_round(season)["id"]
-    for action in ("open", "close", "publish"):
-        as_json(api.post(f"/rounds/{rid}/{action}"), 200)
+    as_json(api.post(f"/rounds/{rid}/entries", {"entry_ids": [season["entries"][0].pk]}), 200)
+    as_json(api.post(f"/rounds/{rid}/judges", {"expert_ids": [e.pk for e in season["experts"]]}), 200)
+    with season["capture"](execute=True):
+        as_json(api.post(f"/rounds/{rid}/assign"), 202)
+    as_json(api.post(f"/rounds/{rid}/open"), 200)
+    return rid
+
+
+def test_entries_cannot_be_added_to_a_published_round(season):
+    api = season["api"]
+    rid = opened_with_first_entry(season)
+    as_json(api.post(f"/rounds/{rid}/close"), 200)
+    as_json(api.post(f"/rounds/{rid}/publish", {"acknowledged_too_few": 1}), 200)
 
     response = api.post(f"/rounds/{rid}/entries")
 
     assert as_json(response, 409) == {
         "detail": "评审轮次当前为“结果已发布”，不能再加入参评项目。", "code": "conflict", "field": None,
     }  # fmt: skip
-    assert ReviewRound.objects.get(pk=rid).round_entries.count() == 0
+    assert ReviewRound.objects.get(pk=rid).round_entries.count() == 1
 
 
 def test_entries_cannot_be_added_to_a_closed_round(season):
     api = season["api"]
-    rid = created_round(season)["id"]
-    for action in ("open", "close"):
-        as_json(api.post(f"/rounds/{rid}/{action}"), 200)
+    rid = opened_with_first_entry(season)
+    as_json(api.post(f"/rounds/{rid}/close"), 200)
 
-    response = api.post(f"/rounds/{rid}/entries", {"entry_ids": [season["entries"][0].pk]})
+    response = api.post(f"/rounds/{rid}/entries", {"entry_ids": [season["entries"][1].pk]})
 
     assert as_json(response, 409) == {
         "detail": "评审轮次当前为“评审结束”，不能再加入参评项目。", "code": "conflict", "field": None,
     }  # fmt: skip
-    assert ReviewRound.objects.get(pk=rid).round_entries.count() == 0
+    assert ReviewRound.objects.get(pk=rid).round_entries.count() == 1
 
 
 def test_entries_can_be_added_to_an_open_round(season):
     api = season["api"]
-    rid = created_round(season)["id"]
-    as_json(api.post(f"/rounds/{rid}/open"), 200)
+    rid = opened_with_first_entry(season)
 
-    assert as_json(api.post(f"/rounds/{rid}/entries"), 200) == {"added": 3, "total": 3}
+    assert as_json(api.post(f"/rounds/{rid}/entries"), 200) == {"added": 2, "total": 3}
+
+
+def test_a_round_without_assignments_cannot_be_opened(season):
+    api = season["api"]
+    rid = created_round(season)["id"]
+
+    assert as_json(api.post(f"/rounds/{rid}/open"), 409) == {
+        "detail": "本轮还没有分配任何评审任务，请先运行分配或指定评审专家，再开始评审。",
+        "code": "conflict",
+        "field": None,
+    }
+    assert ReviewRound.objects.get(pk=rid).status == "draft"
 
 
 @pytest.mark.parametrize("body", ["[null, null]", "null", "5", '"x"', "[]", '{"entry_id": [1]}'])

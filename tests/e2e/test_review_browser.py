@@ -171,12 +171,14 @@ def test_judge_peer_table_is_readable_on_a_375_px_phone(live_server, ningbo, new
     # every visible label (a criterion's name before its score, or the judge) sits on one or two lines
     line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 24")
     heights = page.evaluate(
-        """() => [...document.querySelectorAll('#peer-table th, #peer-table td')]
+        """() => [...document.querySelectorAll('#peer-table tbody th, #peer-table tbody td')]
               .filter(el => el.offsetParent !== null && el.getBoundingClientRect().height > 0)
               .map(el => el.getBoundingClientRect().height)"""
     )
     assert len(heights) == 2 * 7  # two peers × (judge + five criteria + total)
     assert max(heights) <= 2 * line + 12, heights
+    # the column headers give way to each score's own label: out of sight, not squeezed one character a line
+    assert page.evaluate("document.querySelector('#peer-table thead').getBoundingClientRect().height") <= 1
     cells = page.locator("#peer-table tr.peer-row").first.locator("td")
     expect(cells.first).to_have_attribute("data-label", "技术创新")
     expect(cells.first).to_have_text("25.00")

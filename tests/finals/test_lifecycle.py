@@ -195,11 +195,14 @@ def test_add_slots_from_round_leaves_out_an_advanced_entry_no_longer_qualified(n
     round_ = review.create_round(by=organizer, edition=ningbo.edition, event=ningbo,
                                  data={"name": "复赛", "stage": "semifinal", "judges_per_entry": 1})  # fmt: skip
     review.add_entries(by=organizer, round=round_, entries=entries)
-    review.add_judges(by=organizer, round=round_, experts=[expert(organizer)])
+    judge = expert(organizer)
+    review.add_judges(by=organizer, round=round_, experts=[judge])
+    for round_entry in round_.round_entries.all():  # review starts only once something is assigned
+        review.pin_assignment(by=organizer, round_entry=round_entry, expert=judge)
     review.set_round_status(by=organizer, round=round_, to=RoundStatus.OPEN)
     review.set_round_status(by=organizer, round=round_, to=RoundStatus.CLOSED)
     review.set_quota(by=organizer, round=round_, group_code="enterprise", kind="count", count=2)
-    review.publish_decisions(by=organizer, round=round_, decisions={
+    review.publish_decisions(by=organizer, round=round_, acknowledged_too_few=2, decisions={
         entries[0].pk: Decision.ADVANCE, entries[1].pk: Decision.ADVANCE})  # fmt: skip
     Entry.objects.filter(pk=entries[1].pk).update(status=EntryStatus.WITHDRAWN)  # withdrawn after advancing
     session = services.create_session(by=organizer, event=ningbo, name="决赛", venue="宁波", starts_at=STARTS,

@@ -66,6 +66,24 @@ def test_objection_filed_on_a_phone_and_looked_up(live_server, ningbo, phone, ar
     shot("detail")
 
     page.get_by_role("link", name="对名单提出异议").click()
+    page.get_by_label("联系电话（手机号）").fill("110")
+    page.get_by_role("button", name="提交异议").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.locator("li")).to_have_text(
+        [
+            "真实姓名：请填写真实姓名。",
+            "联系电话（手机号）：请输入有效的中国大陆手机号。",
+            "异议理由：请填写异议理由。",
+        ]
+    )
+    box = summary.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= 812  # seen without scrolling
+    expect(page.locator(".field-error")).to_have_count(3)
+    shot("form-errors")
+    summary.get_by_role("link", name="联系电话（手机号）：请输入有效的中国大陆手机号。").click()
+    expect(page.get_by_label("联系电话（手机号）")).to_be_focused()
     page.get_by_label("真实姓名").fill("李明")
     page.get_by_label("联系电话（手机号）").fill("13812345678")
     page.get_by_label("涉及项目（选填）").select_option(best[1].number)
@@ -75,7 +93,8 @@ def test_objection_filed_on_a_phone_and_looked_up(live_server, ningbo, phone, ar
     page.get_by_label("证据材料（选填，PDF、JPG 或 PNG，不超过 10 MB）").set_input_files(str(evidence))
     shot("form")
     page.get_by_role("button", name="提交异议").click()
-    page.wait_for_url(re.compile(r"/notices/objections/receipt/$"))
+    # a redirect keeps the fragment the summary's link left (#id_phone)
+    page.wait_for_url(re.compile(r"/notices/objections/receipt/(#id_phone)?$"))
     objection = Objection.objects.get()
     expect(page.locator("#tracking-code")).to_have_text(objection.tracking_code)
     assert (objection.row_number, objection.evidence_content_type) == (best[1].number, "image/png")
@@ -87,3 +106,31 @@ def test_objection_filed_on_a_phone_and_looked_up(live_server, ningbo, phone, ar
     page.get_by_role("button", name="查询").click()
     expect(page.locator("#objection-status")).to_have_text("待答复")
     shot("status")
+
+
+def test_console_list_page_fits_a_phone(live_server, ningbo, phone, artifacts_dir):
+    """/console/notices/<id>/ with two versions (long hashes) and a seven-column list at 375 px:
+    the tables scroll inside their own boxes, the page itself never sideways."""
+    from django.conf import settings
+    from django.test import Client
+
+    from contest.publicity import services
+
+    from .builders import objection_data
+
+    round_, _best, organizer = advancement_round(ningbo, n=3, advance=2)
+    notice = published_list(ningbo, organizer, round_=round_)
+    objection = services.file_objection(by=None, notice=notice, data=objection_data())
+    services.answer_objection(by=organizer, objection=objection, status="upheld", response="属实。")
+    services.publish_version(by=organizer, notice=notice, items=notice.current_version.items[:1],
+                             reason="异议成立，删除第二行。", objections=[objection])  # fmt: skip
+    client = Client()
+    client.force_login(organizer)
+    phone.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                                "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])  # fmt: skip
+
+    phone.goto(f"{live_server.url}/console/notices/{notice.pk}/")
+    expect(phone.locator("#versions tbody tr")).to_have_count(2)
+    expect(phone.locator("#rows tbody tr")).to_have_count(1)
+    phone.screenshot(path=artifacts_dir / "notice-console-375.png", full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375

@@ -12,6 +12,7 @@ from contest.core.models import AuditRecord
 from contest.publicity import services
 from contest.publicity.models import Notice, NoticeVersion, Objection
 from contest.publicity.selectors import notice_for_user, phase_of
+from contest.registration import services as reg
 
 from ..review.factories import qualified_entries
 from .builders import PHONE, T0, advancement_round, national_round, objection_data, published_list
@@ -39,6 +40,29 @@ def test_advancement_source_lists_exactly_the_published_advancing_entries(season
          "group": "企业组", "rank": "2", "score": "78.00"},
     ]  # fmt: skip
     assert notice.status == "draft"
+
+
+def test_advancement_list_leaves_out_entries_withdrawn_or_disqualified_after_the_round(ningbo):
+    with time_machine.travel(T0 - timedelta(days=1), tick=False):
+        round_, best, organizer = advancement_round(ningbo, n=4, advance=3)
+    with time_machine.travel(T0, tick=False):
+        earlier = published_list(ningbo, organizer, round_=round_, title="较早发布的晋级名单")
+    first, withdrawn, disqualified, _held = best
+    # a qualified entry is decided: both need the organizer's override back to review first
+    reg.reopen_entry(by=organizer, entry=withdrawn, reason="企业申请退赛，撤销审查结论。")
+    reg.withdraw_entry(by=withdrawn.owner, entry=withdrawn, reason="企业决定退赛。")
+    reg.reopen_entry(by=organizer, entry=disqualified, reason="收到举报，重新审查。")
+    reg.disqualify_entry(by=organizer, entry=disqualified, reason="申报材料与实际不符。")
+
+    notice = services.create_notice(by=organizer, edition=ningbo.edition, event=ningbo, kind="advancement",
+                                    title="复核后的晋级名单", params={"round": round_})  # fmt: skip
+
+    assert notice.draft_items == [
+        {"number": first.number, "title": first.title, "entrant": first.enterprise.name,
+         "province": first.division.province.name, "group": "企业组", "rank": "1", "score": "80.00"},
+    ]  # fmt: skip
+    assert [row["number"] for row in NoticeVersion.objects.get(notice=earlier).items] == [
+        first.number, withdrawn.number, disqualified.number]  # fmt: skip
 
 
 def test_whole_objection_lifecycle_keeps_every_version(season):

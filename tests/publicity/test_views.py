@@ -1,5 +1,6 @@
 """公示 pages: the public index, detail, objection form, receipt and status lookup; the console."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from contest.publicity import services
 from contest.publicity.models import Notice, Objection
 from tests.http import drain
 
+from ..accounts.html import elements, texts
 from .builders import PHONE, T0, advancement_round, objection_data, published_list
 
 pytestmark = pytest.mark.integration
@@ -99,6 +101,48 @@ def test_bad_objection_re_renders_with_messages_and_keeps_input(client, season):
     assert response.status_code == 200
     assert "证据文件只接受 PDF、JPG 或 PNG 格式。" in body
     assert "该项目存在知识产权纠纷。" in body
+    assert Objection.objects.count() == 0
+
+
+def error_summary(response) -> tuple[list[str], list[str]]:
+    """(texts, link targets) of the objection form's error summary."""
+    box = re.search(r'<div class="pub-error-summary" role="alert".*?</div>', response.content.decode(), re.S)
+    assert box is not None
+    return texts(box.group(0), "li"), [a["attrs"]["href"] for a in elements(box.group(0), "a")]
+
+
+def test_objection_form_shows_every_problem_at_once_with_a_summary_on_top(client, season):
+    notice = season["notice"]
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        response = client.post(reverse("publicity:objection_create", args=[notice.pk]), {
+            "name": "", "phone": "110", "email": "not-an-email", "reason": " ",
+            "evidence": _upload("a.exe", b"MZ\x90"),
+        })  # fmt: skip
+    body = response.content.decode()
+    messages = ["请填写真实姓名。", "请输入有效的中国大陆手机号。", "电子邮箱格式不正确。", "请填写异议理由。",
+                "证据文件只接受 PDF、JPG 或 PNG 格式。"]  # fmt: skip
+    labels = ["真实姓名", "联系电话（手机号）", "电子邮箱（选填）", "异议理由",
+              "证据材料（选填，PDF、JPG 或 PNG，不超过 10 MB）"]  # fmt: skip
+    assert response.status_code == 200
+    assert error_summary(response) == (
+        [f"{label}：{message}" for label, message in zip(labels, messages, strict=True)],
+        ["#id_name", "#id_phone", "#id_email", "#id_reason", "#id_evidence"],
+    )
+    assert texts(response, "p", class_="field-error") == messages
+    assert body.index('id="error-summary"') < body.index('<form method="post"')
+    assert Objection.objects.count() == 0
+
+
+def test_objection_form_merges_its_own_refusals_with_the_service_s(client, season):
+    notice = season["notice"]
+    with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        response = client.post(reverse("publicity:objection_create", args=[notice.pk]),
+                               objection_data(name="李" * 51, phone="110", row_number="NO-SUCH"))  # fmt: skip
+    assert error_summary(response) == (
+        ["真实姓名：真实姓名不能超过 50 个字（现有 51 个）。", "联系电话（手机号）：请输入有效的中国大陆手机号。",
+         "涉及项目（选填）：名单中没有这个报名编号。"],
+        ["#id_name", "#id_phone", "#id_row_number"],
+    )  # fmt: skip
     assert Objection.objects.count() == 0
 
 

@@ -375,14 +375,19 @@ def test_entry_list_leaves_drafts_out_and_shows_their_number(org_client, ningbo)
     assert response.context["draft_count"] == 2
     assert "另有 2 份草稿未提交" in text_of(response)
     assert "草稿一" not in text_of(response)
-    assert [value for value, _label in response.context["form"].fields["status"].choices if value == "draft"] == []
+    assert [
+        value for value, _label in response.context["form"].fields["status"].choices if value == "draft"
+    ] == []
 
 
 def test_draft_pages_are_404_to_the_organizer(org_client, ningbo):
     draft = complete_entry(ningbo)
     for name in ("console:entry_detail", "console:entry_plan"):
         assert org_client.get(reverse(name, args=[draft.pk])).status_code == 404
-    assert org_client.post(reverse("console:entry_review", args=[draft.pk]), {"action": "qualify"}).status_code == 404
+    assert (
+        org_client.post(reverse("console:entry_review", args=[draft.pk]), {"action": "qualify"}).status_code
+        == 404
+    )
     assert org_client.get(reverse("registration:entry_business_plan", args=[draft.pk])).status_code == 404
     assert Entry.objects.get(pk=draft.pk).status == "draft"
 
@@ -438,7 +443,10 @@ def test_entry_detail_offers_the_next_pending_entry(org_client, ningbo, organize
     services.qualify_entry(by=organizer, entry=decided)
     response = org_client.get(reverse("console:entry_detail", args=[current.pk]))
     assert response.context["next_pending"].pk == first.pk
-    assert f'href="{reverse("console:entry_detail", args=[first.pk])}" id="next-pending"' in response.content.decode()
+    assert (
+        f'href="{reverse("console:entry_detail", args=[first.pk])}" id="next-pending"'
+        in response.content.decode()
+    )
 
 
 def test_save_and_review_next_goes_to_the_next_pending_entry(org_client, ningbo, organizer):
@@ -449,8 +457,13 @@ def test_save_and_review_next_goes_to_the_next_pending_entry(org_client, ningbo,
     services.qualify_entry(by=organizer, entry=decided)
     url = reverse("console:entry_review", args=[current.pk])
     response = org_client.post(url, {"action": "qualify", "then": "next"})
-    assert (response.status_code, response["Location"]) == (302, reverse("console:entry_detail", args=[older.pk]))
-    response = org_client.post(reverse("console:entry_review", args=[older.pk]), {"action": "qualify", "then": "next"})
+    assert (response.status_code, response["Location"]) == (
+        302,
+        reverse("console:entry_detail", args=[older.pk]),
+    )
+    response = org_client.post(
+        reverse("console:entry_review", args=[older.pk]), {"action": "qualify", "then": "next"}
+    )
     assert response["Location"] == reverse("console:entry_detail", args=[newest.pk])
     response = org_client.post(
         reverse("console:entry_review", args=[newest.pk]), {"action": "return", "reason": "补充", "then": "next"},

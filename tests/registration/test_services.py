@@ -330,9 +330,18 @@ def test_lifecycle_return_revise_resubmit_qualify_is_recorded(ningbo):
 
 
 def test_transition_outside_the_table_is_refused(ningbo):
+    organizer = organizer_for(ningbo)
+    entry = submitted_entry(ningbo)
+    services.qualify_entry(by=organizer, entry=entry)
+    with pytest.raises(Conflict, match="项目当前为“资格审查通过”，不能变为“退回修改”。"):
+        services.return_entry(by=organizer, entry=entry, comment="补充")
+
+
+def test_organizer_deciding_a_draft_is_told_it_does_not_exist(ningbo):
     entry = complete_entry(ningbo)
-    with pytest.raises(Conflict, match="项目当前为“草稿”，不能变为“资格审查通过”。"):
+    with pytest.raises(NotFound, match="未找到。"):
         services.qualify_entry(by=organizer_for(ningbo), entry=entry)
+    assert Entry.objects.get(pk=entry.pk).status == "draft"
 
 
 def test_withdraw_is_allowed_before_qualification_only(ningbo):
@@ -378,10 +387,11 @@ def test_another_user_cannot_edit_or_submit(ningbo):
 
 def test_bulk_review_reports_failures_per_entry(ningbo):
     organizer = organizer_for(ningbo)
-    a, b = submitted_entry(ningbo), complete_entry(ningbo)
+    a, b = submitted_entry(ningbo), submitted_entry(ningbo)
+    services.qualify_entry(by=organizer, entry=b)
     result = services.bulk_review(by=organizer, entries=[a, b], action="qualify")
     assert result.done == [a.pk]
-    assert result.failed == {b.pk: "项目当前为“草稿”，不能变为“资格审查通过”。"}
+    assert result.failed == {b.pk: "项目当前为“资格审查通过”，不能变为“资格审查通过”。"}
 
 
 # -- uploads --------------------------------------------------------------------------------------

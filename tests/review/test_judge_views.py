@@ -342,8 +342,8 @@ def test_peers_scores_are_shown_only_when_allowed_and_after_submitting(client, n
     assert texts(after, "h2", id="peers-heading") == ["其他评审的评分"]
     (row,) = elements(after, "tr", class_="peer-row")
     assert texts(after, "th", scope="row")[-1] == "评审 A"
-    assert texts(after, "td")[-6:] == ["25", "15", "16", "11", "8", "75.00"]
-    assert row["text"] == "评审 A25151611875.00"
+    assert texts(after, "td")[-6:] == ["25.00", "15.00", "16.00", "11.00", "8.00", "75.00"]
+    assert row["text"] == "评审 A25.0015.0016.0011.008.0075.00"
     assert judges[1].name not in after.content.decode()
 
 
@@ -428,7 +428,7 @@ def test_the_workspace_speaks_english_when_asked(judge_client, season):
     assert texts(response, "h2")[:2] == ["Materials", "Scores"]
     assert texts(response, "span", id="sheet-status") == ["Not scored"]
     assert texts(response, "button")[1:] == ["Save draft", "Submit scores"]
-    assert texts(response, "label")[0] == "技术创新 (0–30)"
+    assert texts(response, "label")[0] == "Technological innovation (0–30)"
 
 
 def test_recusing_from_the_last_entry_of_a_round_returns_to_the_home_page(client, ningbo):

@@ -513,10 +513,10 @@ def test_ranking_page_shows_every_judge_the_aggregate_ties_and_flags(org_client,
     code = {i: season.round_entry(i).code for i in range(4)}
     rows = table_rows(response, "ranking-enterprise")
     assert [[r[0], r[1], r[3], r[4], r[5], r[6]] for r in rows] == [
-        ["1", code[3], "评委A 84.0000", "84.00", "1", "评分不足"],
-        ["2", code[1], "评委A 81.0000；评委C 81.0000；评委D 81.0000", "81.00", "3", f"并列：{code[2]}"],
-        ["2", code[2], "评委A 81.0000；评委B 81.0000；评委D 81.0000", "81.00", "3", f"并列：{code[1]}"],
-        ["4", code[0], "评委B 86.0000；评委C 76.0000；评委D 66.0000", "76.00", "3", ""],
+        ["1", code[3], "评委A 84.00", "84.00", "1", "评分不足"],
+        ["2", code[1], "评委A 81.00；评委C 81.00；评委D 81.00", "81.00", "3", f"并列：{code[2]}"],
+        ["2", code[2], "评委A 81.00；评委B 81.00；评委D 81.00", "81.00", "3", f"并列：{code[1]}"],
+        ["4", code[0], "评委B 86.00；评委C 76.00；评委D 66.00", "76.00", "3", ""],
     ]
     assert rows[0][2].startswith(e[3].title)
 

@@ -26,7 +26,8 @@ from contest.review.enums import Decision, RoundStatus
 from contest.review.models import AdvancementDecision, Quota
 
 from ..registration.factories import organizer_for
-from .factories import qualified_entries
+from .factories import expert, qualified_entries
+from .judging import FULL
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -73,13 +74,21 @@ def at_once(*works: Callable[[Callable[[], None]], object]) -> list[tuple[str, o
 
 @pytest.fixture
 def closed_round(restore_divisions, ningbo):
-    """宁波's round with 6 qualified enterprise entries, closed, 3 places for the enterprise group;
-    two organizers of the event."""
+    """宁波's round with 6 qualified enterprise entries, each scored by one judge, closed, 3 places
+    for the enterprise group; two organizers of the event."""
     entries, organizer = qualified_entries(ningbo, 6)
+    judge = expert(organizer)
     round_ = services.create_round(by=organizer, edition=ningbo.edition, event=ningbo,
                                    data={"name": "复赛", "stage": "semifinal", "judges_per_entry": 1})  # fmt: skip
     services.add_entries(by=organizer, round=round_)
+    services.add_judges(by=organizer, round=round_, experts=[judge])
+    pinned = [
+        services.pin_assignment(by=organizer, round_entry=re, expert=judge)
+        for re in round_.round_entries.all()
+    ]
     services.set_round_status(by=organizer, round=round_, to=RoundStatus.OPEN)
+    for assignment in pinned:
+        services.save_sheet(by=judge.user, assignment=assignment, scores=FULL, submit=True)
     services.set_round_status(by=organizer, round=round_, to=RoundStatus.CLOSED)
     services.set_quota(by=organizer, round=round_, group_code="enterprise", kind="count", count=3)
     return {"round": round_, "entries": entries, "organizers": [organizer, organizer_for(ningbo)]}

@@ -82,7 +82,8 @@ def scored_round(pool, *, config: dict, table: list[list]) -> object:
             if sheet is not None:
                 a = services.pin_assignment(by=organizer, round_entry=by_entry[entry.pk], expert=judge)
                 pairs.append((a, judge, sheet))
-    services.set_round_status(by=organizer, round=round_, to=RoundStatus.OPEN)
+    if pairs:  # a round with nothing assigned cannot be opened (and has no sheet to rank)
+        services.set_round_status(by=organizer, round=round_, to=RoundStatus.OPEN)
     for a, judge, (submit, scores) in pairs:
         services.save_sheet(by=judge.user, assignment=a, scores=scores, submit=submit)
     round_.refresh_from_db()
@@ -171,10 +172,11 @@ def test_carried_scores_blend_and_break_ties_as_compute_rows_does(pool, django_c
             Decimal("60.0000"), Decimal("61.0000"), Decimal("62.0000"), Decimal("63.0000"), Decimal("64.0000"),
         ]  # fmt: skip
         services.add_judges(by=organizer, round=second, experts=pool["experts"][:1])
-        services.set_round_status(by=organizer, round=second, to=RoundStatus.OPEN)
         judge = pool["experts"][0]
-        for re in second.round_entries.all():  # every entry the same total: only the carried score separates
-            a = services.pin_assignment(by=organizer, round_entry=re, expert=judge)
+        pinned = [services.pin_assignment(by=organizer, round_entry=re, expert=judge)
+                  for re in second.round_entries.all()]  # fmt: skip
+        services.set_round_status(by=organizer, round=second, to=RoundStatus.OPEN)
+        for a in pinned:  # every entry the same total: only the carried score separates
             services.save_sheet(by=judge.user, assignment=a, scores=full, submit=True)
         second.refresh_from_db()
 

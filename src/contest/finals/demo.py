@@ -103,7 +103,10 @@ def _publish_advancement(round_: ReviewRound, actor: User, stdout) -> None:
     advancing = {r.entry for r in enterprise[:ADVANCING]}
     review.set_quota(by=actor, round=round_, group_code="enterprise", kind="count", count=ADVANCING)
     decisions = {r.entry: Decision.ADVANCE if r.entry in advancing else Decision.HOLD for r in rows}
-    review.publish_decisions(by=actor, round=round_, decisions=decisions, note="决赛演示：前六名晋级路演决赛")
+    # the demo round leaves some entries with fewer sheets than judges (评分不足), knowingly
+    too_few = sum(1 for r in rows if r.too_few)
+    review.publish_decisions(by=actor, round=round_, decisions=decisions, note="决赛演示：前六名晋级路演决赛",
+                             acknowledged_too_few=too_few)  # fmt: skip
     stdout.write(f"决赛演示数据：{round_} 已发布晋级，{len(advancing)} 个项目进入路演决赛。")
 
 

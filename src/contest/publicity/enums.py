@@ -1,19 +1,20 @@
 """Choices and the lifecycles of notice lists (公示名单) and objections (异议)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class NoticeKind(models.TextChoices):
-    ADVANCEMENT = "advancement", "晋级名单"
-    SHORTLIST = "shortlist", "500强名单"
-    AWARDS = "awards", "获奖名单"
-    CUSTOM = "custom", "其他名单"
+    ADVANCEMENT = "advancement", _("晋级名单")
+    SHORTLIST = "shortlist", _("500强名单")
+    AWARDS = "awards", _("获奖名单")
+    CUSTOM = "custom", _("其他名单")
 
 
 class NoticeStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PUBLISHED = "published", "公示中"
-    FINAL = "final", "已确认"
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("公示中")
+    FINAL = "final", _("已确认")
 
 
 N = NoticeStatus
@@ -26,9 +27,9 @@ NOTICE_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class ObjectionStatus(models.TextChoices):
-    FILED = "filed", "待答复"
-    UPHELD = "upheld", "异议成立"
-    DISMISSED = "dismissed", "异议不成立"
+    FILED = "filed", _("待答复")
+    UPHELD = "upheld", _("异议成立")
+    DISMISSED = "dismissed", _("异议不成立")
 
 
 O = ObjectionStatus  # noqa: E741 - short alias for the table below
@@ -42,7 +43,7 @@ OBJECTION_TRANSITIONS: dict[str, frozenset[str]] = {
 class Phase(models.TextChoices):
     """What the public sees, derived from the status and the clock (never stored)."""
 
-    DRAFT = "draft", "草稿"
-    OPEN = "open", "公示中"
-    ENDED = "ended", "公示期已结束，待确认"
-    FINAL = "final", "公示结束，名单已确认"
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("公示中")
+    ENDED = "ended", _("公示期已结束，待确认")
+    FINAL = "final", _("公示结束，名单已确认")

@@ -11,12 +11,8 @@ from contest.publicity.validators import EVIDENCE_MAX_BYTES, NAME_MAX, REASON_MA
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
-KIND_LABELS = {
-    NoticeKind.ADVANCEMENT: gettext_lazy("晋级名单"),
-    NoticeKind.SHORTLIST: gettext_lazy("500强名单"),
-    NoticeKind.AWARDS: gettext_lazy("获奖名单"),
-    NoticeKind.CUSTOM: gettext_lazy("其他名单"),
-}
+#: the kinds as the pages show them (the enum's labels are marked for translation)
+KIND_LABELS = dict(NoticeKind.choices)
 ANSWER_LABELS = {
     ObjectionStatus.UPHELD: gettext_lazy("异议成立（名单须发布新版本）"),
     ObjectionStatus.DISMISSED: gettext_lazy("异议不成立"),
@@ -31,14 +27,21 @@ def _ends_at_field() -> forms.DateTimeField:
 
 
 class ObjectionForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("真实姓名"), max_length=NAME_MAX)
-    phone = forms.CharField(label=gettext_lazy("联系电话（手机号）"), max_length=20,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))  # fmt: skip
+    """The public objection form. Required fields are checked by the service (``clean_objection``)
+    together with everything else, so one submit shows every problem."""
+
+    name = forms.CharField(label=gettext_lazy("真实姓名"), required=False,
+                           widget=forms.TextInput(attrs={"aria-required": "true", "autocomplete": "name",
+                                                         "maxlength": NAME_MAX}))  # fmt: skip
+    phone = forms.CharField(label=gettext_lazy("联系电话（手机号）"), max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel",
+                                                          "aria-required": "true"}))  # fmt: skip
     email = forms.CharField(label=gettext_lazy("电子邮箱（选填）"), max_length=254, required=False,
                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))  # fmt: skip
-    row_number = forms.ChoiceField(label=gettext_lazy("涉及项目（选填）"), required=False)
-    reason = forms.CharField(label=gettext_lazy("异议理由"), max_length=REASON_MAX,
-                             widget=forms.Textarea(attrs={"rows": 6}))  # fmt: skip
+    row_number = forms.ChoiceField(label=gettext_lazy("涉及项目（选填）"), required=False,
+                                   error_messages={"invalid_choice": gettext_lazy("名单中没有这个报名编号。")})  # fmt: skip
+    reason = forms.CharField(label=gettext_lazy("异议理由"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 6, "aria-required": "true", "maxlength": REASON_MAX}))  # fmt: skip
     evidence = forms.FileField(
         label=gettext_lazy("证据材料（选填，PDF、JPG 或 PNG，不超过 10 MB）"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
@@ -71,8 +74,9 @@ class CreateForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     round = forms.ChoiceField(label=gettext_lazy("评审轮次（晋级名单、500强名单）"), required=False)
     group = forms.CharField(label=gettext_lazy("组别代码（获奖名单，选填）"), max_length=30, required=False)
+    #: an empty file is the importer's to refuse (it names the headers the file should start with)
     file = forms.FileField(
-        label=gettext_lazy("名单文件（其他名单：.xlsx 或 .csv）"), required=False,
+        label=gettext_lazy("名单文件（其他名单：.xlsx 或 .csv）"), required=False, allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )  # fmt: skip
 

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from contest.core.lifecycle import Lifecycle
 from contest.publicity.enums import (
@@ -56,7 +57,7 @@ class Notice(models.Model):
         audit="publicity.notice",
         scope=notice_scope,
         verbs={NoticeStatus.FINAL: "finalized"},
-        noun="名单",
+        noun=gettext_noop("名单"),
     )
 
     class Meta:
@@ -162,7 +163,7 @@ class Objection(models.Model):
         transitions=OBJECTION_TRANSITIONS,
         audit="publicity.objection",
         scope=lambda objection: notice_scope(objection.notice),
-        noun="异议",
+        noun=gettext_noop("异议"),
     )
 
     class Meta:

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contest.accounts.validators import normalize_mobile
 from contest.core import audit
@@ -137,7 +138,7 @@ def publish_notice(*, by, notice: Notice, ends_at: datetime | None = None) -> No
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         now = timezone.now()
-        if notice.status != NoticeStatus.DRAFT:
+        if not by.has_perm("publicity.publish_notice", notice):
             raise Conflict("名单已发布。")
         if not notice.draft_items:
             raise ValidationFailed("名单为空，不能发布。", field="items")
@@ -168,7 +169,7 @@ def publish_version(
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         now = timezone.now()
-        if notice.status != NoticeStatus.PUBLISHED:
+        if not by.has_perm("publicity.revise_notice", notice):
             raise Conflict("只有公示中的名单可以发布新版本。")
         cleaned = clean_items(notice.columns, items)
         if not cleaned:
@@ -263,9 +264,14 @@ def mask_phone(phone: str) -> str:
     return local[:3] + "****" + local[-4:] if len(local) >= 8 else "****"
 
 
-def clean_objection(data: dict[str, Any], version: NoticeVersion) -> dict[str, str]:
+def clean_objection(
+    data: dict[str, Any], version: NoticeVersion, evidence: tuple[str, bytes] | None = None
+) -> tuple[dict[str, str], v.Evidence | None]:
+    """An objection's fields and its evidence file as stored; every field is checked and all
+    problems are raised together (``FieldErrors``), so the filer fixes them in one go."""
     errors: dict[str, str] = {}
     out: dict[str, str] = {}
+    file = None
     for key, label, limit in (("name", "真实姓名", v.NAME_MAX), ("reason", "异议理由", v.REASON_MAX)):
         try:
             out[key] = v.clean_text(data.get(key), label=label, limit=limit, field=key)
@@ -286,9 +292,14 @@ def clean_objection(data: dict[str, Any], version: NoticeVersion) -> dict[str, s
     if row and row not in {item.get("number") for item in version.items}:
         errors["row_number"] = "名单中没有这个报名编号。"
     out["row_number"] = row
+    if evidence is not None:
+        try:
+            file = v.sniff_evidence(*evidence)
+        except ValidationFailed as exc:
+            errors["evidence"] = exc.message
     if errors:
         raise FieldErrors(errors)
-    return out
+    return out, file
 
 
 def file_objection(
@@ -296,7 +307,6 @@ def file_objection(
 ) -> Objection:
     """Anyone files an objection against the list's current version while its period runs
     (start ≤ now < end; at the end second it is refused). ``by`` is the signed-in user or None."""
-    file = v.sniff_evidence(*evidence) if evidence else None
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         if notice.status == NoticeStatus.DRAFT:
@@ -307,7 +317,7 @@ def file_objection(
             raise Closed(f"公示期已于 {shanghai(version.period_ends_at)}（北京时间）结束，不再受理异议。")
         if now < version.period_starts_at:
             raise Closed("公示期尚未开始。")
-        cleaned = clean_objection(data, version)
+        cleaned, file = clean_objection(data, version, evidence)
         recent = Objection.objects.filter(notice=notice, phone=cleaned["phone"],
                                           filed_at__gt=now - timedelta(days=1)).count()  # fmt: skip
         if recent >= OBJECTIONS_PER_PHONE_PER_DAY:
@@ -335,9 +345,21 @@ def file_objection(
     return objection
 
 
+def _require_answerable(by, objection: Objection) -> None:
+    """``publicity.answer_objection`` (manages the list & the objection may still be answered):
+    someone who does not run the list is told it does not exist (404); an answered objection is a
+    conflict that names its answer."""
+    if by is not None and by.has_perm("publicity.answer_objection", objection):
+        return
+    require(by, "publicity.manage_notice", objection.notice)
+    raise Conflict(
+        gettext("该异议已答复（%(status)s），不能再次答复。") % {"status": objection.get_status_display()}
+    )
+
+
 def answer_objection(*, by, objection: Objection, status: str, response: str) -> Objection:
     """The organizer's written answer: upheld (the list must change in a new version) or dismissed."""
-    require(by, "publicity.manage_notice", objection.notice)
+    _require_answerable(by, objection)
     if status not in (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED):
         raise FieldErrors({"status": "请选择“异议成立”或“异议不成立”。"})
     response = v.clean_text(response, label="答复", limit=v.RESPONSE_MAX, field="response")
@@ -345,8 +367,7 @@ def answer_objection(*, by, objection: Objection, status: str, response: str) ->
         notice = objection.notice
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         objection.notice = notice
-        if not Objection.lifecycle.can(objection.status, status):
-            raise Conflict(f"该异议已答复（{objection.get_status_display()}），不能再次答复。")
+        _require_answerable(by, objection)  # answered meanwhile
         transition(objection, status, by=by,
                    values={"response": response, "answered_by": by, "answered_at": timezone.now()},
                    data={"notice": objection.notice_id, "response": response})  # fmt: skip

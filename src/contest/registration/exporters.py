@@ -72,7 +72,9 @@ def entry_row(entry: Entry) -> dict[str, Any]:
         "提交时间": _local(entry.submitted_at),
         "登记地": _division(entry.division),
         "项目名称": entry.title,
-        "行业领域": chinese_label(Industry(entry.industry)) if entry.industry in Industry.values else entry.industry,
+        "行业领域": chinese_label(Industry(entry.industry))
+        if entry.industry in Industry.values
+        else entry.industry,
         "项目简介": entry.summary,
         "技术与创新": entry.innovation,
         "市场前景": entry.market,

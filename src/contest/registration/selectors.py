@@ -228,7 +228,9 @@ def annotate_awaiting_decision(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
     """``awaiting_decision``: 1 while a qualification decision is open (submitted, resubmitted)."""
     return queryset.annotate(
         awaiting_decision=Case(
-            When(status__in=sorted(AWAITING_REVIEW), then=Value(1)), default=Value(0), output_field=IntegerField()
+            When(status__in=sorted(AWAITING_REVIEW), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
         )
     )
 

@@ -9,6 +9,7 @@ edition's rounds only.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from contest.accounts.rules import secretariat_edition_ids
 from contest.review.models import (
@@ -118,9 +119,15 @@ class AssignmentAdmin(ReadOnlyAdmin):
 @admin.register(ScoreSheet)
 class ScoreSheetAdmin(ReadOnlyAdmin):
     round_path = "assignment__round"
-    list_display = ("assignment", "status", "total", "submitted_at", "version", "updated_at")
+    list_display = ("assignment_label", "status", "total", "submitted_at", "version", "updated_at")
     list_filter = ("status",)
     list_select_related = ("assignment__round_entry", "assignment__expert")
+
+    # Sorting by the assignment itself would follow Assignment → round → … orderings into a loop
+    # (Django refuses with "Infinite loop caused by ordering"): sort by its id.
+    @admin.display(description=gettext_lazy("分配"), ordering="assignment_id")
+    def assignment_label(self, sheet: ScoreSheet) -> str:
+        return str(sheet.assignment)
 
 
 @admin.register(AssignmentRun)

@@ -187,6 +187,17 @@ class RubricRowForm(forms.Form):
     weight = forms.DecimalField(label=gettext_lazy("权重"), min_value=0, max_digits=6, decimal_places=2,
                                 required=False)  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rubric is a table whose inputs have no <label>: each names itself and its row.
+        row = (self.prefix or "").rsplit("-", 1)[-1]
+        number = int(row) + 1 if row.isdigit() else 1
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = _("第 %(n)d 项 · %(label)s") % {
+                "n": number,
+                "label": field.label,
+            }
+
 
 RubricFormSet = formset_factory(RubricRowForm, extra=2, max_num=12, absolute_max=12)
 

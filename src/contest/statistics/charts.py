@@ -139,11 +139,12 @@ def bar_chart(
             f'<text x="{x(t):.1f}" y="{bottom + 18}" text-anchor="{anchor}" fill="{MUTED}" font-size="12">'
             f"{_number(t)}</text>"
         )
+    colon = gettext("：")
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + i * row
         shown = value_text(i) if value_text else f"{_number(value)}"
         parts.append(
-            f"<g><title>{escape(label)}{escape(gettext('：'))}{escape(shown)}{escape(unit) if not value_text else ''}</title>"
+            f"<g><title>{escape(label)}{escape(colon)}{escape(shown)}{escape(unit) if not value_text else ''}</title>"
         )
         parts.append(
             f'<text class="label" x="{left}" y="{y + 16}">{escape(fit(label, WIDTH - left * 2))}</text>'

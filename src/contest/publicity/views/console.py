@@ -21,7 +21,7 @@ from contest.core import exporters as core_exporters
 from contest.core.errors import ContestError, FieldErrors
 from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup, show_refusal
 from contest.publicity import exporters, selectors, services, sources
-from contest.publicity.enums import NoticeKind, NoticeStatus, ObjectionStatus, Phase
+from contest.publicity.enums import NoticeKind, NoticeStatus, ObjectionStatus
 from contest.publicity.forms import (
     KIND_LABELS,
     AnswerForm,
@@ -144,6 +144,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 
 @notice_view(SAFE)
 def notice_detail(request: HttpRequest, notice: Notice) -> HttpResponse:
+    user = request.user
     phase = selectors.phase_of(notice)
     items = notice.draft_items if notice.status == NoticeStatus.DRAFT else notice.current_version.items
     headers = column_headers(notice.columns)
@@ -152,8 +153,9 @@ def notice_detail(request: HttpRequest, notice: Notice) -> HttpResponse:
         "notice": notice, "phase": phase, "phase_label": PHASE_LABELS[phase], "kind_label": KIND_LABELS[notice.kind],
         "headers": headers, "cells": [[(label, row.get(key, "")) for key, label in headers] for row in items],
         "versions": selectors.versions_of(notice), "pending": pending, "section": "notices_console",
-        "publish_form": PublishForm(initial={"ends_at": _default_end()}) if notice.status == NoticeStatus.DRAFT else None,
-        "can_finalize": phase == Phase.ENDED, "can_revise": notice.status == NoticeStatus.PUBLISHED,
+        "publish_form": PublishForm(initial={"ends_at": _default_end()}) if user.has_perm("publicity.publish_notice", notice) else None,
+        "can_finalize": user.has_perm("publicity.finalize_notice", notice),
+        "can_revise": user.has_perm("publicity.revise_notice", notice),
     }  # fmt: skip
     return render(request, "publicity/console_detail.html", context)
 
@@ -192,7 +194,7 @@ def notice_finalize(request: HttpRequest, notice: Notice) -> HttpResponse:
 
 @notice_view(READ_WRITE)
 def notice_revise(request: HttpRequest, notice: Notice) -> HttpResponse:
-    if notice.status != NoticeStatus.PUBLISHED:
+    if not request.user.has_perm("publicity.revise_notice", notice):
         messages.error(request, _("只有公示中的名单可以发布新版本。"))
         return redirect("publicity_console:detail", notice.pk)
     upheld = list(
@@ -257,7 +259,7 @@ def objection_answer(request: HttpRequest, notice: Notice, objection: Objection)
         form = AnswerForm()
     context = {"notice": notice, "objection": objection, "form": form, "section": "notices_console",
                "status_label": OBJECTION_LABELS[objection.status],
-               "is_open": objection.status == ObjectionStatus.FILED}  # fmt: skip
+               "is_open": request.user.has_perm("publicity.answer_objection", objection)}  # fmt: skip
     return render(request, "publicity/console_answer.html", context)
 
 

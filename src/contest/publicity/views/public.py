@@ -7,7 +7,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from contest.catalog.models import Event
@@ -18,17 +17,9 @@ from contest.publicity.forms import COLUMN_TITLES, KIND_LABELS, LookupForm, Obje
 from contest.publicity.models import Objection
 
 RECEIPT_SESSION_KEY = "publicity_receipt"
-PHASE_LABELS = {
-    Phase.DRAFT: gettext_lazy("草稿"),
-    Phase.OPEN: gettext_lazy("公示中"),
-    Phase.ENDED: gettext_lazy("公示期已结束，待确认"),
-    Phase.FINAL: gettext_lazy("公示结束，名单已确认"),
-}
-OBJECTION_LABELS = {
-    ObjectionStatus.FILED: gettext_lazy("待答复"),
-    ObjectionStatus.UPHELD: gettext_lazy("异议成立"),
-    ObjectionStatus.DISMISSED: gettext_lazy("异议不成立"),
-}
+#: phases and objection statuses as the pages show them (the enums' labels, translated)
+PHASE_LABELS = dict(Phase.choices)
+OBJECTION_LABELS = dict(ObjectionStatus.choices)
 
 
 def column_headers(columns: list[str]) -> list[tuple[str, str]]:
@@ -94,6 +85,27 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     return render(request, "publicity/public_detail.html", context)
 
 
+def _file_objection(request: HttpRequest, form: ObjectionForm, notice) -> Objection | None:
+    """File the objection, or put every problem on ``form`` at once: the form's own (a file too
+    large, a value too long) and the service's, for every field the form did not already refuse."""
+    valid = form.is_valid()
+    upload = form.cleaned_data.get("evidence")
+    evidence = (upload.name, upload.read()) if upload else None
+    data = {**{key: request.POST.get(key, "") for key in form.fields}, **form.cleaned_data}
+    try:
+        if valid:
+            return services.file_objection(by=request.user if request.user.is_authenticated else None,
+                                           notice=notice, data=data, evidence=evidence)  # fmt: skip
+        services.clean_objection(data, notice.current_version, evidence)
+    except FieldErrors as exc:
+        for key, message in exc.fields.items():
+            if key not in form.errors:
+                form.add_error(key if key in form.fields else None, message)
+    except ContestError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def objection_create(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = _notice_or_404(notice_id)
@@ -101,22 +113,10 @@ def objection_create(request: HttpRequest, notice_id: int) -> HttpResponse:
     phase = selectors.phase_of(notice)
     if request.method == "POST":
         form = ObjectionForm(request.POST, request.FILES, rows=version.items)
-        if form.is_valid():
-            upload = form.cleaned_data.get("evidence")
-            evidence = (upload.name, upload.read()) if upload else None
-            try:
-                objection = services.file_objection(
-                    by=request.user if request.user.is_authenticated else None,
-                    notice=notice, data=form.cleaned_data, evidence=evidence,
-                )  # fmt: skip
-            except FieldErrors as exc:
-                for key, message in exc.fields.items():
-                    form.add_error(key if key in form.fields else None, message)
-            except ContestError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                request.session[RECEIPT_SESSION_KEY] = objection.pk
-                return redirect("publicity:objection_receipt")
+        objection = _file_objection(request, form, notice)
+        if objection is not None:
+            request.session[RECEIPT_SESSION_KEY] = objection.pk
+            return redirect("publicity:objection_receipt")
     else:
         form = ObjectionForm(rows=version.items, initial={"row_number": request.GET.get("row", "")})
     context = {"notice": notice, "version": version, "form": form, "phase": phase, "section": "notices",

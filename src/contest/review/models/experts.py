@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from contest.review.enums import ConflictKind, ConflictSource, ExpertKind
 
@@ -26,8 +27,8 @@ class Expert(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = "评审专家"
-        verbose_name_plural = "专家库"
+        verbose_name = gettext_lazy("评审专家")
+        verbose_name_plural = gettext_lazy("专家库")
 
     def __str__(self) -> str:
         return f"{self.name}（{self.organization_name}）"
@@ -48,8 +49,8 @@ class Conflict(models.Model):
 
     class Meta:
         ordering = ["entry", "expert", "kind"]
-        verbose_name = "回避关系"
-        verbose_name_plural = "回避关系"
+        verbose_name = gettext_lazy("回避关系")
+        verbose_name_plural = gettext_lazy("回避关系")
         constraints = [
             models.UniqueConstraint(fields=["expert", "entry", "kind"], name="review_conflict_unique")
         ]

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from contest.core.lifecycle import Lifecycle
 from contest.review.enums import (
@@ -80,13 +80,13 @@ class ReviewRound(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     lifecycle = Lifecycle(
-        transitions=ROUND_TRANSITIONS, audit="review.round", scope=round_scope, noun="评审轮次"
+        transitions=ROUND_TRANSITIONS, audit="review.round", scope=round_scope, noun=gettext_noop("评审轮次")
     )
 
     class Meta:
         ordering = ["edition", "event", "created_at"]
-        verbose_name = "评审轮次"
-        verbose_name_plural = "评审轮次"
+        verbose_name = gettext_lazy("评审轮次")
+        verbose_name_plural = gettext_lazy("评审轮次")
 
     def __str__(self) -> str:
         return f"{self.event or '全国'} · {self.name}"
@@ -105,6 +105,8 @@ class RoundEntry(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("参评项目")
+        verbose_name_plural = gettext_lazy("参评项目")
         ordering = ["round", "code"]
         constraints = [
             models.UniqueConstraint(fields=["round", "entry"], name="review_roundentry_unique"),
@@ -122,6 +124,8 @@ class RoundJudge(models.Model):
     available = models.BooleanField("可参加", default=True)
 
     class Meta:
+        verbose_name = gettext_lazy("轮次评审专家")
+        verbose_name_plural = gettext_lazy("轮次评审专家")
         constraints = [models.UniqueConstraint(fields=["round", "expert"], name="review_roundjudge_unique")]
 
     def __str__(self) -> str:
@@ -137,6 +141,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = gettext_lazy("评审分配")
+        verbose_name_plural = gettext_lazy("评审分配")
         ordering = ["round", "round_entry", "expert"]
         constraints = [
             models.UniqueConstraint(fields=["round_entry", "expert"], name="review_assignment_unique"),
@@ -159,7 +165,11 @@ class ScoreSheet(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     lifecycle = Lifecycle(transitions=SHEET_TRANSITIONS, audit="review.sheet",
-                          scope=lambda sheet: round_scope(sheet.assignment.round), noun="评分表")  # fmt: skip
+                          scope=lambda sheet: round_scope(sheet.assignment.round), noun=gettext_noop("评分表"))  # fmt: skip
+
+    class Meta:
+        verbose_name = gettext_lazy("评分表")
+        verbose_name_plural = gettext_lazy("评分表")
 
     def __str__(self) -> str:
         return f"sheet {self.assignment_id}"
@@ -180,9 +190,11 @@ class AssignmentRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     lifecycle = Lifecycle(transitions=RUN_TRANSITIONS, audit="review.assignment_run",
-                          scope=lambda run: round_scope(run.round), noun="分配任务")  # fmt: skip
+                          scope=lambda run: round_scope(run.round), noun=gettext_noop("分配任务"))  # fmt: skip
 
     class Meta:
+        verbose_name = gettext_lazy("自动分配任务")
+        verbose_name_plural = gettext_lazy("自动分配任务")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -203,6 +215,8 @@ class Quota(models.Model):
     taken = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = gettext_lazy("晋级名额")
+        verbose_name_plural = gettext_lazy("晋级名额")
         constraints = [
             models.UniqueConstraint(fields=["round", "group_code"], name="review_quota_unique"),
             models.CheckConstraint(condition=Q(taken__gte=0), name="review_quota_taken_nonneg"),
@@ -227,6 +241,8 @@ class RankingSnapshot(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("排名快照")
+        verbose_name_plural = gettext_lazy("排名快照")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -247,6 +263,8 @@ class AdvancementDecision(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = gettext_lazy("晋级决定")
+        verbose_name_plural = gettext_lazy("晋级决定")
         constraints = [
             models.UniqueConstraint(fields=["round", "round_entry"], name="review_decision_unique")
         ]

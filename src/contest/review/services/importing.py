@@ -17,7 +17,7 @@ from contest.core.access import require
 from contest.core.errors import FieldErrors, ValidationFailed
 from contest.core.importing import Column, RowError
 from contest.registration import validators as v
-from contest.registration.enums import Industry
+from contest.registration.enums import Industry, chinese_label
 from contest.registration.services import industry_from_cell
 from contest.review.enums import ExpertKind
 from contest.review.models import Expert
@@ -94,7 +94,8 @@ class ExpertImportRefused(ValidationFailed):
 def industry_cells(text: str) -> list[str]:
     """A cell of industries split at 、 , ; / — except inside a section's own name, several of
     which contain 、 (“信息传输、软件和信息技术服务业”): known names are matched first, longest first."""
-    names = sorted({n for choice in Industry for n in (str(choice.label), str(choice.label)[2:])}, key=len,
+    # the file is Chinese whatever language the organizer reads the site in
+    names = sorted({n for choice in Industry for n in (chinese_label(choice), chinese_label(choice)[2:])}, key=len,
                    reverse=True)  # fmt: skip
     parts, position, text = [], 0, (text or "").strip()
     while position < len(text):

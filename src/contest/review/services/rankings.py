@@ -14,7 +14,7 @@ from contest.core.access import require
 from contest.review import ranking_sql
 from contest.review.enums import RoundStatus
 from contest.review.models import RankingSnapshot, ReviewRound, round_scope
-from contest.review.rankings import compute_rows, rerank
+from contest.review.rankings import compute_rows, ranking_buckets, rerank
 
 # -- rankings ---------------------------------------------------------------------------------------------
 
@@ -22,18 +22,9 @@ from contest.review.rankings import compute_rows, rerank
 def snapshot_ranking(*, by, round: ReviewRound) -> list[RankingSnapshot]:
     """Store the current ranking per group (and per industry when configured)."""
     require(by, "review.manage_round", round)
-    rows = compute_rows(round)
-    buckets: dict[tuple[str, str], list[dict]] = {}
-    for row in rows:
-        data = audit.jsonable(row.__dict__)
-        buckets.setdefault((row.group, ""), []).append(data)
-        if round.rank_by_industry:
-            buckets.setdefault((row.group, row.industry), []).append(data)
     created = []
     with transaction.atomic():
-        for (group, industry), items in sorted(buckets.items()):
-            if industry:
-                items = rerank(items)
+        for group, industry, items in ranking_buckets(round, compute_rows(round)):
             digest = hashlib.sha256(audit.canonical_json({"rows": items}).encode()).hexdigest()
             snap = RankingSnapshot.objects.create(round=round, group_code=group, industry=industry, rows=items,
                                                   sha256=digest, created_by=by)  # fmt: skip
