@@ -42,7 +42,11 @@ class Links(HTMLParser):
         attributes = dict(attrs)
         if tag in ("a", "link") and attributes.get("href"):
             self.hrefs.append(attributes["href"])
-        if tag == "form" and (attributes.get("method") or "get").lower() == "get" and attributes.get("action"):
+        if (
+            tag == "form"
+            and (attributes.get("method") or "get").lower() == "get"
+            and attributes.get("action")
+        ):
             self.hrefs.append(attributes["action"])
 
 
@@ -88,7 +92,9 @@ class Crawl:
 
     @property
     def server_errors(self) -> list[str]:
-        return [f"{v.status} {v.path} (linked from {v.found_on})" for v in self.visits.values() if v.status >= 500]
+        return [
+            f"{v.status} {v.path} (linked from {v.found_on})" for v in self.visits.values() if v.status >= 500
+        ]
 
     @property
     def broken_links(self) -> list[str]:
@@ -96,10 +102,14 @@ class Crawl:
                 if v.status >= 400 and v.found_on != "start"]  # fmt: skip
 
     def html_pages(self) -> list[str]:
-        return [v.path for v in self.visits.values() if v.status == 200 and v.content_type.startswith("text/html")]
+        return [
+            v.path for v in self.visits.values() if v.status == 200 and v.content_type.startswith("text/html")
+        ]
 
 
-def crawl(client, starts: tuple[str, ...], *, per_pattern: int = PER_PATTERN, max_pages: int = MAX_PAGES) -> Crawl:
+def crawl(
+    client, starts: tuple[str, ...], *, per_pattern: int = PER_PATTERN, max_pages: int = MAX_PAGES
+) -> Crawl:
     result = Crawl()
     queue: deque[tuple[str, str]] = deque((s, "start") for s in starts)
     per: dict[str, int] = {}

@@ -10,7 +10,9 @@ from ..registration.factories import superuser
 pytestmark = pytest.mark.integration
 
 
-@pytest.mark.parametrize("model", ["scoresheet", "assignment", "roundentry", "assignmentrun", "advancementdecision"])
+@pytest.mark.parametrize(
+    "model", ["scoresheet", "assignment", "roundentry", "assignmentrun", "advancementdecision"]
+)
 def test_every_column_of_a_review_admin_list_sorts(client, ningbo, model):
     advancement_round(ningbo, n=2, advance=1)
     client.force_login(superuser())
