@@ -19,6 +19,8 @@ from contest.finals.models import (
 )
 from contest.review.enums import RoundStatus
 from contest.review.models import ReviewRound
+from contest.review.rankings import compute_rows
+from contest.review.selectors import advanced_decisions
 
 pytestmark = pytest.mark.integration
 
@@ -45,6 +47,12 @@ def test_seed_demo_finals_twice_gives_the_same_counts(edition9):
     assert ScoreCorrection.objects.filter(score__slot__session=final).count() == 1
     assert second.status == SessionStatus.DRAWN
     assert second.judges.count() == 5
+    # a plausible season: both rooms hold only advanced entries, every entry fully scored before publishing
+    round_ = ReviewRound.objects.get(event__seq=30, name="网络初评（演示）")
+    advanced = set(advanced_decisions(round_).values_list("round_entry__entry_id", flat=True))
+    in_rooms = set(SessionSlot.objects.filter(session__in=[final, second]).values_list("entry_id", flat=True))
+    assert (len(advanced), second.slots.count(), in_rooms == advanced) == (10, 4, True)
+    assert [r.entry for r in compute_rows(round_) if r.too_few] == []
     assert ReviewRound.objects.get(event__seq=30, name="网络初评（演示）").status == RoundStatus.PUBLISHED
     assert "demo-judge-4" in out.getvalue()
     assert User.objects.get(username="demo-judge-5").check_password("cnmaker-demo-2024")

@@ -1,13 +1,14 @@
 """Demo data for the roadshow finals (stage “finals”), built by calling the services.
 
-On top of the review demo's 宁波 round “网络初评（演示）”: the round is closed, its best six
-enterprise entries are staged to advance and published (the rest held), then
+On top of the review demo's 宁波 round “网络初评（演示）”: the judges finish their remaining score
+sheets, the round is closed, its best ten enterprise entries are staged to advance and published (the
+rest held), and the ten finalists are split between two rooms, as a final with two venues is:
 
-* “宁波赛区决赛（演示）”: a finished session of the advanced entries before seven judges
+* “宁波赛区决赛（演示）”: a finished session of six of the advanced entries before seven judges
   (``demo-judge-1`` … ``demo-judge-5`` and two more experts of the pool), drawn from the room
   value “07 23 15 31”, every entry scored by every judge not in conflict with it (deterministic
   scores), one correction with its reason, closed and finished;
-* “宁波赛区决赛·B 会场（演示）”: a drawn session of up to four held entries before
+* “宁波赛区决赛·B 会场（演示）”: a drawn session of the other four advanced entries before
   ``demo-judge-1`` … ``demo-judge-5`` — not started, so a demo user can start it and score live.
 
 ``demo-judge-4`` and ``demo-judge-5`` are new experts with demo passwords (returned as login rows).
@@ -30,12 +31,14 @@ from contest.finals.models import LiveScore, RoadshowSession, ScoreCorrection
 from contest.registration.models.rules import SHANGHAI
 from contest.review import services as review
 from contest.review.demo import PASSWORD, ROUND_NAME
-from contest.review.enums import Decision, RoundStatus
-from contest.review.models import AdvancementDecision, Expert, ReviewRound
+from contest.review.enums import Decision, RoundStatus, SheetStatus
+from contest.review.models import Assignment, Expert, ReviewRound
+from contest.review.selectors import advanced_decisions
 
 FINAL = "宁波赛区决赛（演示）"
 SECOND = "宁波赛区决赛·B 会场（演示）"
-ADVANCING = 6
+ADVANCING = 10
+ROOM_A = 6  # finalists in the finished session; the rest wait in B 会场
 ROOM_VALUE = "07 23 15 31"
 #: (username, name, organization, title, kind, expertise)
 EXTRA_JUDGES = [
@@ -97,17 +100,43 @@ def _publish_advancement(round_: ReviewRound, actor: User, stdout) -> None:
     if round_.status == RoundStatus.PUBLISHED:
         return
     if round_.status == RoundStatus.OPEN:
+        _finish_sheets(round_)
         round_ = review.set_round_status(by=actor, round=round_, to=RoundStatus.CLOSED)
     rows = sorted(review.compute_rows(round_), key=lambda r: (r.group != "enterprise", r.rank, r.number))
     enterprise = [r for r in rows if r.group == "enterprise"]
     advancing = {r.entry for r in enterprise[:ADVANCING]}
     review.set_quota(by=actor, round=round_, group_code="enterprise", kind="count", count=ADVANCING)
     decisions = {r.entry: Decision.ADVANCE if r.entry in advancing else Decision.HOLD for r in rows}
-    # the demo round leaves some entries with fewer sheets than judges (评分不足), knowingly
+    # every sheet is in by now; an entry left short would need the organizer's acknowledgement
     too_few = sum(1 for r in rows if r.too_few)
-    review.publish_decisions(by=actor, round=round_, decisions=decisions, note="决赛演示：前六名晋级路演决赛",
+    review.publish_decisions(by=actor, round=round_, decisions=decisions, note="决赛演示：前十名晋级路演决赛",
                              acknowledged_too_few=too_few)  # fmt: skip
     stdout.write(f"决赛演示数据：{round_} 已发布晋级，{len(advancing)} 个项目进入路演决赛。")
+
+
+def _finish_sheets(round_: ReviewRound) -> None:
+    """Before the round closes, every judge submits the sheets still open (deterministic scores at
+    about three quarters of each criterion's maximum, varying by entry and judge)."""
+    rubric = review.rubric_of(round_)
+    open_assignments = (Assignment.objects.filter(round=round_, expert__user__isnull=False)
+                        .exclude(sheet__status=SheetStatus.SUBMITTED)
+                        .select_related("round", "round_entry__entry", "expert__user"))  # fmt: skip
+    for assignment in open_assignments:
+        digest = hashlib.sha256(f"{assignment.round_entry.entry_id}|{assignment.expert_id}".encode()).digest()
+        scores = {c.code: str(_half(c.max_score * Decimal(60 + digest[i % len(digest)] % 30) / 100))
+                  for i, c in enumerate(rubric)}  # fmt: skip
+        review.save_sheet(by=assignment.expert.user, assignment=assignment, scores=scores, submit=True,
+                          comment="评审意见：方案完整，建议加强市场验证。")  # fmt: skip
+
+
+def _half(value: Decimal) -> Decimal:
+    return ((value * 2).quantize(Decimal(1)) / 2).normalize()
+
+
+def _advanced(round_: ReviewRound, group) -> list:
+    """The round's advanced entries of the group, best first (rank, then registration number)."""
+    return [d.round_entry.entry for d in advanced_decisions(round_).filter(round_entry__entry__group=group)
+            .select_related("round_entry__entry").order_by("rank", "round_entry__entry__number")]  # fmt: skip
 
 
 def _score_for(number: str, seat: int) -> Decimal:
@@ -140,7 +169,8 @@ def _finished_session(event, round_, group, actor, judges, stdout) -> None:
         return
     if session.status == SessionStatus.DRAFT:
         if not session.slots.exists():
-            services.add_slots_from_round(session=session, by=actor)
+            for entry in _advanced(round_, group)[:ROOM_A]:
+                services.add_slot(session=session, entry=entry, by=actor)
         _seat(session, judges, actor)
         services.draw_speaking_order(session=session, room_value=ROOM_VALUE, by=actor, witness="公证员 孙立")
     if session.status == SessionStatus.DRAWN:
@@ -172,11 +202,8 @@ def _drawn_session(event, round_, group, actor, judges, stdout) -> None:
     if session.status != SessionStatus.DRAFT:
         return
     if not session.slots.exists():
-        held = (AdvancementDecision.objects.filter(round=round_, decision=Decision.HOLD, published_at__isnull=False,
-                                                   round_entry__entry__group=group)
-                .select_related("round_entry__entry").order_by("rank", "round_entry__entry__number"))[:4]  # fmt: skip
-        for decision in held:
-            services.add_slot(session=session, entry=decision.round_entry.entry, by=actor)
+        for entry in _advanced(round_, group)[ROOM_A:]:
+            services.add_slot(session=session, entry=entry, by=actor)
     _seat(session, judges, actor)
     if session.slots.exists():
         services.draw_speaking_order(session=session, room_value="42 08 19", by=actor, witness="公证员 孙立")
