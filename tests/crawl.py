@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urldefrag, urlsplit
 
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.urls import Resolver404, resolve
 
 #: role → the demo login (None: not signed in) and the pages the role starts from
@@ -65,6 +67,17 @@ def local_path(href: str) -> str | None:
     if parts.path.startswith(SKIP_PREFIXES) or any(p in parts.path for p in SKIP_PARTS):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def close_unread(response) -> None:
+    """Close a streamed response without reading it, the way the test client closes responses:
+    with ``close_old_connections`` detached, or the signal closes the database connection under the
+    test's transaction (PostgreSQL then fails every later query; see ``tests/http.drain``)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def pattern_of(path: str) -> str:
@@ -126,7 +139,7 @@ def crawl(
         result.visits[path] = Visit(path=path, status=response.status_code, found_on=found_on,
                                     content_type=content_type)  # fmt: skip
         if getattr(response, "streaming", False):
-            response.close()  # an event stream never ends; a download is not parsed
+            close_unread(response)  # an event stream never ends; a download is not parsed
             continue
         if response.status_code in (301, 302, 303, 307, 308):
             target = local_path(response["Location"])

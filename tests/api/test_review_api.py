@@ -761,3 +761,17 @@ def test_entries_body_that_is_not_an_object_is_refused(season, body):
 
     assert response.status_code == 422
     assert ReviewRound.objects.get(pk=rid).round_entries.count() == 0
+
+
+def test_a_body_over_the_upload_limit_is_a_json_400(client, settings, db):
+    from contest.accounts.models import User
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client.force_login(User.objects.create_user("big-body"))
+
+    response = client.post("/api/v1/rounds/1/publish", data=b"[" + b"0," * 600_000 + b"0]",
+                           content_type="application/json")  # fmt: skip
+
+    assert (response.status_code, response["Content-Type"], response.json()) == (
+        400, "application/json; charset=utf-8", {"detail": "请求体过大（上限 1 MB）。", "code": "too_large", "field": None},
+    )  # fmt: skip

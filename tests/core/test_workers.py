@@ -36,7 +36,8 @@ def database_queue(settings):
     DONE.clear()
 
 
-def test_run_worker_runs_queued_work_and_leaves_a_stopped_heartbeat(database_queue, db):
+def test_run_worker_runs_queued_work_and_leaves_a_stopped_heartbeat(database_queue, transactional_db):
+    """Transactional: the worker closes database connections between tasks, as it must in production."""
     note_done.enqueue("分配")
 
     call_command(

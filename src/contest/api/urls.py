@@ -2,6 +2,8 @@
 
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
@@ -64,6 +66,18 @@ def http_error(request, exc: HttpError) -> HttpResponse:
     )
     return api.create_response(
         request, {"detail": detail, "code": "bad_request", "field": None}, status=exc.status_code
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_big(request, exc: RequestDataTooBig) -> HttpResponse:
+    """A JSON body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: refused in the error contract, not as Django's
+    HTML page (every write documents 400)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return api.create_response(
+        request,
+        {"detail": f"请求体过大（上限 {limit} MB）。", "code": "too_large", "field": None},
+        status=400,
     )
 
 
