@@ -118,7 +118,8 @@ def publish_advancement(*, by, round: ReviewRound, acknowledged_too_few: int = 0
         round_ = ReviewRound.objects.select_for_update().get(pk=round.pk)
         if round_.status != RoundStatus.CLOSED:
             raise Conflict("请先结束评审，再发布晋级结果。")
-        too_few = sum(1 for r in compute_rows(round_) if r.too_few)
+        ranked = compute_rows(round_)  # once: the round is closed and locked, so its ranking cannot move
+        too_few = sum(1 for r in ranked if r.too_few)
         if too_few > acknowledged_too_few:
             raise FieldErrors({"acknowledge_too_few": _("有 %(n)d 个项目评分不足（提交的评分少于每个项目的评审人数），"
                                                         "请确认“我已知晓 %(n)d 个项目评分不足，仍要发布”后再发布。")
@@ -150,7 +151,7 @@ def publish_advancement(*, by, round: ReviewRound, acknowledged_too_few: int = 0
         AdvancementDecision.objects.filter(pk__in=[d.pk for d in staged]).update(published_at=now)
         snapshots = []
         for group in sorted(counts):
-            rows = [audit.jsonable(r.__dict__) for r in compute_rows(round_) if r.group == group]
+            rows = [audit.jsonable(r.__dict__) for r in ranked if r.group == group]
             digest = hashlib.sha256(audit.canonical_json({"rows": rows}).encode()).hexdigest()
             snapshots.append(RankingSnapshot.objects.create(round=round_, group_code=group, rows=rows, sha256=digest,
                                                             created_by=by, published_at=now))  # fmt: skip
