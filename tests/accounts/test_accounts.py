@@ -286,6 +286,22 @@ def test_password_reset_by_email_sets_a_new_password(client):
     assert log_in(Client(), "founder@example.cn", "Xin-Mima-2025").status_code == 302
 
 
+def test_password_reset_speaks_of_the_address_the_person_typed_not_a_user_name(client):
+    services.sign_up(identifier="zhangwei2025@example.cn", password=PASSWORD, site_url=SITE)
+    client.post(reverse("accounts:password_reset"), {"email": "zhangwei2025@example.cn"})
+    form_page = client.get(link_in(mail.outbox[0]), follow=True)
+
+    refused = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "zhangwei2025", "new_password2": "zhangwei2025"}
+    )
+
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {"new_password2": ["密码与您填写的电子邮箱太相似，请换一个。"]}
+    assert "用户名" not in refused.content.decode()
+    summary = refused.content.decode().split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert texts(summary, "li") == ["再次输入新密码：密码与您填写的电子邮箱太相似，请换一个。"]
+
+
 # -- organizer invitations --------------------------------------------------------------------------
 
 

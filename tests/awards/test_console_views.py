@@ -253,7 +253,7 @@ def test_export_award_list_is_formula_safe(client, ningbo):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("等级", "报名编号", "项目名称", "参赛主体", "所属省份", "组别")
     assert rows[1][0] == "一等奖"
-    assert rows[1][2] == '\'=HYPERLINK("http://x")'
+    assert (rows[1][2], sheet["C2"].data_type) == ('=HYPERLINK("http://x")', "s")  # text, never a formula
 
 
 # -- entrants' own certificates ---------------------------------------------------------------------------

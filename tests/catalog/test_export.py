@@ -216,19 +216,19 @@ def test_spreadsheets_neutralise_formulas(small_edition):
     sheet = xlsx_rows(export("--edition", "9", "--format", "xlsx"))
 
     assert (
-        csv_lines[-1]
-        == 'thematic,2,"\'=HYPERLINK(""http://evil.example"",""点我"")",\'+1,,\'@SUM(A1),,\'-2+3'
+        csv_lines[-1] == 'thematic,2,"\'=HYPERLINK(""http://evil.example"",""点我"")",+1,,\'@SUM(A1),,\'-2+3'
     )
     assert sheet[-1] == (
         "thematic",
         2,
-        '\'=HYPERLINK("http://evil.example","点我")',
-        "'+1",
+        '=HYPERLINK("http://evil.example","点我")',
+        "+1",
         None,
-        "'@SUM(A1)",
+        "@SUM(A1)",
         None,
-        "'-2+3",
+        "-2+3",
     )
+    # in a workbook every one of them is a text cell (never a formula): see tests/core/test_exporters.py
 
 
 def test_json_keeps_text_as_written(small_edition):

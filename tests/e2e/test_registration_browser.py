@@ -51,9 +51,24 @@ def test_founder_registers_submits_revises_and_is_qualified_on_a_phone(
     )
     page.get_by_role("link", name=re.compile("^企业")).click()
     page.wait_for_url(re.compile(r"/me/profile/enterprise/$"))
+    # A mistyped code, saved with the rest still empty: every error at once, summarised at the top.
+    good_code = credit_code("330203")
+    wrong_digit = "0" if good_code[-1] != "0" else "1"
     page.get_by_label("企业名称").fill("宁波创新科技有限公司")
-    page.get_by_label("统一社会信用代码").fill(credit_code("330203"))
+    page.get_by_label("统一社会信用代码").fill(good_code[:-1] + wrong_digit)
+    page.get_by_role("button", name="保存企业信息").click()
+    summary = page.locator("#form-errors li")
+    expect(summary.first).to_be_visible()
+    assert summary.count() == page.locator(".field .field-error").count() > 3
+    code_error = page.locator("#id_credit_code_error")
+    assert "校验" in code_error.inner_text()
+    shot("enterprise-errors")
+    # Corrected, the code's stale error goes (beside the field and in the summary).
+    page.get_by_label("统一社会信用代码").fill(good_code)
     expect(page.locator("#division-label")).to_have_text("登记地：浙江省 宁波市（330203）")
+    expect(code_error).to_have_count(0)
+    expect(page.locator('#form-errors a[href="#id_credit_code"]')).to_have_count(0)
+    assert page.locator("#id_credit_code").get_attribute("aria-invalid") is None
     page.get_by_label("登记地正确").check()
     page.get_by_label("成立日期").fill("2020-05-01")
     page.get_by_label("所属行业").select_option("C")

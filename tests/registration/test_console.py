@@ -499,7 +499,7 @@ def test_export_writes_every_filtered_entry_with_every_column(org_client, ningbo
                                 "从业人数", "是否上市", "所属行业", "联系人手机", "商业计划书 SHA-256",
                                 "提交内容 SHA-256", "疑似重复", "来源", "知识产权", "近三年财务（万元）")} == {
         "报名编号": entry.number, "状态": "已提交", "组别": "企业组",
-        "项目名称": "'=HYPERLINK(\"http://evil\")", "市场前景": "'-1+1",
+        "项目名称": "=HYPERLINK(\"http://evil\")", "市场前景": "-1+1",
         "统一社会信用代码": entry.credit_code, "登记地": "浙江省宁波市", "从业人数": 45, "是否上市": "否",
         "所属行业": "C 制造业", "联系人手机": "13812345678",
         "商业计划书 SHA-256": entry.business_plan_sha256, "提交内容 SHA-256": entry.content_sha256,

@@ -5,6 +5,7 @@ label, and cells safe against formula injection."""
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -28,6 +29,11 @@ def workbook(response):
     return load_workbook(io.BytesIO(response.content), read_only=True)
 
 
+def sheet_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+
+
 def rows(book, title: str) -> list[list]:
     """The sheet's rows, each padded to the header's width (read-only mode drops trailing empty cells)."""
     table = [list(r) for r in book[title].iter_rows(values_only=True)]
@@ -43,8 +49,9 @@ def season(ningbo):
     return s
 
 
-def local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+def local(value) -> datetime:
+    """A time as the workbook holds it: a date cell in Beijing wall-clock time, whole seconds."""
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
 
 
 def test_score_sheets_have_one_sheet_per_judge(client, season):
@@ -148,12 +155,12 @@ def test_cells_are_safe_against_formula_injection(client, season):
     title = next(t for t in book.sheetnames if "HYPERLINK" in t)
     assert title.startswith("=HYPERLINK(")  # a sheet title is never evaluated
     (header, line) = rows(book, title)
-    assert line[header.index("评语")] == "'=1+1"
-    assignments = rows(
-        workbook(client.get(reverse("review:export", args=[season.round.pk, "assignments"]))), "分配表"
-    )
-    mine = next(r for r in assignments if r[5].startswith("'="))
-    assert (mine[5], mine[6]) == ('\'=HYPERLINK("http://x","点我")', "'@SUM(A1)")
+    assert line[header.index("评语")] == "=1+1"
+    response = client.get(reverse("review:export", args=[season.round.pk, "assignments"]))
+    assignments = rows(workbook(response), "分配表")
+    mine = next(r for r in assignments if r[5].startswith("="))
+    assert (mine[5], mine[6]) == ('=HYPERLINK("http://x","点我")', "@SUM(A1)")
+    assert b"<f>" not in sheet_xml(response.content)  # every one of them a text cell, never a formula
 
 
 def test_exporters_are_registered_and_render_csv(season):
@@ -170,12 +177,12 @@ def test_exporters_are_registered_and_render_csv(season):
 
 def test_workbook_is_written_write_only(season, monkeypatch):
     made = []
-    original = review_exporters.Workbook
+    original = exporters.Workbook
 
     def spy(*args, **kwargs):
         made.append(kwargs)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(review_exporters, "Workbook", spy)
+    monkeypatch.setattr(exporters, "Workbook", spy)
     review_exporters.round_workbook(season.round, "ranking", now=datetime(2024, 8, 1, tzinfo=UTC))
     assert made == [{"write_only": True}]

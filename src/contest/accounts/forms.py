@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from contest.accounts.services import password_problems
 from contest.catalog.models import Organization
 from contest.core.errors import ContestError, FieldErrors
 
@@ -93,6 +94,16 @@ class NewPasswordForm(SetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = _("新密码")
         self.fields["new_password2"].label = _("再次输入新密码")
+
+    def validate_password_for_user(self, user, password_field_name="new_password2"):  # noqa: S107
+        """The password rules, the similarity check against what the person knows as theirs (their
+        e-mail, mobile and name) — never "too similar to the 用户名", a name they never chose."""
+        password = self.cleaned_data.get(password_field_name)
+        if not password:
+            return
+        typed = {"email": user.email, "phone": user.phone, "name": user.display_name}
+        for problem in password_problems(password, typed=typed):
+            self.add_error(password_field_name, problem)
 
 
 class InvitationForm(ServiceErrorsMixin, forms.Form):

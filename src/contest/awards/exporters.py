@@ -14,4 +14,4 @@ def award_list(*, event, group=None):
                "所属省份": row["province"], "组别": row["group"]}  # fmt: skip
 
 
-AWARD_LIST = register(Exporter(name="awards.award_list", columns=COLUMNS, rows=award_list))
+AWARD_LIST = register(Exporter(name="awards.award_list", columns=COLUMNS, rows=award_list, title="获奖名单"))

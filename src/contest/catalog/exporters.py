@@ -25,4 +25,4 @@ def event_rows(*, edition: Edition) -> Iterator[dict[str, Any]]:
         }
 
 
-EVENTS = register(Exporter(name="catalog.events", columns=EVENT_COLUMNS, rows=event_rows))
+EVENTS = register(Exporter(name="catalog.events", columns=EVENT_COLUMNS, rows=event_rows, title="赛事"))

@@ -3,17 +3,11 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from contest.core.exporters import Exporter, register
 from contest.publicity.models import Notice, NoticeVersion
 from contest.publicity.sources import COLUMN_LABELS
 
 STATUS = {"filed": "待答复", "upheld": "异议成立", "dismissed": "异议不成立"}
-
-
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 def item_columns(version: NoticeVersion) -> list[str]:
@@ -26,7 +20,7 @@ def version_rows(*, version: NoticeVersion):
 
 
 #: the columns vary with the list's kind; ``item_columns`` gives the ones of a version
-ITEMS = register(Exporter("publicity_items", columns=(), rows=version_rows))
+ITEMS = register(Exporter("publicity_items", columns=(), rows=version_rows, title="公示名单"))
 
 OBJECTION_COLUMNS = ("查询码", "针对版本", "涉及项目", "异议人", "联系电话", "电子邮箱", "异议理由", "证据文件",
                      "证据SHA-256", "提交时间", "状态", "答复", "答复人", "答复时间", "体现于版本")  # fmt: skip
@@ -42,10 +36,12 @@ def objection_rows(*, notice: Notice):
         yield {
             "查询码": o.tracking_code, "针对版本": o.version.number, "涉及项目": o.row_number, "异议人": o.name,
             "联系电话": o.phone, "电子邮箱": o.email, "异议理由": o.reason, "证据文件": o.evidence_name,
-            "证据SHA-256": o.evidence_sha256, "提交时间": _when(o.filed_at), "状态": STATUS[o.status],
+            "证据SHA-256": o.evidence_sha256, "提交时间": o.filed_at, "状态": STATUS[o.status],
             "答复": o.response, "答复人": o.answered_by.get_username() if o.answered_by else "",
-            "答复时间": _when(o.answered_at), "体现于版本": "、".join(str(v.number) for v in o.resolved_in.all()),
+            "答复时间": o.answered_at, "体现于版本": "、".join(str(v.number) for v in o.resolved_in.all()),
         }  # fmt: skip
 
 
-OBJECTIONS = register(Exporter("publicity_objections", columns=OBJECTION_COLUMNS, rows=objection_rows))
+OBJECTIONS = register(
+    Exporter("publicity_objections", columns=OBJECTION_COLUMNS, rows=objection_rows, title="异议登记")
+)

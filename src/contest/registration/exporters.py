@@ -4,16 +4,13 @@
 entrant's profile, the project, finances, IP, the business plan's hash, receipt hash and
 status. Headers are Chinese; the entrant and project columns carry the same headers as the
 import template (docs/entry-import.md), so an export can be edited and imported again.
-Spreadsheet cells go through ``safe_cell`` (formula injection) in the core writers.
+The core writers lay out the workbook and keep text cells text (``contest.core.exporters``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 from typing import Any
-
-from django.utils import timezone
 
 from contest.core.exporters import Exporter, register
 from contest.registration.enums import EntryStatus, Industry, SmeStatus, chinese_label
@@ -31,11 +28,6 @@ ENTRY_COLUMNS = (
 )  # fmt: skip
 
 
-def _local(value: datetime | None) -> str | None:
-    """Excel has no time zones: Beijing time as text."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else None
-
-
 def _division(division) -> str | None:
     if division is None:
         return None
@@ -45,7 +37,7 @@ def _division(division) -> str | None:
 
 
 def _phone(value: str | None) -> str | None:
-    """Mainland mobiles as dialled (13812345678): a leading + would be neutralised as a formula."""
+    """Mainland mobiles as dialled at home (13812345678); others keep their +country code."""
     return value[3:] if value and value.startswith("+86") else value
 
 
@@ -69,7 +61,7 @@ def entry_row(entry: Entry) -> dict[str, Any]:
         "组别": entry.group.name,
         "状态": chinese_label(EntryStatus(entry.status)),
         "来源": "批量导入" if entry.source == "import" else "在线报名",
-        "提交时间": _local(entry.submitted_at),
+        "提交时间": entry.submitted_at,
         "登记地": _division(entry.division),
         "项目名称": entry.title,
         "行业领域": chinese_label(Industry(entry.industry))
@@ -90,8 +82,8 @@ def entry_row(entry: Entry) -> dict[str, Any]:
         "提交内容 SHA-256": entry.content_sha256 or None,
         "疑似重复": getattr(entry, "duplicate_count", None),
         "组织方意见": entry.organizer_comment,
-        "创建时间": _local(entry.created_at),
-        "更新时间": _local(entry.updated_at),
+        "创建时间": entry.created_at,
+        "更新时间": entry.updated_at,
     }
     if enterprise is not None:
         row.update({
@@ -125,4 +117,6 @@ def entry_rows(*, entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
         yield entry_row(entry)
 
 
-ENTRIES = register(Exporter(name="registration.entries", columns=ENTRY_COLUMNS, rows=entry_rows))
+ENTRIES = register(
+    Exporter(name="registration.entries", columns=ENTRY_COLUMNS, rows=entry_rows, title="报名表")
+)

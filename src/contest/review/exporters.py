@@ -11,13 +11,13 @@ SHA-256 of the rows (canonical JSON) and lines for signatures. These exports are
 organizers, who know the entrants, so they carry names even in a blind round; the file name and
 the cover say so (``BLIND_LABEL``), and nothing here is ever served to a judge.
 
-Cells go through ``safe_cell`` (formula injection); workbooks are written ``write_only``.
+Workbooks are laid out by ``contest.core.exporters`` (text stays text, times are Beijing-time date
+cells, frozen header, column widths).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -25,10 +25,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
 
-from contest.core import audit
-from contest.core.exporters import Exporter, flatten, register, safe_cell
+from contest.core import audit, exporters
+from contest.core.exporters import Exporter, Sheet, register
 from contest.registration.enums import Industry
 from contest.review import services
 from contest.review.enums import AssignmentSource, ConflictKind, ConflictSource, RoundStage, SheetStatus
@@ -38,11 +37,6 @@ BLIND_LABEL = "含参赛主体-仅限组织方"
 BLIND_NOTE = "本轮为匿名评审。本文件供组织方与公证人员使用，含参赛主体名称，不得提供给评审专家。"
 OPEN_NOTE = "本轮为实名评审。"
 SHEET_STATES = {"pending": "未评", SheetStatus.DRAFT: "草稿", SheetStatus.SUBMITTED: "已提交"}
-
-
-def _local(value: datetime | None) -> str | None:
-    """Excel has no time zones: Beijing time as text."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else None
 
 
 def entrant_name(entry) -> str:
@@ -95,7 +89,7 @@ def score_row(assignment: Assignment, rubric) -> dict[str, Any]:
         "总分": sheet.total if sheet else None,
         "评语": sheet.comment if sheet else None,
         "状态": SHEET_STATES[sheet.status if sheet else "pending"],
-        "提交时间": _local(sheet.submitted_at) if sheet else None,
+        "提交时间": sheet.submitted_at if sheet else None,
     }
     for c in rubric:
         row[criterion_header(c)] = _decimal(scores.get(c.code))
@@ -112,7 +106,9 @@ def score_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
         yield score_row(assignment, rubric)
 
 
-SCORE_SHEETS = register(Exporter(name="review.score_sheets", columns=SCORE_COLUMNS, rows=score_rows))
+SCORE_SHEETS = register(
+    Exporter(name="review.score_sheets", columns=SCORE_COLUMNS, rows=score_rows, title="评分表")
+)
 
 
 def judge_sheets(round_: ReviewRound) -> list[tuple[str, list[str], list[dict[str, Any]]]]:
@@ -165,7 +161,9 @@ def ranking_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
             }
 
 
-RANKING = register(Exporter(name="review.ranking", columns=RANKING_COLUMNS, rows=ranking_rows))
+RANKING = register(
+    Exporter(name="review.ranking", columns=RANKING_COLUMNS, rows=ranking_rows, title="排名表")
+)
 
 
 # -- assignments -----------------------------------------------------------------------------------------
@@ -196,11 +194,13 @@ def assignment_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
             "匹配度": a.match_score,
             "来源": str(AssignmentSource(a.source).label),
             "评分状态": SHEET_STATES[sheet.status if sheet else "pending"],
-            "分配时间": _local(a.created_at),
+            "分配时间": a.created_at,
         }
 
 
-ASSIGNMENTS = register(Exporter(name="review.assignments", columns=ASSIGNMENT_COLUMNS, rows=assignment_rows))
+ASSIGNMENTS = register(
+    Exporter(name="review.assignments", columns=ASSIGNMENT_COLUMNS, rows=assignment_rows, title="分配表")
+)
 
 
 # -- conflicts -------------------------------------------------------------------------------------------
@@ -233,11 +233,13 @@ def conflict_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
             "来源": str(ConflictSource(c.source).label),
             "说明": c.reason,
             "记录人": str(c.created_by) if c.created_by else "系统",
-            "记录时间": _local(c.created_at),
+            "记录时间": c.created_at,
         }
 
 
-CONFLICTS = register(Exporter(name="review.conflicts", columns=CONFLICT_COLUMNS, rows=conflict_rows))
+CONFLICTS = register(
+    Exporter(name="review.conflicts", columns=CONFLICT_COLUMNS, rows=conflict_rows, title="回避关系表")
+)
 
 
 # -- workbooks --------------------------------------------------------------------------------------------
@@ -249,16 +251,6 @@ KINDS = {
     "conflicts": ("回避关系表", CONFLICTS),
 }
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = _BAD_TITLE.sub("-", title).strip("'")[:28] or "Sheet"
-    candidate, n = base, 1
-    while candidate in used:
-        n += 1
-        candidate = f"{base[:25]}({n})"
-    used.add(candidate)
-    return candidate
 
 
 def rows_sha256(sheets: Sequence[tuple[str, Sequence[str], list[dict[str, Any]]]]) -> str:
@@ -278,7 +270,7 @@ def cover_rows(round_: ReviewRound, *, document: str, sheets, now: datetime) -> 
         ("状态", round_.get_status_display()),
         ("评审方式", "匿名评审" if round_.blind else "实名评审"),
         ("说明", BLIND_NOTE if round_.blind else OPEN_NOTE),
-        ("导出时间（北京时间）", _local(now)),
+        ("导出时间（北京时间）", now),
         ("数据行数", count),
         ("数据 SHA-256", rows_sha256(sheets)),
         ("组织方经办人（签字）", ""),
@@ -289,16 +281,7 @@ def cover_rows(round_: ReviewRound, *, document: str, sheets, now: datetime) -> 
 
 
 def write_workbook(sheets: Iterable[tuple[str, Sequence[str], Iterable[dict[str, Any]]]]) -> bytes:
-    workbook = Workbook(write_only=True)
-    used: set[str] = set()
-    for title, columns, rows in sheets:
-        sheet = workbook.create_sheet(title=_sheet_title(title, used))
-        sheet.append([safe_cell(c) for c in columns])
-        for row in rows:
-            sheet.append([safe_cell(flatten(row.get(c))) for c in columns])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exporters.write_workbook(Sheet(title=t, columns=c, rows=r) for t, c, r in sheets)
 
 
 def filename(round_: ReviewRound, kind: str, now: datetime) -> str:

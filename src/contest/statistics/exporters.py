@@ -3,20 +3,18 @@
 
 The spreadsheet opens with a title row (the chart, the filter), a row with the time of export,
 an empty row, then the chart's own table: the header and the very numbers the chart draws.
-Text cells go through ``safe_cell`` (formula injection); numbers stay numbers; per cents are
+Text cells stay text, numbers stay numbers (``contest.core.exporters``); per cents are
 ``Decimal`` with one decimal. CSV is the registry's plain writer (header and rows).
 """
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext
-from openpyxl import Workbook
 
-from contest.core.exporters import Exporter, flatten, register, safe_cell, write_csv
+from contest.core.exporters import Exporter, Sheet, register, write_csv, write_workbook
 from contest.statistics.dashboard import CHARTS, Chart
 from contest.statistics.scope import StatsScope
 
@@ -39,18 +37,10 @@ def title_of(chart: Chart, scope: StatsScope) -> str:
 
 
 def workbook(chart: Chart, scope: StatsScope, *, now: datetime) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=chart.title[:31])
-    sheet.append([safe_cell(title_of(chart, scope))])
     stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S")
-    sheet.append([safe_cell(gettext("导出时间：%(time)s（北京时间）") % {"time": stamp})])
-    sheet.append([])
-    sheet.append([safe_cell(c) for c in chart.headers])
-    for row in chart.rows:
-        sheet.append([safe_cell(flatten(row[c])) for c in chart.columns])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    preamble = [title_of(chart, scope), gettext("导出时间：%(time)s（北京时间）") % {"time": stamp}, ""]
+    keyed = (dict(zip(chart.headers, (row[c] for c in chart.columns), strict=True)) for row in chart.rows)
+    return write_workbook([Sheet(title=chart.title, columns=chart.headers, rows=keyed, preamble=preamble)])
 
 
 def csv_bytes(chart: Chart) -> bytes:

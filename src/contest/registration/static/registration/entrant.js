@@ -19,6 +19,23 @@
     var checkbox = document.getElementById("id_confirm_division");
     var texts = document.getElementById("division-texts").dataset;
     var last = null;
+    // The error the server gave for the code last time is stale once the code is corrected:
+    // remove it (and its line in the summary at the top), or replace it with the new finding.
+    function settle(message) {
+      var stale = document.getElementById("id_credit_code_error");
+      if (message) {
+        if (stale) stale.textContent = message;
+        return;
+      }
+      if (stale) stale.remove();
+      input.removeAttribute("aria-invalid");
+      var item = document.querySelector('#form-errors a[href="#id_credit_code"]');
+      if (item) {
+        var list = item.closest("ul");
+        item.closest("li").remove();
+        if (list && !list.children.length) list.closest("#form-errors").hidden = true;
+      }
+    }
     function update() {
       var code = input.value.replace(/[\s-]/g, "").toUpperCase();
       if (code === last) return;
@@ -42,6 +59,7 @@
             checkbox.value = data.division_code;
             confirmRow.hidden = false;
             box.classList.add("division-box--found");
+            settle(null);
           } else {
             var span = document.createElement("span");
             span.className = "field-error";
@@ -50,6 +68,7 @@
             checkbox.checked = false;
             confirmRow.hidden = true;
             box.classList.remove("division-box--found");
+            settle(data.error);
           }
         })
         .catch(function () { last = null; });
