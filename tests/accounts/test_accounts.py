@@ -28,7 +28,8 @@ SITE = "http://testserver"
 
 
 def sign_up(client: Client, identifier: str, password: str = PASSWORD, confirm: str | None = None, **extra):
-    data = {"identifier": identifier, "password": password, "password_confirm": confirm or password, **extra}
+    data = {"identifier": identifier, "password": password, "password_confirm": confirm or password,
+            "accept_privacy": "on", **extra}  # fmt: skip
     return client.post(reverse("accounts:signup"), data)
 
 

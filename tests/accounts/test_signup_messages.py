@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 
 def sign_up(client, identifier: str, password: str, **extra):
-    data = {"identifier": identifier, "password": password, "password_confirm": password, **extra}
+    data = {"identifier": identifier, "password": password, "password_confirm": password, "accept_privacy": "on",
+            **extra}  # fmt: skip
     return client.post(reverse("accounts:signup"), data)
 
 

@@ -645,13 +645,14 @@ def test_my_event_province_without_event_has_no_regional(client):
     assert response.json() == {"regional": None, "thematic": [], "overseas": None}
 
 
-def test_my_event_city_outside_province_is_400(client):
+def test_my_event_city_outside_province_is_422_naming_the_field(client):
     make_edition(9)
 
     response = client.get("/api/v1/editions/9/my-event?province=330000&city=440300")
 
-    assert response.status_code == 400
-    assert response.json() == {"detail": "深圳市不属于浙江省。", "code": "city_mismatch", "field": "city"}
+    assert response.status_code == 422
+    assert response.json() == {"detail": "深圳市不属于浙江省。", "code": "city_mismatch", "field": "city",
+                               "fields": {"city": "深圳市不属于浙江省。"}}  # fmt: skip
 
 
 def test_my_event_city_code_given_as_province_is_404(client):

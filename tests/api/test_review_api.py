@@ -5,6 +5,7 @@ Every write goes through ``review.services``; these tests check what the API mak
 exact JSON bodies, status codes, and that a blind round never shows who the entrant is.
 """
 
+import json
 from datetime import datetime
 from decimal import Decimal
 
@@ -410,6 +411,24 @@ def test_score_out_of_range_and_not_a_number_are_422(season):
     }  # fmt: skip
     assert [d["loc"] for d in as_json(text, 422)["detail"]] == [["body", "payload", "scores", "innovation"]]
     assert not ScoreSheet.objects.filter(assignment=a).exists()
+
+
+def test_a_score_of_false_or_with_a_digit_separator_is_refused_and_a_json_number_is_kept(season):
+    rid = ready_round(season)
+    judge = season["experts"][1]
+    japi = judge_api(judge)
+    a = Assignment.objects.filter(round_id=rid, expert=judge).first()
+    url = f"/api/v1/judge/assignments/{a.pk}/sheet"
+
+    refused = [japi.client.put(url, json.dumps({"scores": {"innovation": value}}), content_type="application/json",
+                               headers=japi._headers()) for value in (False, True, "1_0", "２０")]  # fmt: skip
+    kept = japi.client.put(url, '{"scores": {"innovation": 1e1, "team": 12.50}}', content_type="application/json",
+                           headers=japi._headers())  # fmt: skip
+
+    assert [[(d["loc"], d["msg"]) for d in as_json(r, 422)["detail"]] for r in refused] == [
+        [(["body", "payload", "scores", "innovation"], "请填写数字（如 88.5）。")]
+    ] * 4
+    assert as_json(kept, 200)["scores"] == {"innovation": "10", "team": "12.50"}
 
 
 def test_scoring_a_closed_round_is_409(season):

@@ -374,3 +374,27 @@ def test_verify_page_in_english_shows_english_labels_and_level(english_client, n
     assert "<dt>Verification code</dt>" in page
     assert "<dt>Date of issue</dt><dd>Oct. 26, 2024</dd>" in page
     assert [name for name in DEFAULT_LEVEL_NAMES if name in visible_text(page)] == []
+
+
+def test_award_list_has_a_csv_beside_the_workbook(client, ningbo):
+    from contest.registration import services as reg
+
+    from ..registration.factories import enterprise_owner, submitted_entry
+
+    organizer = organizer_for(ningbo)
+    entry = submitted_entry(ningbo, enterprise_owner(), title="=1+1 港口调度")
+    reg.qualify_entry(by=organizer, entry=entry)
+    entry.refresh_from_db()
+    services.stage_award(by=organizer, event=ningbo, entry=entry, level_name="一等奖")
+    services.confirm_awards(by=organizer, event=ningbo, group=enterprise_group(ningbo))
+    client.force_login(organizer)
+
+    response = client.get(table_url(ningbo, "export"), {"format": "csv"})
+    page = client.get(table_url(ningbo)).content.decode()
+
+    assert response.streaming
+    lines = drain(response).decode("utf-8").splitlines()
+    assert lines[0] == "\ufeff等级,报名编号,项目名称,参赛主体,所属省份,组别"
+    assert lines[1].startswith(f"一等奖,{entry.number},'=1+1 港口调度,")  # a formula neutralised in CSV
+    assert len(lines) == 2
+    assert f'href="{table_url(ningbo, "export")}?format=csv"' in page

@@ -67,7 +67,8 @@ def test_workbook_layout_sheet_name_frozen_bold_header_widths_and_real_dates():
         "CK9-001", WALL_CLOCK, datetime(2020, 1, 2), 88.5, "很长的项目简介" * 30, "张三；李四", None,  # noqa: DTZ001
     ]  # fmt: skip
     assert (sheet["B2"].number_format, sheet["C2"].number_format) == ("yyyy-mm-dd hh:mm:ss", "yyyy-mm-dd")
-    widths = [sheet.column_dimensions[letter].width for letter in "ABCDEFG"]
+    # Excel stores a column's width with the cell padding added (10 characters -> 10.7109375)
+    widths = [int(sheet.column_dimensions[letter].width) for letter in "ABCDEFG"]
     assert widths == [10, 21, 12, 7, 60, 12, 6]
 
 

@@ -21,13 +21,14 @@ from contest.awards.models import CertificateBatch
 from contest.core.errors import Conflict, ValidationFailed
 from contest.core.lifecycle import lifecycle_models, lifecycle_of, transition
 from contest.core.models import AuditRecord
+from contest.core.privacy_models import ErasureRequest
 from contest.publicity.models import Objection
 from contest.review.models import AssignmentRun, ScoreSheet
 
 from ..awards.builders import confirmed_awards, enterprise_group
 from ..finals.factories import session_with
 from ..publicity.builders import advancement_round, published_list
-from ..registration.factories import submitted_entry, superuser
+from ..registration.factories import submitted_entry, superuser, user
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +44,7 @@ LIFECYCLES = [
     "publicity.notice",
     "publicity.objection",
     "accounts.invitation",
+    "core.erasurerequest",
 ]
 
 
@@ -89,6 +91,8 @@ def build(label: str, event):
                                                edition=event.edition, kind="secretariat",
                                                expires_at=timezone.now() + timedelta(days=7))  # fmt: skip
         return invitation, admin
+    if label == "core.erasurerequest":
+        return ErasureRequest.objects.create(user=user(), requested_at=timezone.now()), admin
     raise AssertionError(label)
 
 

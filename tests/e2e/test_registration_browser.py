@@ -41,6 +41,7 @@ def test_founder_registers_submits_revises_and_is_qualified_on_a_phone(
     page.get_by_label("电子邮箱或手机号").fill("Founder@Example.cn")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password_confirm").fill(PASSWORD)
+    page.get_by_label("我已阅读并同意《个人信息保护政策》").check()
     shot("signup")
     page.get_by_role("button", name="注册").click()
 

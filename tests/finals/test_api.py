@@ -44,14 +44,17 @@ def test_the_last_judge_through_the_api_sees_the_result(ningbo, client):
     assert (response.json()["slot_status"], response.json()["result"]) == (SlotStatus.CLOSED, "85.00")
 
 
-def test_a_bad_score_is_a_400_naming_the_field(ningbo, client):
+def test_a_bad_score_is_a_422_naming_the_field(ningbo, client):
     session, _entries, panel, organizer = session_with(ningbo, entries=1, status="live")
     slot = selectors.slots(session).first()
     services.open_slot(slot=slot, by=organizer)
     client.force_login(panel[0].user)
     response = post(client, f"/api/v1/finals/slots/{slot.pk}/scores", {"score": "120"})
-    assert response.status_code == 400
-    assert (response.json()["detail"], response.json()["field"]) == ("分数应在 0 到 100 之间。", "score")
+    assert response.status_code == 422
+    assert (response.json()["detail"], response.json()["fields"]) == (
+        "分数应在 0 到 100 之间。",
+        {"score": "分数应在 0 到 100 之间。"},
+    )
 
 
 def test_someone_off_the_panel_gets_404(ningbo, client):

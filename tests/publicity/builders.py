@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from contest.core.errors import ValidationFailed
 from contest.publicity import services
 from contest.review import services as review
 from contest.review.enums import RoundStatus
@@ -54,6 +55,23 @@ def published_list(event, organizer, *, round_=None, ends_at=None, title="宁波
 def objection_data(**overrides) -> dict[str, str]:
     return {"name": "李明", "phone": PHONE, "email": "liming@example.cn", "row_number": "",
             "reason": "该项目存在知识产权纠纷。", **overrides}  # fmt: skip
+
+
+def verified_phone(phone: str = PHONE):
+    """A phone verified the way the public does it: a code issued, then typed in."""
+    verification, code = services.issue_phone_code(phone=phone)
+    return services.confirm_phone_code(verification_id=verification.pk, phone=phone, code=code)
+
+
+def file_verified(*, by=None, notice, data: dict, evidence=None):
+    """``services.file_objection`` by someone whose phone was just verified (an invalid phone: none)."""
+    try:
+        verification = verified_phone(data["phone"])
+    except ValidationFailed:
+        verification = None
+    return services.file_objection(
+        by=by, notice=notice, data=data, evidence=evidence, verification=verification
+    )
 
 
 def national_round(edition, secretariat, *, advance: int = 1):

@@ -1,5 +1,6 @@
-"""Someone on a phone (375 px) finds a list on notice, watches the countdown, files an objection
-with a photo as evidence, keeps the receipt's tracking code and looks the objection up."""
+"""Someone on a phone (375 px) finds a list on notice, watches the countdown, verifies the phone
+with a texted code, files an objection with a photo as evidence, keeps the receipt's tracking code
+and looks the objection up."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from contest.core import sms
 from contest.publicity.models import Objection
 
-from .builders import advancement_round, published_list
+from .builders import advancement_round, file_verified, published_list
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -66,26 +68,34 @@ def test_objection_filed_on_a_phone_and_looked_up(live_server, ningbo, phone, ar
     shot("detail")
 
     page.get_by_role("link", name="对名单提出异议").click()
+    # step 1: the phone, verified by a texted code
     page.get_by_label("联系电话（手机号）").fill("110")
+    page.get_by_role("button", name="获取短信验证码").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.locator("li")).to_have_text(["联系电话（手机号）：请输入有效的中国大陆手机号。"])
+    summary.get_by_role("link", name="联系电话（手机号）：请输入有效的中国大陆手机号。").click()
+    expect(page.get_by_label("联系电话（手机号）")).to_be_focused()
+    page.get_by_label("联系电话（手机号）").fill("13812345678")
+    page.get_by_role("button", name="获取短信验证码").click()
+    expect(page.locator("#code-sent")).to_have_text("验证码已发送至 138****5678，10 分钟内有效。")
+    code = re.search(r"验证码为 (\d{6})", sms.outbox[-1].text).group(1)
+    shot("code-sent")
+    # step 2: the code and the objection; every problem is listed at once
+    page.get_by_label("短信验证码").fill(code)
     page.get_by_role("button", name="提交异议").click()
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
-    expect(summary.locator("li")).to_have_text(
-        [
-            "真实姓名：请填写真实姓名。",
-            "联系电话（手机号）：请输入有效的中国大陆手机号。",
-            "异议理由：请填写异议理由。",
-        ]
-    )
+    expect(summary.locator("li")).to_have_text(["真实姓名：请填写真实姓名。", "异议理由：请填写异议理由。"])
     box = summary.bounding_box()
     assert box is not None
     assert box["y"] + box["height"] <= 812  # seen without scrolling
-    expect(page.locator(".field-error")).to_have_count(3)
+    expect(page.locator(".field-error")).to_have_count(2)
+    expect(page.locator("#phone-verified")).to_have_text("手机号已验证。")
     shot("form-errors")
-    summary.get_by_role("link", name="联系电话（手机号）：请输入有效的中国大陆手机号。").click()
-    expect(page.get_by_label("联系电话（手机号）")).to_be_focused()
+    summary.get_by_role("link", name="真实姓名：请填写真实姓名。").click()
+    expect(page.get_by_label("真实姓名")).to_be_focused()
     page.get_by_label("真实姓名").fill("李明")
-    page.get_by_label("联系电话（手机号）").fill("13812345678")
     page.get_by_label("涉及项目（选填）").select_option(best[1].number)
     page.get_by_label("异议理由").fill("该项目的专利权属存在争议。")
     evidence = tmp_path / "证据.png"
@@ -93,8 +103,8 @@ def test_objection_filed_on_a_phone_and_looked_up(live_server, ningbo, phone, ar
     page.get_by_label("证据材料（选填，PDF、JPG 或 PNG，不超过 10 MB）").set_input_files(str(evidence))
     shot("form")
     page.get_by_role("button", name="提交异议").click()
-    # a redirect keeps the fragment the summary's link left (#id_phone)
-    page.wait_for_url(re.compile(r"/notices/objections/receipt/(#id_phone)?$"))
+    # a redirect keeps the fragment the summary's link left (#id_name)
+    page.wait_for_url(re.compile(r"/notices/objections/receipt/(#id_name)?$"))
     objection = Objection.objects.get()
     expect(page.locator("#tracking-code")).to_have_text(objection.tracking_code)
     assert (objection.row_number, objection.evidence_content_type) == (best[1].number, "image/png")
@@ -120,7 +130,7 @@ def test_console_list_page_fits_a_phone(live_server, ningbo, phone, artifacts_di
 
     round_, _best, organizer = advancement_round(ningbo, n=3, advance=2)
     notice = published_list(ningbo, organizer, round_=round_)
-    objection = services.file_objection(by=None, notice=notice, data=objection_data())
+    objection = file_verified(by=None, notice=notice, data=objection_data())
     services.answer_objection(by=organizer, objection=objection, status="upheld", response="属实。")
     services.publish_version(by=organizer, notice=notice, items=notice.current_version.items[:1],
                              reason="异议成立，删除第二行。", objections=[objection])  # fmt: skip

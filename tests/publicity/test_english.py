@@ -12,7 +12,7 @@ from django.urls import reverse
 from contest.publicity import services
 
 from ..accounts.html import texts
-from .builders import T0, advancement_round, objection_data, published_list
+from .builders import T0, advancement_round, file_verified, objection_data, published_list
 
 pytestmark = pytest.mark.integration
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -31,8 +31,8 @@ def lists(ningbo):
                                title="第二份")  # fmt: skip
     with time_machine.travel(T0, tick=False):
         open_ = published_list(ningbo, organizer, round_=round_, title="第三份")
-        answered = services.file_objection(by=None, notice=open_, data=objection_data())
-        services.file_objection(by=None, notice=open_, data=objection_data())
+        answered = file_verified(by=None, notice=open_, data=objection_data())
+        file_verified(by=None, notice=open_, data=objection_data())
         services.answer_objection(by=organizer, objection=answered, status="dismissed", response="材料不足。")
     return {"open": open_, "ended": ended, "final": final, "organizer": organizer}
 

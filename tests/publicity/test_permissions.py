@@ -16,7 +16,7 @@ from contest.publicity.models import Objection
 
 from ..accounts.html import elements
 from ..registration.factories import organizer_for
-from .builders import T0, advancement_round, objection_data, published_list
+from .builders import T0, advancement_round, file_verified, objection_data, published_list
 
 pytestmark = pytest.mark.integration
 PERMS = ("publicity.publish_notice", "publicity.revise_notice", "publicity.finalize_notice")
@@ -86,7 +86,7 @@ def test_answer_objection_is_offered_while_the_objection_is_filed_only(client, s
     organizer = season["organizer"]
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], organizer, round_=season["round"])
-        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        objection = file_verified(by=None, notice=notice, data=objection_data())
     url = reverse("publicity_console:answer", args=[notice.pk, objection.pk])
     client.force_login(organizer)
     before = (organizer.has_perm("publicity.answer_objection", objection),
@@ -104,7 +104,7 @@ def test_answering_another_event_s_objection_answers_not_found(season, edition9)
     other = organizer_for(Event.objects.get(edition=edition9, tier="regional", seq=33))
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], season["organizer"], round_=season["round"])
-        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        objection = file_verified(by=None, notice=notice, data=objection_data())
     assert other.has_perm("publicity.answer_objection", objection) is False
     with pytest.raises(NotFound):
         services.answer_objection(by=other, objection=objection, status="upheld", response="成立。")
@@ -115,7 +115,7 @@ def test_answering_an_objection_answered_meanwhile_is_a_conflict(season):
     organizer = season["organizer"]
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], organizer, round_=season["round"])
-        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        objection = file_verified(by=None, notice=notice, data=objection_data())
     stale = Objection.objects.select_related("notice").get(pk=objection.pk)  # read before the answer
     services.answer_objection(by=organizer, objection=objection, status="upheld", response="属实。")
     with pytest.raises(Conflict, match=r"^该异议已答复（异议成立），不能再次答复。$"):

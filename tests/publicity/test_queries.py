@@ -13,7 +13,7 @@ from contest.publicity import services
 from contest.publicity.models import Notice
 from tests.http import drain
 
-from .builders import T0, advancement_round, objection_data
+from .builders import T0, advancement_round, file_verified, objection_data
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +33,7 @@ def _lists(source, n: int) -> list[Notice]:
                                             event=source["event"], kind="advancement", title=f"名单{i}",
                                             params={"round": source["round"]})  # fmt: skip
             services.publish_notice(by=source["organizer"], notice=notice, ends_at=T0 + timedelta(days=i + 1))
-            services.file_objection(by=None, notice=notice, data=objection_data())
+            file_verified(by=None, notice=notice, data=objection_data())
             made.append(notice)
     return made
 
@@ -68,7 +68,7 @@ def test_objections_inbox_queries_do_not_grow_with_objections(client, source, n,
     notice = _lists(source, 1)[0]
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
         for i in range(n - 1):
-            services.file_objection(by=None, notice=notice, data=objection_data(phone=f"1390000000{i}"))
+            file_verified(by=None, notice=notice, data=objection_data(phone=f"1390000000{i}"))
     client.force_login(source["organizer"])
     body = _count_queries(client, reverse("publicity_console:objections", args=[notice.pk]),
                           django_assert_num_queries, 7)  # fmt: skip

@@ -7,7 +7,7 @@ from contest.publicity import services
 from contest.publicity.models import Objection
 
 from ..review.test_quota_race import _retrying, at_once
-from .builders import advancement_round, objection_data, published_list
+from .builders import advancement_round, file_verified, objection_data, published_list
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -16,10 +16,10 @@ def test_concurrent_filings_respect_the_daily_limit(restore_divisions, ningbo):
     round_, _best, organizer = advancement_round(ningbo, n=2, advance=1)
     notice = published_list(ningbo, organizer, round_=round_)
     for _ in range(services.OBJECTIONS_PER_PHONE_PER_DAY - 1):
-        services.file_objection(by=None, notice=notice, data=objection_data())
+        file_verified(by=None, notice=notice, data=objection_data())
 
     def file(_sync):
-        return _retrying(lambda: services.file_objection(by=None, notice=notice, data=objection_data()).pk)
+        return _retrying(lambda: file_verified(by=None, notice=notice, data=objection_data()).pk)
 
     outcomes = at_once(file, file)
     assert [kind for kind, _ in outcomes] == ["Conflict", "ok"]

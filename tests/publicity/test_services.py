@@ -15,7 +15,15 @@ from contest.publicity.selectors import notice_for_user, phase_of
 from contest.registration import services as reg
 
 from ..review.factories import qualified_entries
-from .builders import PHONE, T0, advancement_round, national_round, objection_data, published_list
+from .builders import (
+    PHONE,
+    T0,
+    advancement_round,
+    file_verified,
+    national_round,
+    objection_data,
+    published_list,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +83,7 @@ def test_whole_objection_lifecycle_keeps_every_version(season):
     dropped = season["best"][1]
 
     with time_machine.travel(T0 + timedelta(days=1), tick=False):
-        objection = services.file_objection(by=None, notice=notice,
+        objection = file_verified(by=None, notice=notice,
                                             data=objection_data(row_number=dropped.number))  # fmt: skip
         services.answer_objection(
             by=organizer, objection=objection, status="upheld", response="经核查属实，取消晋级资格。"
@@ -113,9 +121,9 @@ def test_objection_at_the_exact_end_second_is_refused(season):
         notice = published_list(season["event"], season["organizer"], round_=season["round"])
     end = notice.current_version.period_ends_at
     with time_machine.travel(end - timedelta(seconds=1), tick=False):
-        services.file_objection(by=None, notice=notice, data=objection_data())
+        file_verified(by=None, notice=notice, data=objection_data())
     with time_machine.travel(end, tick=False), pytest.raises(Closed) as caught:
-        services.file_objection(by=None, notice=notice, data=objection_data(phone="13900001111"))
+        file_verified(by=None, notice=notice, data=objection_data(phone="13900001111"))
     assert caught.value.message == "公示期已于 2024-09-07 09:00:00（北京时间）结束，不再受理异议。"
     assert Objection.objects.count() == 1
 
@@ -124,7 +132,7 @@ def test_bad_phone_and_missing_reason_are_refused_with_field_messages(season):
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], season["organizer"], round_=season["round"])
         with pytest.raises(FieldErrors) as caught:
-            services.file_objection(by=None, notice=notice, data=objection_data(phone="12345", reason=" "))
+            file_verified(by=None, notice=notice, data=objection_data(phone="12345", reason=" "))
     assert caught.value.fields == {"reason": "请填写异议理由。", "phone": "请输入有效的中国大陆手机号。"}
 
 
@@ -132,9 +140,9 @@ def test_evidence_must_be_pdf_jpg_or_png_by_its_bytes(season):
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], season["organizer"], round_=season["round"])
         with pytest.raises(ValidationFailed, match="证据文件只接受 PDF、JPG 或 PNG 格式。"):
-            services.file_objection(by=None, notice=notice, data=objection_data(),
+            file_verified(by=None, notice=notice, data=objection_data(),
                                     evidence=("证据.pdf", b"MZ\x90\x00 not a pdf"))  # fmt: skip
-        objection = services.file_objection(by=None, notice=notice, data=objection_data(),
+        objection = file_verified(by=None, notice=notice, data=objection_data(),
                                             evidence=("scan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64))  # fmt: skip
     assert (objection.evidence_content_type, objection.evidence_extension, objection.evidence_size) == (
         "image/png", ".png", 72)  # fmt: skip
@@ -146,7 +154,7 @@ def test_finalizing_is_refused_before_the_end_and_with_pending_objections(season
     organizer = season["organizer"]
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], organizer, round_=season["round"])
-        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        objection = file_verified(by=None, notice=notice, data=objection_data())
         with pytest.raises(Closed, match="公示期至 2024-09-07 09:00:00（北京时间）结束，结束后才能确认。"):
             services.finalize_notice(by=organizer, notice=notice)
     with time_machine.travel(T0 + timedelta(days=5), tick=False):
@@ -180,7 +188,7 @@ def test_answering_twice_is_refused(season):
     organizer = season["organizer"]
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], organizer, round_=season["round"])
-        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        objection = file_verified(by=None, notice=notice, data=objection_data())
         services.answer_objection(
             by=organizer, objection=objection, status="dismissed", response="材料不足。"
         )
@@ -192,11 +200,11 @@ def test_one_phone_files_at_most_three_objections_a_day_per_list(season):
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], season["organizer"], round_=season["round"])
         for _ in range(3):
-            services.file_objection(by=None, notice=notice, data=objection_data())
+            file_verified(by=None, notice=notice, data=objection_data())
         with pytest.raises(Conflict, match="同一手机号 24 小时内对同一名单最多提交 3 件异议"):
-            services.file_objection(by=None, notice=notice, data=objection_data(phone=f"+86{PHONE}"))
+            file_verified(by=None, notice=notice, data=objection_data(phone=f"+86{PHONE}"))
     with time_machine.travel(T0 + timedelta(days=1, seconds=1), tick=False):
-        services.file_objection(by=None, notice=notice, data=objection_data())
+        file_verified(by=None, notice=notice, data=objection_data())
     assert Objection.objects.count() == 4
 
 
@@ -205,7 +213,7 @@ def test_new_version_needs_a_reason_an_upheld_objection_and_a_change(season):
     with time_machine.travel(T0, tick=False):
         notice = published_list(season["event"], organizer, round_=season["round"])
         items = notice.current_version.items
-        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        objection = file_verified(by=None, notice=notice, data=objection_data())
         with pytest.raises(ValidationFailed, match="请填写变更原因。"):
             services.publish_version(
                 by=organizer, notice=notice, items=items[:1], reason="", objections=[objection]

@@ -11,12 +11,11 @@ import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from contest.catalog.models import Event
-from contest.publicity import services
 from contest.publicity.models import Notice
 from tests.http import drain
 
 from ..registration.factories import open_registration, organizer_for, user
-from .builders import T0, advancement_round, objection_data, published_list
+from .builders import T0, advancement_round, file_verified, objection_data, published_list
 
 pytestmark = pytest.mark.integration
 NAMESPACE = "publicity_console"
@@ -45,9 +44,7 @@ def world(ningbo, edition9):
         round_, _best, organizer = advancement_round(ningbo, n=2, advance=1)
     with time_machine.travel(T0, tick=False):
         notice = published_list(ningbo, organizer, round_=round_)
-        objection = services.file_objection(
-            by=None, notice=notice, data=objection_data(), evidence=("e.png", PNG)
-        )
+        objection = file_verified(by=None, notice=notice, data=objection_data(), evidence=("e.png", PNG))
     return {"notice": notice, "objection": objection, "organizer": organizer, "other": organizer_for(shenzhen),
             "entrant": user()}  # fmt: skip
 

@@ -7,16 +7,24 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from contest.core import sms
 from contest.publicity import services
 from contest.publicity.models import Notice, Objection
 from tests.http import drain
 
 from ..accounts.html import elements, texts
-from .builders import PHONE, T0, advancement_round, objection_data, published_list
+from .builders import PHONE, T0, advancement_round, file_verified, objection_data, published_list
 
 pytestmark = pytest.mark.integration
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def code_sent(client, notice, phone: str = PHONE) -> str:
+    """Step one of the objection form: the phone, then the code the SMS brought."""
+    sms.outbox.clear()
+    client.post(reverse("publicity:objection_create", args=[notice.pk]), {"phone": phone, "action": "send"})
+    return re.search(r"验证码为 (\d{6})", sms.outbox[-1].text).group(1)
 
 
 @pytest.fixture
@@ -71,10 +79,12 @@ def test_draft_list_is_not_public(client, season, ningbo):
 def test_filing_an_objection_gives_a_receipt_and_status_lookup_shows_the_answer(client, season):
     notice = season["notice"]
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        code = code_sent(client, notice)
         response = client.post(
             reverse("publicity:objection_create", args=[notice.pk]),
-            {**objection_data(row_number=season["best"][0].number), "evidence": _upload("证据.png", PNG)},
-        )
+            {**objection_data(row_number=season["best"][0].number), "code": code,
+             "evidence": _upload("证据.png", PNG)},
+        )  # fmt: skip
         assert response.status_code == 302
         receipt = client.get(response["Location"]).content.decode()
     objection = Objection.objects.get()
@@ -95,8 +105,10 @@ def test_filing_an_objection_gives_a_receipt_and_status_lookup_shows_the_answer(
 def test_bad_objection_re_renders_with_messages_and_keeps_input(client, season):
     notice = season["notice"]
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        code = code_sent(client, notice)
         response = client.post(reverse("publicity:objection_create", args=[notice.pk]),
-                               {**objection_data(phone="110"), "evidence": _upload("a.exe", b"MZ\x90")})  # fmt: skip
+                               {**objection_data(phone="110"), "code": code,
+                                "evidence": _upload("a.exe", b"MZ\x90")})  # fmt: skip
     body = response.content.decode()
     assert response.status_code == 200
     assert "证据文件只接受 PDF、JPG 或 PNG 格式。" in body
@@ -114,19 +126,20 @@ def error_summary(response) -> tuple[list[str], list[str]]:
 def test_objection_form_shows_every_problem_at_once_with_a_summary_on_top(client, season):
     notice = season["notice"]
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        code = code_sent(client, notice)
         response = client.post(reverse("publicity:objection_create", args=[notice.pk]), {
-            "name": "", "phone": "110", "email": "not-an-email", "reason": " ",
+            "name": "", "phone": "110", "code": code, "email": "not-an-email", "reason": " ",
             "evidence": _upload("a.exe", b"MZ\x90"),
         })  # fmt: skip
     body = response.content.decode()
-    messages = ["请填写真实姓名。", "请输入有效的中国大陆手机号。", "电子邮箱格式不正确。", "请填写异议理由。",
+    messages = ["请输入有效的中国大陆手机号。", "请填写真实姓名。", "电子邮箱格式不正确。", "请填写异议理由。",
                 "证据文件只接受 PDF、JPG 或 PNG 格式。"]  # fmt: skip
-    labels = ["真实姓名", "联系电话（手机号）", "电子邮箱（选填）", "异议理由",
+    labels = ["联系电话（手机号）", "真实姓名", "电子邮箱（选填）", "异议理由",
               "证据材料（选填，PDF、JPG 或 PNG，不超过 10 MB）"]  # fmt: skip
     assert response.status_code == 200
     assert error_summary(response) == (
         [f"{label}：{message}" for label, message in zip(labels, messages, strict=True)],
-        ["#id_name", "#id_phone", "#id_email", "#id_reason", "#id_evidence"],
+        ["#id_phone", "#id_name", "#id_email", "#id_reason", "#id_evidence"],
     )
     assert texts(response, "p", class_="field-error") == messages
     assert body.index('id="error-summary"') < body.index('<form method="post"')
@@ -136,12 +149,13 @@ def test_objection_form_shows_every_problem_at_once_with_a_summary_on_top(client
 def test_objection_form_merges_its_own_refusals_with_the_service_s(client, season):
     notice = season["notice"]
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
+        code = code_sent(client, notice)
         response = client.post(reverse("publicity:objection_create", args=[notice.pk]),
-                               objection_data(name="李" * 51, phone="110", row_number="NO-SUCH"))  # fmt: skip
+                               {**objection_data(name="李" * 51, phone="110", row_number="NO-SUCH"), "code": code})  # fmt: skip
     assert error_summary(response) == (
-        ["真实姓名：真实姓名不能超过 50 个字（现有 51 个）。", "联系电话（手机号）：请输入有效的中国大陆手机号。",
+        ["联系电话（手机号）：请输入有效的中国大陆手机号。", "真实姓名：真实姓名不能超过 50 个字（现有 51 个）。",
          "涉及项目（选填）：名单中没有这个报名编号。"],
-        ["#id_name", "#id_phone", "#id_row_number"],
+        ["#id_phone", "#id_name", "#id_row_number"],
     )  # fmt: skip
     assert Objection.objects.count() == 0
 
@@ -149,9 +163,7 @@ def test_objection_form_merges_its_own_refusals_with_the_service_s(client, seaso
 def test_evidence_is_never_served_publicly(client, season):
     notice = season["notice"]
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
-        objection = services.file_objection(
-            by=None, notice=notice, data=objection_data(), evidence=("e.png", PNG)
-        )
+        objection = file_verified(by=None, notice=notice, data=objection_data(), evidence=("e.png", PNG))
     url = reverse("publicity_console:evidence", args=[notice.pk, objection.pk])
     anonymous = client.get(url)
     assert anonymous.status_code == 302  # to the sign-in page
@@ -187,7 +199,7 @@ def test_console_create_preview_publish_answer_revise_and_finalize(client, seaso
     assert (notice.status, services.shanghai(notice.current_version.period_ends_at)) == (
         "published", "2024-09-05 17:00:00")  # fmt: skip
     with time_machine.travel(T0 + timedelta(days=1), tick=False):
-        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        objection = file_verified(by=None, notice=notice, data=objection_data())
         client.post(reverse("publicity_console:answer", args=[notice.pk, objection.pk]),
                     {"status": "upheld", "response": "属实，删除第二行。"})  # fmt: skip
         items = notice.current_version.items
@@ -223,7 +235,7 @@ def test_exports_are_formula_safe(client, season):
 
     notice = season["notice"]
     with time_machine.travel(T0 + timedelta(hours=3), tick=False):
-        services.file_objection(by=None, notice=notice, data=objection_data(reason='=HYPERLINK("http://x")'))
+        file_verified(by=None, notice=notice, data=objection_data(reason='=HYPERLINK("http://x")'))
     client.force_login(season["organizer"])
     data = drain(client.get(reverse("publicity_console:export_objections", args=[notice.pk])))
     sheet = load_workbook(io.BytesIO(data)).active
@@ -290,7 +302,7 @@ def test_public_version_switcher_keeps_version_one_viewable_with_its_hash(client
     notice, organizer = season["notice"], season["organizer"]
     v1 = notice.current_version
     with time_machine.travel(T0 + timedelta(hours=2), tick=False):
-        objection = services.file_objection(by=None, notice=notice, data=objection_data())
+        objection = file_verified(by=None, notice=notice, data=objection_data())
         services.answer_objection(by=organizer, objection=objection, status="upheld", response="属实。")
         v2 = services.publish_version(by=organizer, notice=notice, items=v1.items[:1], reason="删除一行",
                                       objections=[objection])  # fmt: skip

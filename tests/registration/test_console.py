@@ -396,7 +396,7 @@ def test_draft_is_not_exported(org_client, ningbo):
     submitted = submitted_entry(ningbo, title="已提交项目")
     complete_entry(ningbo, title="草稿项目")
     response = org_client.get(reverse("console:entry_export", args=[ningbo.pk]))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     titles = [dict(zip(ENTRY_COLUMNS, row, strict=True))["项目名称"] for row in rows[1:]]
     assert titles == [submitted.title]
 
@@ -490,7 +490,7 @@ def test_export_writes_every_filtered_entry_with_every_column(org_client, ningbo
     response = org_client.get(reverse("console:entry_export", args=[ningbo.pk]), {"status": "submitted"})
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith("attachment;")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ENTRY_COLUMNS
     assert len(rows) == 2
@@ -609,7 +609,7 @@ def test_import_of_an_unreadable_file_shows_why(org_client, ningbo):
 
 def test_import_template_has_the_import_headers(org_client, ningbo):
     response = org_client.get(reverse("console:import_template", args=[ningbo.pk]))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert rows[0] == tuple(c.header for c in services.ENTRY_IMPORT_COLUMNS)
     assert rows[1][0] == "示例：宁波某某科技有限公司"
 

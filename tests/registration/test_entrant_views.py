@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from datetime import date, datetime
 
@@ -11,6 +12,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from contest.accounts.enums import RoleKind
 from contest.accounts.models import Role
@@ -636,7 +638,9 @@ def test_business_plan_is_served_inline_to_owner_organizer_and_secretariat_only(
 def test_images_are_listed_served_and_removable(client, ningbo):
     entry = draft_for(enterprise_owner(), ningbo)
     client.force_login(entry.owner)
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, "PNG")  # a real image: uploads are decoded
+    png = out.getvalue()
 
     client.post(
         edit_url(entry), {**entry_post(entry.version), "images": [SimpleUploadedFile("产品.png", png)]}

@@ -135,7 +135,8 @@ def test_save_enterprise_reports_every_bad_field_at_once(db):
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("revenue_last_year", "1e30", "上年营业收入数值过大（单位为万元）。"),
+    [("revenue_last_year", "1" + "0" * 29, "上年营业收入数值过大（单位为万元）。"),
+     ("revenue_last_year", "1e30", "上年营业收入应为数字。"),
      ("registered_capital", "1000000000000", "注册资本数值过大（单位为万元）。"),
      ("employees", "99999999999", "从业人数数值过大。")],
 )  # fmt: skip

@@ -404,7 +404,7 @@ def test_assignment_run_from_the_page_and_its_progress_json(
 def test_assignment_table_runs_a_fixed_number_of_queries(client, ningbo, django_assert_num_queries, n):
     s = build_season(ningbo, n_entries=n, n_judges=3, k=2)
     client.force_login(s.organizer)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         response = client.get(url("assignment", s))
     assert len(response.context["rows"]) == n
 
@@ -538,13 +538,16 @@ def test_snapshot_from_the_ranking_page_is_listed_with_its_sha256(org_client, se
     assert "不一致：存储的数据已被改动。" in text_of(org_client.get(url("snapshot_detail", season, snap.pk)))
 
 
-def test_ranking_by_industry_adds_a_table_per_industry(client, ningbo):
+def test_ranking_by_industry_ranks_within_the_industry_filtered(client, ningbo):
     s = build_season(ningbo, n_entries=2, n_judges=2, k=1, rank_by_industry=True)
     client.force_login(s.organizer)
-    tables = client.get(url("ranking", s)).context["view"].tables
-    assert [(t.group_code, t.industry, len(t.lines)) for t in tables] == [
-        ("enterprise", "", 2), ("enterprise", "I 信息传输、软件和信息技术服务业", 2),
+    whole = client.get(url("ranking", s)).context["view"]
+    by_industry = client.get(url("ranking", s) + "?industry=I").context["view"]
+    assert [(t.group_code, t.industry, len(t.lines)) for t in whole.tables] == [("enterprise", "", 2)]
+    assert [(t.group_code, t.industry, len(t.lines)) for t in by_industry.tables] == [
+        ("enterprise", "I 信息传输、软件和信息技术服务业", 2),
     ]  # fmt: skip
+    assert (whole.industry_ranks, by_industry.industry_ranks) == (False, True)
 
 
 @pytest.mark.parametrize("n", [1, 3])
@@ -554,7 +557,7 @@ def test_ranking_page_runs_a_fixed_number_of_queries(client, ningbo, django_asse
     score(s, {(i, 1 if i % 2 == 0 else 0): 20 + i for i in range(n)})
     services.snapshot_ranking(by=s.organizer, round=s.round)
     client.force_login(s.organizer)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         response = client.get(url("ranking", s))
     assert len(response.context["view"].tables[0].lines) == n
 
@@ -690,6 +693,7 @@ def test_invite_an_expert_creates_a_judge_account_that_works_after_setting_a_pas
 ):
     organizer = organizer_for(ningbo)
     e = expert(organizer, name="高远", with_user=False)
+    services.verify_expert_email(token=services.expert_verification_token(e))  # the expert's click
     client.force_login(organizer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("review:expert_invite", args=[e.pk]), follow=True)
@@ -704,7 +708,7 @@ def test_invite_an_expert_creates_a_judge_account_that_works_after_setting_a_pas
     (message,) = mail.outbox
     link = re.search(r"http://testserver(/accounts/password-reset/\S+/)", message.body).group(1)
     record = AuditRecord.objects.filter(action="review.expert.invited").get()
-    assert record.data == {"user": person.pk, "new_account": True}
+    assert record.data == {"user": person.pk, "new_account": True, "email": e.email}
     client.logout()
     form_url = client.get(link)["Location"]
     client.post(form_url, {"new_password1": "Judge-Strong-2024", "new_password2": "Judge-Strong-2024"})
@@ -720,6 +724,7 @@ def test_invite_links_an_existing_account_with_the_same_e_mail(ningbo, django_ca
     organizer = organizer_for(ningbo)
     e = expert(organizer, name="何青", with_user=False)
     existing = get_user_model().objects.create_user(username="heqing", email=e.email.upper(), password="x")
+    services.verify_expert_email(token=services.expert_verification_token(e))
     with django_capture_on_commit_callbacks(execute=True):
         person = services.invite_expert(by=organizer, expert=e)
     e.refresh_from_db()

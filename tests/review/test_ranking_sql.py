@@ -23,7 +23,7 @@ from contest.core.errors import NotFound
 from contest.core.models import AuditRecord
 from contest.registration import services as reg
 from contest.review import aggregation as agg
-from contest.review import ranking_sql, services
+from contest.review import organizer_tables, ranking_sql, rankings, services
 from contest.review.enums import RoundStatus
 from contest.review.models import RankingSnapshot, RoundEntry
 
@@ -114,6 +114,45 @@ def test_sql_ranking_equals_compute_rows_on_random_rounds(pool, aggregation, nor
         transaction.set_rollback(True)
 
 
+@pytest.mark.parametrize("normalize", [False, True])
+@pytest.mark.parametrize("aggregation", ["mean", "trimmed_mean"])
+@settings(max_examples=4, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@given(config=configs, table=tables, per_page=st.integers(1, 4), places=st.integers(0, 7))
+def test_ranking_pages_equal_compute_rows_on_random_rounds(pool, aggregation, normalize, config, table, per_page,
+                                                           places):  # fmt: skip
+    """Walking every page of the organizer's ranking (``organizer_tables.ranking_page``) gives
+    compute_rows' rows — rank, value, exact value, scores, flag, ties, every judge's total — in
+    cut-line order, and the cut line after exactly the entries ``rankings.cut_line`` advances."""
+    with transaction.atomic():
+        round_ = scored_round(pool, config={**config, "aggregation": aggregation, "normalize": normalize},
+                              table=table)  # fmt: skip
+        services.set_quota(
+            by=pool["organizer"], round=round_, group_code="enterprise", kind="count", count=places
+        )
+        names = {e.pk: e.name for e in pool["experts"]}
+
+        expected = sorted(services.compute_rows(round_), key=lambda r: (r.group, r.rank, r.number, r.entry))
+        first = organizer_tables.ranking_page(round_, organizer_tables.EntryFilter(), 1, per_page=per_page)
+        lines = [line for n in first.page.paginator.page_range
+                 for t in organizer_tables.ranking_page(round_, organizer_tables.EntryFilter(), n,
+                                                        per_page=per_page).tables
+                 for line in t.lines]  # fmt: skip
+
+        assert [(*as_tuples([line.row])[0], line.judge_totals) for line in lines] == [
+            (*as_tuples([r])[0], sorted((names[j["expert"]], Decimal(j["total"])) for j in r.judges))
+            for r in expected
+        ]
+        enterprise = [line for line in lines if line.row.group == "enterprise"]
+        cut_at = [i for i, line in enumerate(enterprise) if line.cut_after]
+        inside = [line.row.entry for line in enterprise[: cut_at[0] + 1]] if cut_at else []
+        assert inside == rankings.cut_line([r for r in expected if r.group == "enterprise"], places).advancing
+        assert ranking_sql.judge_totals(round_, [r.entry for r in expected]) == {
+            r.entry: [(j["expert"], Decimal(j["total"])) for j in r.judges] for r in expected
+        }
+        transaction.set_rollback(True)
+
+
 def test_ties_share_a_rank_and_the_first_criterion_breaks_them(pool):
     e = pool["entries"]
     a = {"innovation": "25", "business_model": "15", "market": "15", "team": "15", "finance_social": "5"}
@@ -185,6 +224,30 @@ def test_carried_scores_blend_and_break_ties_as_compute_rows_does(pool, django_c
         assert [r.entry for r in rows] == [x.pk for x in reversed(e)]
         assert as_tuples(rows) == as_tuples(services.compute_rows(second))
     assert [r.value for r in ranking_sql.ranking_for_round(second)] == [Decimal("70.00")] * 5
+
+
+def test_scores_with_more_than_four_places_are_summed_exactly_on_every_database(pool):
+    """SQLite sums criteria as integers of 1/10,000 when every score allows it; a score with more
+    places (here 5) makes it sum those as Decimals instead — the order stays compute_rows'."""
+    a = {
+        "innovation": "20",
+        "business_model": "10.00001",
+        "market": "9.99999",
+        "team": "10",
+        "finance_social": "5",
+    }
+    b = {**a, "business_model": "10.00002", "market": "9.99998"}  # the same total and 技术创新; more 商业模式
+    table = [[(True, a), None, None, None, None], [None, (True, b), None, None, None]] + [[None] * 5] * 5
+    round_ = scored_round(pool, config={"judges_per_entry": 1}, table=table)
+    e = pool["entries"]
+
+    rows = ranking_sql.ranking_for_round(round_)
+
+    assert as_tuples(rows) == as_tuples(services.compute_rows(round_))
+    assert [(r.entry, r.rank, r.value) for r in rows[:2]] == [
+        (e[1].pk, 1, Decimal("55.00")),
+        (e[0].pk, 2, Decimal("55.00")),
+    ]
 
 
 def test_rankings_read_one_statement_and_the_normalised_rounds_scores(pool, django_assert_num_queries):

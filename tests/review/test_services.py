@@ -332,3 +332,22 @@ def test_assignment_run_moves_through_its_lifecycle(season):
         ("review.assignment_run.running", "queued", "running"),
         ("review.assignment_run.done", "running", "done"),
     ]
+
+
+def test_anonymous_codes_grow_longer_only_when_six_digits_are_taken(ningbo):
+    from contest.review.services.rounds import anonymous_code
+
+    entries, organizer = qualified_entries(ningbo, 2)
+    round_ = services.create_round(by=organizer, edition=ningbo.edition, event=ningbo,
+                                   data={"name": "网络初评", "stage": "preliminary"})  # fmt: skip
+    short = anonymous_code(round_, entries[0])
+    longer = anonymous_code(round_, entries[0], {short})
+
+    assert (len(short), len(longer)) == (len(f"R{round_.pk}-") + 6, len(f"R{round_.pk}-") + 8)
+    assert longer.startswith(short)
+    third = anonymous_code(round_, entries[0], {short, longer})
+    assert (len(third), third.startswith(longer)) == (len(f"R{round_.pk}-") + 10, True)
+    services.add_entries(by=organizer, round=round_)
+    assert sorted(round_.round_entries.values_list("code", flat=True)) == sorted(
+        anonymous_code(round_, e) for e in entries
+    )

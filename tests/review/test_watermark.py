@@ -70,16 +70,20 @@ def test_no_metadata_survives():
 
 
 @pytest.mark.unit
-def test_the_watermark_is_rendered_once_per_judge_and_page_size():
+def test_the_watermark_is_rendered_once_per_judge_whatever_the_page_sizes():
     cache.clear()
-    key = watermark.cache_key(judge_key="expert:7", text=STAMP, width=842, height=595)
-    assert cache.get(key) is None
+    keys = [watermark.cache_key(judge_key="expert:7", text=STAMP, part=part) for part in ("sheet", "foot")]
+    assert [cache.get(k) for k in keys] == [None, None]
 
     watermark.watermarked_plan(plan_with_metadata(OWNER), judge_key="expert:7", text=STAMP)
 
-    cached = cache.get(key)
-    assert cached.startswith(b"%PDF-")
-    assert STAMP in PdfReader(io.BytesIO(cached)).pages[0].extract_text()
+    sheet, foot = (PdfReader(io.BytesIO(cache.get(k))).pages[0] for k in keys)
+    assert [(float(p.mediabox.width), float(p.mediabox.height)) for p in (sheet, foot)] == [
+        (1000.0, 900.0),
+        (600.0, 24.0),
+    ]
+    assert STAMP in sheet.extract_text()
+    assert foot.extract_text().strip() == STAMP
 
 
 @pytest.mark.unit
@@ -118,7 +122,7 @@ def test_the_assigned_judge_gets_the_stamped_plan_inline_under_the_anonymous_cod
 
 
 @pytest.mark.unit
-def test_the_stamp_is_stored_once_per_page_size():
+def test_the_stamp_is_stored_once_per_plan_and_tiles_every_page():
     stamped = PdfReader(io.BytesIO(watermark.watermarked_plan(plan_with_metadata(OWNER), judge_key="expert:1",
                                                                text=STAMP)))  # fmt: skip
 
@@ -127,14 +131,10 @@ def test_the_stamp_is_stored_once_per_page_size():
         for name, ref in page["/Resources"]["/XObject"].items():
             if name.startswith("/CkWatermark"):
                 forms.setdefault(name, set()).add(ref.idnum)
-    sizes = [f"/CkWatermark{round(displayed(p)[0])}x{round(displayed(p)[1])}" for p in stamped.pages]
-    assert sizes == [
-        "/CkWatermark595x842",
-        "/CkWatermark842x595",
-        "/CkWatermark842x595",
-        "/CkWatermark400x300",
+    assert {name: len(ids) for name, ids in forms.items()} == {"/CkWatermark": 1, "/CkWatermarkFoot": 1}
+    # sheets of 1000 × 900 pt from the top-left corner, the foot line centred at the bottom
+    assert watermark.stamp_operators(100, 100, 400, 300).split("\n") == [
+        "q 1 0 0 1 100.0000 -500.0000 cm /CkWatermark Do Q",
+        "q 1 0 0 1 0.0000 100.0000 cm /CkWatermarkFoot Do Q",
     ]
-    assert {name: len(ids) for name, ids in forms.items()} == dict.fromkeys(set(sizes), 1)
-    assert all(
-        size in page["/Resources"]["/XObject"] for size, page in zip(sizes, stamped.pages, strict=True)
-    )
+    assert len(watermark.stamp_operators(0, 0, 5000, 5000).split("\n")) == 5 * 6 + 1

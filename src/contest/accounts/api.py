@@ -13,14 +13,17 @@ from contest.accounts import tokens
 from contest.accounts.api_auth import api_auth, current_user, session
 from contest.accounts.models import ApiToken
 from contest.catalog.schemas import ID_MAX
-from contest.core.api import NO_NUL, ErrorOut, Invalid, local
+from contest.core.api import ErrorOut, InputSchema, Integer, Invalid, local, text
+from contest.core.client import origin
 from contest.core.errors import NotFound
 
 router = Router(tags=["tokens"], auth=api_auth)
 
+TOKEN_ID = Path(..., ge=1, le=ID_MAX, description="令牌编号")
 
-class TokenIn(Schema):
-    name: str = Field(..., max_length=500, pattern=NO_NUL, description="用途，如“企业 ERP 对接”")
+
+class TokenIn(InputSchema):
+    name: text(100, "用途，如“企业 ERP 对接”", filled=True)
 
 
 class TokenOut(Schema):
@@ -59,7 +62,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
     description="返回的 `key` 只显示这一次；之后请求时放在请求头 `Authorization: Bearer <key>`。",
 )
 def create_token(request: HttpRequest, payload: TokenIn):
-    token, key = tokens.issue_api_token(by=current_user(request), name=payload.name)
+    token, key = tokens.issue_api_token(by=current_user(request), name=payload.name, origin=origin(request))
     token.key = key  # on this answer only; never stored
     return Status(201, token)
 
@@ -70,9 +73,9 @@ def list_tokens(request: HttpRequest):
 
 
 @router.post("/tokens/{id}/revoke", response={200: TokenOut, **ERRORS}, summary="撤销 API 令牌")
-def revoke_token(request: HttpRequest, id: int = Path(..., ge=1, le=ID_MAX)):
+def revoke_token(request: HttpRequest, id: Integer = TOKEN_ID):
     user = current_user(request)
     token = tokens.tokens_of(user).filter(pk=id).first()
     if token is None:
         raise NotFound("没有这个令牌。", field="id", code="token_not_found")
-    return tokens.revoke_api_token(by=user, token=token)
+    return tokens.revoke_api_token(by=user, token=token, origin=origin(request))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from contest.accounts.services import password_problems
 from contest.catalog.models import Organization
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.forms import HardenedForm
 
 
 class ServiceErrorsMixin:
@@ -30,7 +31,7 @@ class ServiceErrorsMixin:
             self.add_error(name if name in self.fields else None, message)
 
 
-class SignUpForm(ServiceErrorsMixin, forms.Form):
+class SignUpForm(HardenedForm, ServiceErrorsMixin, forms.Form):
     identifier = forms.CharField(
         label=_("电子邮箱或手机号"),
         max_length=254,
@@ -56,6 +57,12 @@ class SignUpForm(ServiceErrorsMixin, forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    #: consent to the privacy notice (contest.core.privacy), recorded with its version at sign-up
+    accept_privacy = forms.BooleanField(
+        label=_("我已阅读并同意《个人信息保护政策》"),
+        help_text=_("全文见本站“个人信息保护政策”页面（/privacy/）。"),
+        error_messages={"required": _("请阅读并同意《个人信息保护政策》后再注册。")},
+    )
 
     def clean(self):
         data = super().clean()
@@ -68,7 +75,7 @@ class SignUpForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(HardenedForm, AuthenticationForm):
     """Django's sign-in form, asking for an e-mail or mobile number instead of a username."""
 
     error_messages: ClassVar[dict] = {
@@ -83,13 +90,13 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = _("密码")
 
 
-class ResetForm(PasswordResetForm):
+class ResetForm(HardenedForm, PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("注册时使用的电子邮箱")
 
 
-class NewPasswordForm(SetPasswordForm):
+class NewPasswordForm(HardenedForm, SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = _("新密码")
@@ -106,7 +113,7 @@ class NewPasswordForm(SetPasswordForm):
             self.add_error(password_field_name, problem)
 
 
-class InvitationForm(ServiceErrorsMixin, forms.Form):
+class InvitationForm(HardenedForm, ServiceErrorsMixin, forms.Form):
     email = forms.EmailField(
         label=_("受邀人电子邮箱"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )

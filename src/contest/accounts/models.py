@@ -172,3 +172,73 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class TwoFactorDevice(models.Model):
+    """A confirmed authenticator app (TOTP, RFC 6238: 6 digits, 30 s steps) of one user.
+
+    ``last_used_step`` is the time step of the last code accepted: a code for that step or an
+    earlier one is refused, so an observed code cannot be replayed.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)  # base32, as shown to the user for manual entry
+    confirmed_at = models.DateTimeField("启用时间")
+    last_used_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = gettext_lazy("两步验证设备")
+        verbose_name_plural = gettext_lazy("两步验证设备")
+
+    def __str__(self) -> str:
+        return f"{self.user} · TOTP"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code; only its SHA-256 (salted with the user's id) is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("恢复码")
+        verbose_name_plural = gettext_lazy("恢复码")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="accounts_recovery_code_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.pk}"
+
+    @staticmethod
+    def hash_code(user_id: int, code: str) -> str:
+        normalized = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+        return hashlib.sha256(f"{user_id}:{normalized}".encode()).hexdigest()
+
+
+class SignInSession(models.Model):
+    """What the account page lists about one signed-in browser; keyed by the session key.
+
+    Written at sign-in and refreshed at most once a minute per session (``security.TOUCH_EVERY``).
+    """
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_sessions"
+    )
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    signed_in_at = models.DateTimeField("登录时间")
+    last_seen_at = models.DateTimeField("最近活动", db_index=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("登录会话")
+        verbose_name_plural = gettext_lazy("登录会话")
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="accounts_signin_user_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.ip or '-'}"

@@ -30,6 +30,7 @@ from contest.accounts.models import Invitation, Role, User
 from contest.accounts.validators import normalize_mobile
 from contest.catalog.models import Organization
 from contest.core import audit
+from contest.core.consent import record_consent
 from contest.core.errors import Closed, Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from contest.core.lifecycle import transition
 
@@ -73,10 +74,13 @@ def find_user(identifier: str) -> User | None:
 # -- sign-up and verification ----------------------------------------------------------------
 
 
-def sign_up(*, identifier: str, password: str, display_name: str = "", site_url: str) -> User:
+def sign_up(*, identifier: str, password: str, display_name: str = "", site_url: str,
+            accepted_privacy: bool = False, ip: str | None = None) -> User:  # fmt: skip
     """A new entrant account; username is the lower-cased e-mail or the E.164 mobile number.
 
-    ``site_url`` (``https://host``) is where the verification link points.
+    ``site_url`` (``https://host``) is where the verification link points. ``accepted_privacy``
+    records consent to the current privacy notice (with ``ip``) in the same transaction; without
+    it the user is asked at their first sign-in.
     """
     errors: dict[str, str] = {}
     kind = value = None
@@ -110,6 +114,8 @@ def sign_up(*, identifier: str, password: str, display_name: str = "", site_url:
         except IntegrityError as exc:
             raise FieldErrors({"identifier": _taken_message(kind)}) from exc
         audit.record(action="accounts.user.signed_up", obj=candidate, by=candidate, data={"identifier": kind})
+        if accepted_privacy:
+            record_consent(user=candidate, ip=ip, context="signup")
         if kind == "email":
             _send_verification(candidate, site_url)
     return candidate
@@ -289,8 +295,10 @@ def check_invitation_usable(invitation: Invitation, *, now=None) -> None:
         raise Closed("此邀请已过期，请联系大赛秘书处重新邀请。", code="expired")
 
 
-def accept_invitation(*, token: str, by: User) -> Role:
-    """The signed-in invitee takes the role the invitation grants. The link is the secret."""
+def accept_invitation(*, token: str, by: User, origin: dict[str, Any] | None = None) -> Role:
+    """The signed-in invitee takes the role the invitation grants. The link is the secret.
+
+    ``origin`` (``core.client.origin``: IP and user agent) goes into the role-granted record."""
     if by is None or not by.is_authenticated:
         raise PermissionDenied("请先登录或注册，再接受邀请。")
     with transaction.atomic():
@@ -318,7 +326,12 @@ def accept_invitation(*, token: str, by: User) -> Role:
                 action="accounts.role.granted",
                 obj=role,
                 by=by,
-                data={"kind": role.kind, "organization": role.organization_id, "invitation": invitation.pk},
+                data={
+                    "kind": role.kind,
+                    "organization": role.organization_id,
+                    "invitation": invitation.pk,
+                    **(origin or {}),
+                },
             )
     return role
 

@@ -26,8 +26,10 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def issue_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for ``by``; returns it with the key, which is never shown again."""
+def issue_api_token(*, by: User, name: str, origin: dict | None = None) -> tuple[ApiToken, str]:
+    """Create a token for ``by``; returns it with the key, which is never shown again.
+
+    ``origin`` (``core.client.origin``: IP and user agent) goes into the audit record."""
     if by is None or not by.is_authenticated:
         raise PermissionDenied("请先登录。")
     name = (name or "").strip()
@@ -45,12 +47,15 @@ def issue_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
             user=owner, name=name, prefix=key[:8], key_hash=ApiToken.hash_key(key)
         )
         audit.record(
-            action="accounts.api_token.issued", obj=token, by=by, data={"name": name, "prefix": token.prefix}
+            action="accounts.api_token.issued",
+            obj=token,
+            by=by,
+            data={"name": name, "prefix": token.prefix, **(origin or {})},
         )
     return token, key
 
 
-def revoke_api_token(*, by: User, token: ApiToken) -> ApiToken:
+def revoke_api_token(*, by: User, token: ApiToken, origin: dict | None = None) -> ApiToken:
     """The owner revokes one of their tokens. Revoking twice changes nothing."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().filter(pk=token.pk).first()
@@ -64,7 +69,7 @@ def revoke_api_token(*, by: User, token: ApiToken) -> ApiToken:
             action="accounts.api_token.revoked",
             obj=token,
             by=by,
-            data={"name": token.name, "prefix": token.prefix},
+            data={"name": token.name, "prefix": token.prefix, **(origin or {})},
         )
     return token
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contest.accounts import views
+from contest.accounts import security_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,4 +24,12 @@ urlpatterns = [
     path("invite/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
+    # Security baseline (issue 10): two-factor sign-in and signed-in sessions.
+    path("two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", security_views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/recovery/", security_views.two_factor_recovery, name="two_factor_recovery"),
+    path("two-factor/disable/", security_views.two_factor_disable, name="two_factor_disable"),
+    path("security/", security_views.account_security, name="security"),
+    path("security/sessions/end-all/", security_views.end_all_sessions, name="end_all_sessions"),
+    path("security/sessions/<str:handle>/end/", security_views.end_session, name="end_session"),
 ]

@@ -6,6 +6,7 @@ Views parse, call a service, and show its refusal on the form or as a message.
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -20,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contest.accounts import services
+from contest.accounts import security, services, session_state
 from contest.accounts.enums import InvitationStatus, RoleKind
 from contest.accounts.forms import InvitationForm, LoginForm, NewPasswordForm, ResetForm, SignUpForm
 from contest.accounts.models import Invitation
+from contest.core.client import client_ip, origin
 from contest.core.errors import ContestError, FieldErrors
 from contest.core.views import READ_WRITE, WRITE, ConsoleView, Lookup, actor, site_url
 
@@ -59,6 +61,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 display_name=form.cleaned_data["display_name"],
                 site_url=site_url(request),
+                accepted_privacy=form.cleaned_data["accept_privacy"],
+                ip=client_ip(request),
             )
         except FieldErrors as exc:
             form.apply_errors(exc)
@@ -80,7 +84,27 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     )
 
 
-class LoginView(auth_views.LoginView):
+class SecondStepMixin:
+    """After the password: record the sign-in, then send the user to the second step when one is due
+    (a code for an enrolled account, enrolment for an account that must have it). Used by the site's
+    sign-in page and by the Django admin's."""
+
+    def form_valid(self, form) -> HttpResponse:
+        """The password is right: sign in, then ask for the second step when there is one."""
+        response = super().form_valid(form)
+        if session_state.state(self.request) == session_state.PENDING:
+            second, target = "pending", "accounts:two_factor_verify"
+        elif session_state.needs_enrolment(self.request):
+            second, target = "enrolment", "accounts:two_factor_setup"
+        else:
+            second, target = "none", None
+        security.record_sign_in(user=form.get_user(), origin=origin(self.request), second_factor=second)
+        if target is None:
+            return response
+        return redirect(f"{reverse(target)}?{urlencode({'next': self.get_success_url()})}")
+
+
+class LoginView(SecondStepMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -183,10 +207,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         try:
-            role = services.accept_invitation(token=token, by=actor(request))
+            role = services.accept_invitation(token=token, by=actor(request), origin=origin(request))
         except ContestError as exc:
             problem = exc.message
         else:
+            session_state.refresh(request, actor(request))  # an organizer now: two-factor applies at once
             messages.success(
                 request,
                 _("已接受邀请：您现在是“%(organization)s”的赛事组织方。")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from contest.awards.enums import TiePolicy, level_label
 from contest.awards.plans import PlanLine, parse_count
 from contest.core.errors import ValidationFailed
+from contest.core.forms import HardenedForm
 
 TIE_LABELS = {
     TiePolicy.REFUSE: _("拒绝并列出并列项目（默认）"),
@@ -15,11 +16,11 @@ TIE_LABELS = {
 }
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(HardenedForm, forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=300, widget=forms.TextInput)
 
 
-class ManualAwardForm(forms.Form):
+class ManualAwardForm(HardenedForm, forms.Form):
     entry = forms.TypedChoiceField(label=_("项目"), coerce=int)
     level = forms.ChoiceField(label=_("奖项等级"))
     citation = forms.CharField(label=_("颁奖词（可选）"), max_length=300, required=False)
@@ -30,7 +31,7 @@ class ManualAwardForm(forms.Form):
         self.fields["level"].choices = [(level.name, level_label(level.name)) for level in levels]
 
 
-class EditAwardForm(forms.Form):
+class EditAwardForm(HardenedForm, forms.Form):
     level = forms.ChoiceField(label=_("奖项等级"))
     order = forms.IntegerField(
         label=_("等级内排序"),
@@ -45,7 +46,7 @@ class EditAwardForm(forms.Form):
         self.fields["level"].choices = [(level.name, level_label(level.name)) for level in levels]
 
 
-class LevelForm(forms.Form):
+class LevelForm(HardenedForm, forms.Form):
     name = forms.CharField(label=_("奖项名称"), max_length=30)
     rank = forms.IntegerField(
         label=_("排序（越小越高，可空）"), min_value=1, max_value=999, required=False,
@@ -53,7 +54,7 @@ class LevelForm(forms.Form):
     )  # fmt: skip
 
 
-class PlanForm(forms.Form):
+class PlanForm(HardenedForm, forms.Form):
     """Source, tie policy and one count per level (empty: not in the plan; “其余”: the rest)."""
 
     source = forms.ChoiceField(label=_("依据的排名"))

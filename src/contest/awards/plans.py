@@ -115,6 +115,6 @@ def parse_count(text: str) -> int | None:
     cleaned = (text or "").strip()
     if cleaned in {"", "其余", "余", "rest", "*"}:
         return None
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):  # not “²”, which int() cannot read
         raise ValidationFailed(f"名额“{cleaned}”不是整数。", field="plan")
     return int(cleaned)

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from contest.catalog import selectors
@@ -14,7 +14,6 @@ from contest.catalog.schemas import (
     EDITION_MAX,
     ID_MAX,
     OFFSET_MAX,
-    SEARCH_TEXT,
     DivisionOut,
     EditionOut,
     EventDetailOut,
@@ -23,19 +22,23 @@ from contest.catalog.schemas import (
     MyEventsOut,
     OrganizationDetailOut,
     OrganizationOut,
+    SearchText,
 )
-from contest.core.api import ErrorOut, ValidationErrorOut
+from contest.core.api import ErrorOut, Integer, Invalid, integer
 from contest.core.errors import NotFound, ValidationFailed
 
 router = Router(tags=["catalog"])
 
-NOT_FOUND = {404: ErrorOut, 422: ValidationErrorOut}
+NOT_FOUND = {404: ErrorOut, 422: Invalid}
+EDITION_NUMBER = Path(..., ge=1, le=EDITION_MAX, description="届次")
+EVENT_ID = Path(..., ge=1, le=ID_MAX, description="赛事编号")
+ORGANIZATION_ID = Path(..., ge=1, le=ID_MAX, description="组织单位编号")
 
 
 class CatalogPagination(LimitOffsetPagination):
     class Input(Schema):
-        limit: int = Field(50, ge=1, le=200, description="每页条数，默认 50，最多 200")
-        offset: int = Field(0, ge=0, le=OFFSET_MAX, description="跳过的条数")
+        limit: integer(ge=1, le=200, description="每页条数，默认 50，最多 200") = 50
+        offset: integer(ge=0, le=OFFSET_MAX, description="跳过的条数") = 0
 
 
 def _edition(number: int | None) -> Edition:
@@ -61,7 +64,7 @@ def list_editions(request: HttpRequest):
 
 
 @router.get("/editions/{number}", response={200: EditionOut, **NOT_FOUND}, summary="一届的概况")
-def get_edition(request: HttpRequest, number: int = Path(..., ge=1, le=EDITION_MAX)):
+def get_edition(request: HttpRequest, number: Integer = EDITION_NUMBER):
     edition = selectors.editions().filter(number=number).first()
     if edition is None:
         raise NotFound(f"没有第 {number} 届。", field="number", code="edition_not_found")
@@ -76,20 +79,18 @@ def list_events(request: HttpRequest, filters: Query[EventQuery]):
 
 
 @router.get("/events/{event_id}", response={200: EventDetailOut, **NOT_FOUND}, summary="一场赛事")
-def get_event(request: HttpRequest, event_id: int = Path(..., ge=1, le=ID_MAX)):
+def get_event(request: HttpRequest, event_id: Integer = EVENT_ID):
     event = selectors.event_by_id(event_id)
     if event is None:
         raise NotFound(f"没有编号为 {event_id} 的赛事。", field="event_id", code="event_not_found")
     return event
 
 
-@router.get(
-    "/organizations", response={200: list[OrganizationOut], 422: ValidationErrorOut}, summary="组织单位"
-)
+@router.get("/organizations", response={200: list[OrganizationOut], 422: Invalid}, summary="组织单位")
 @paginate(CatalogPagination)
 def list_organizations(
     request: HttpRequest,
-    q: str | None = Query(None, max_length=100, pattern=SEARCH_TEXT, description="名称包含的文字"),
+    q: Query[SearchText | None] = None,
 ):
     return selectors.organizations_matching(q)
 
@@ -99,9 +100,7 @@ def list_organizations(
     response={200: OrganizationDetailOut, **NOT_FOUND},
     summary="一个组织单位及其参与的赛事",
 )
-def get_organization(
-    request: HttpRequest, organization_id: int = Path(..., ge=1, le=ID_MAX)
-) -> dict[str, Any]:
+def get_organization(request: HttpRequest, organization_id: Integer = ORGANIZATION_ID) -> dict[str, Any]:
     organization: Organization | None = selectors.organization_with_count(organization_id)
     if organization is None:
         raise NotFound(
@@ -131,13 +130,13 @@ def list_divisions(
 
 @router.get(
     "/editions/{number}/my-event",
-    response={200: MyEventsOut, 400: ErrorOut, **NOT_FOUND},
+    response={200: MyEventsOut, **NOT_FOUND},
     summary="我该参加哪场赛事",
     description="按注册地所在的省级区划（及城市）找出负责的区域赛，并列出不限地域的专题赛和境外区域赛。",
 )
 def my_event(
     request: HttpRequest,
-    number: int = Path(..., ge=1, le=EDITION_MAX),
+    number: Integer = EDITION_NUMBER,
     province: str = Query(..., pattern=DIVISION_CODE, description="省级区划代码，如 440000"),
     city: str | None = Query(None, pattern=DIVISION_CODE, description="地级区划代码，如 440300"),
 ) -> selectors.MyEvents:

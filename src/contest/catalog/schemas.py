@@ -10,14 +10,15 @@ from ninja import Field, Schema
 from contest.catalog import selectors
 from contest.catalog.enums import DivisionLevel, OrgRole, RegistrationMode, Tier
 from contest.catalog.models import Event
+from contest.core.api import InputSchema, integer, text
 
 # Bounds keep out-of-range numbers a 422 instead of a database error.
 EDITION_MAX = 32767  # PositiveSmallIntegerField
 ID_MAX = 2**63 - 1  # BigAutoField
 OFFSET_MAX = 1_000_000
 DIVISION_CODE = r"^[0-9]{6}$"
-# Free text without NUL, which PostgreSQL refuses in a string literal.
-SEARCH_TEXT = r"^[^\x00]*$"
+#: Free text to search for: no control characters (``core.api.Text``), at most 100 characters.
+SearchText = text(100, "名称包含的文字")
 
 
 def event_url(event: Event) -> str:
@@ -31,11 +32,11 @@ def tier_label_zh(event: Event) -> str:
         return str(event.get_tier_display())
 
 
-class EventQuery(Schema):
-    edition: int | None = Field(None, ge=1, le=EDITION_MAX, description="届次，默认当前届")
+class EventQuery(InputSchema):
+    edition: integer(ge=1, le=EDITION_MAX, description="届次，默认当前届") | None = None
     tier: Tier | None = Field(None, description="赛事类别")
     province: str | None = Field(None, pattern=DIVISION_CODE, description="省级区划代码，如 440000")
-    q: str | None = Field(None, max_length=100, pattern=SEARCH_TEXT, description="名称、主题或地点包含的文字")
+    q: text(100, "名称、主题或地点包含的文字") | None = None
 
 
 class DivisionRef(Schema):

@@ -15,8 +15,15 @@ is a plain number or telephone number (``-3``, ``+86 138 0000 0000``), which no 
 CSV is UTF-8 with a BOM so Excel opens Chinese text correctly.
 
 Control characters a workbook cannot hold (C0 other than tab, newline and carriage return;
-openpyxl refuses them) are removed from every text cell of every format, so one stray ESC typed
-into a form can never break an export.
+XML 1.0 has no way to write them) are removed from every text cell of every format, so one stray
+ESC typed into a form can never break an export.
+
+**Streaming.** A workbook is written by XlsxWriter in constant-memory mode (one row in memory at
+a time; every text cell with ``write_string``, and the workbook told never to turn strings into
+formulas, numbers or links) to an anonymous temporary file, which the response then sends in
+``FILE_BLOCK_SIZE`` chunks (``xlsx_response``); a CSV is written while it is sent, ``CSV_CHUNK_ROWS``
+rows a chunk (``csv_response``). XlsxWriter was chosen by measurement over openpyxl's write-only
+mode (docs/benchmarks.md, bench/exports.py).
 """
 
 from __future__ import annotations
@@ -26,19 +33,19 @@ import io
 import itertools
 import json
 import re
+import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
+import xlsxwriter
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from django.utils.http import content_disposition_header
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: text that starts like a formula but is only a number or a telephone number
@@ -49,6 +56,20 @@ WIDTH_SAMPLE = 200
 MIN_WIDTH = 6
 MAX_WIDTH = 60
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+#: every text cell is text: nothing typed into a form becomes a formula, a number or a link
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "default_date_format": DATETIME_FORMAT,
+}
+#: rows of CSV joined into one chunk of a streamed response
+CSV_CHUNK_ROWS = 500
+#: bytes per chunk when a workbook file is streamed
+FILE_BLOCK_SIZE = 256 * 1024
 
 
 def clean_text(value: str) -> str:
@@ -129,13 +150,23 @@ def write_json(rows: Iterable[dict[str, Any]]) -> bytes:
     )
 
 
-def write_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
+def iter_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """CSV (UTF-8 with BOM) in chunks of ``CSV_CHUNK_ROWS`` rows: a response streams it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    buffer.write("\ufeff")
     writer.writerow([safe_cell(c) for c in columns])
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         writer.writerow([safe_cell(text_of(row.get(c))) for c in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if n % CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> bytes:
+    return b"".join(iter_csv(columns, rows))
 
 
 def display_width(value: Any) -> int:
@@ -157,66 +188,147 @@ def display_width(value: Any) -> int:
 def sheet_title(title: str, used: set[str]) -> str:
     """A worksheet name Excel accepts (no ``[]:*?/\\``, 31 characters), unique in its workbook."""
     base = _BAD_TITLE.sub("-", title).strip("'")[:28] or "Sheet"
+    taken = {u.casefold() for u in used}  # Excel compares sheet names without case
     candidate, n = base, 1
-    while candidate in used:
+    while candidate.casefold() in taken:
         n += 1
         candidate = f"{base[:25]}({n})"
     used.add(candidate)
     return candidate
 
 
-def _cell(sheet, value: Any) -> Any:
-    value = flatten(value)
-    if isinstance(value, str):
-        value = clean_text(value)
-        if value.startswith("="):  # openpyxl would store it as a formula: keep it text
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"
-            return cell
-        return value
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value=beijing(value))
-        cell.number_format = DATETIME_FORMAT
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    return value
+class _Formats:
+    """The few cell formats a workbook needs, made once per workbook."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.bold = book.add_format({"bold": True})
+        self.datetime = book.add_format({"num_format": DATETIME_FORMAT})
+        self.date = book.add_format({"num_format": DATE_FORMAT})
 
 
-def _write_sheet(book: Workbook, spec: Sheet, used: set[str]) -> None:
-    sheet = book.create_sheet(title=sheet_title(spec.title, used))
+def _writer_for(sheet, formats: _Formats) -> Callable[[int, int, Any], None]:
+    """``write(row, col, value)``: one cell by its type, text always as text (never a formula,
+    number or link), times as Beijing-time date cells, lists joined."""
+    write_string, write_number = sheet.write_string, sheet.write_number
+    write_datetime, write_boolean = sheet.write_datetime, sheet.write_boolean
+    fmt_datetime, fmt_date = formats.datetime, formats.date
+    illegal = ILLEGAL_CHARACTERS_RE.search
+    strip = ILLEGAL_CHARACTERS_RE.sub
+    tz_localtime = timezone.localtime
+
+    def write(r: int, c: int, value: Any) -> None:
+        if value is None:
+            return
+        kind = type(value)
+        if kind is str:
+            if value:
+                write_string(r, c, strip("", value) if illegal(value) else value)
+        elif kind is int or kind is float or kind is Decimal:
+            write_number(r, c, value)
+        elif kind is datetime:
+            if value.tzinfo is not None:
+                value = tz_localtime(value)
+            write_datetime(r, c, value.replace(tzinfo=None, microsecond=0), fmt_datetime)
+        elif kind is date:
+            write_datetime(r, c, value, fmt_date)
+        elif kind is bool:
+            write_boolean(r, c, value)
+        elif kind is list or kind is tuple:
+            write(r, c, "；".join(str(v) for v in value))
+        elif isinstance(value, datetime):
+            write(r, c, datetime(*value.timetuple()[:6], tzinfo=value.tzinfo))
+        elif isinstance(value, date):
+            write_datetime(r, c, date(value.year, value.month, value.day), fmt_date)
+        elif isinstance(value, int | float | Decimal):
+            write_number(r, c, value)
+        else:
+            write(r, c, str(value))
+
+    return write
+
+
+def _write_sheet(book: xlsxwriter.Workbook, formats: _Formats, spec: Sheet, used: set[str]) -> None:
+    sheet = book.add_worksheet(sheet_title(spec.title, used))
     columns = list(spec.columns)
     rows = iter(spec.rows)
     sample = list(itertools.islice(rows, WIDTH_SAMPLE))
-    for i, column in enumerate(columns, start=1):
+    for i, column in enumerate(columns):
         width = max([display_width(column), *(display_width(flatten(r.get(column))) for r in sample)])
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
-    header_row = len(spec.preamble) + 1
-    sheet.freeze_panes = f"A{header_row + 1}"
-    bold = Font(bold=True)
-    for line in spec.preamble:
-        sheet.append([_cell(sheet, line)] if line else [])
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=clean_text(str(column)))
-        cell.data_type = "s"
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+        sheet.set_column(i, i, min(max(width + 2, MIN_WIDTH), MAX_WIDTH))
+    header_row = len(spec.preamble)
+    sheet.freeze_panes(header_row + 1, 0)
+    write = _writer_for(sheet, formats)
+    for r, line in enumerate(spec.preamble):
+        write(r, 0, line)
+    for c, column in enumerate(columns):
+        sheet.write_string(header_row, c, clean_text(str(column)), formats.bold)
+    r = header_row
     for row in itertools.chain(sample, rows):
-        sheet.append([_cell(sheet, row.get(c)) for c in columns])
+        r += 1
+        for c, column in enumerate(columns):
+            value = row.get(column)
+            if value is not None:
+                write(r, c, value)
+
+
+def write_workbook_to(sheets: Iterable[Sheet], target: Any) -> None:
+    """Write the workbook of ``sheets`` to ``target`` (a path or a binary file), one row at a time:
+    XlsxWriter in constant-memory mode keeps only the current row in memory."""
+    book = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
+    formats = _Formats(book)
+    used: set[str] = set()
+    for spec in sheets:
+        _write_sheet(book, formats, spec, used)
+    if not used:
+        book.add_worksheet()
+    book.close()
+
+
+class TemporaryWorkbook:
+    """A written workbook in an anonymous temporary file, read from its start. The server closes it
+    once the response is sent; one dropped unsent (a test that reads only the headers) is closed
+    when it is collected, so its file never lingers."""
+
+    def __init__(self, handle: IO[bytes]):
+        self._handle = handle
+
+    def read(self, size: int = -1) -> bytes:
+        return self._handle.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> TemporaryWorkbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self._handle.close()
+
+
+def workbook_file(sheets: Iterable[Sheet]) -> TemporaryWorkbook:
+    """The workbook of ``sheets`` in an anonymous temporary file, positioned at its start."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 -- handed to the caller (a response closes it)
+    try:
+        write_workbook_to(sheets, handle)
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    return TemporaryWorkbook(handle)
 
 
 def write_workbook(sheets: Iterable[Sheet]) -> bytes:
-    book = Workbook(write_only=True)
-    used: set[str] = set()
-    for spec in sheets:
-        _write_sheet(book, spec, used)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    with workbook_file(sheets) as handle:
+        return handle.read()
 
 
 def write_xlsx(columns: Sequence[str], rows: Iterable[dict[str, Any]], *, title: str) -> bytes:
@@ -232,3 +344,50 @@ def render(exporter: Exporter, fmt: str, **params: Any) -> bytes:
     if fmt == "xlsx":
         return write_xlsx(exporter.columns, rows, title=exporter.title or exporter.name)
     raise ValueError(f"unknown format {fmt!r}; choose json, csv or xlsx")
+
+
+# -- responses ---------------------------------------------------------------------------------------
+
+
+def xlsx_response(sheets: Iterable[Sheet], filename: str) -> FileResponse:
+    """A download of the workbook of ``sheets``: written to a temporary file, then streamed from it
+    in ``FILE_BLOCK_SIZE`` chunks (the file goes away when the response is closed)."""
+    response = FileResponse(workbook_file(sheets), as_attachment=True, filename=filename, content_type=XLSX)
+    response.block_size = FILE_BLOCK_SIZE
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def csv_response(
+    columns: Sequence[str], rows: Iterable[dict[str, Any]], filename: str
+) -> StreamingHttpResponse:
+    """A download of ``rows`` as CSV (UTF-8 with BOM), written while it is sent."""
+    response = StreamingHttpResponse(iter_csv(columns, rows), content_type=CSV)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def table_response(
+    columns: Sequence[str], rows: Iterable[dict[str, Any]], *, fmt: str, title: str, filename: str
+) -> FileResponse | StreamingHttpResponse:
+    """``rows`` as a streamed download in ``fmt`` (``xlsx`` or ``csv``); ``filename`` without its
+    extension."""
+    if fmt == "csv":
+        return csv_response(columns, rows, f"{filename}.csv")
+    if fmt == "xlsx":
+        return xlsx_response([Sheet(title=title, columns=columns, rows=rows)], f"{filename}.xlsx")
+    raise ValueError(f"unknown format {fmt!r}; choose csv or xlsx")
+
+
+def download(
+    exporter: Exporter, fmt: str, *, filename: str, **params: Any
+) -> FileResponse | StreamingHttpResponse:
+    """The rows of ``exporter`` for ``params`` as a streamed download (see ``table_response``)."""
+    return table_response(exporter.columns, exporter.rows(**params), fmt=fmt,
+                          title=exporter.title or exporter.name, filename=filename)  # fmt: skip
+
+
+def requested_format(request) -> str:
+    """``csv`` when the request asks ``?format=csv``, else ``xlsx``."""
+    return "csv" if request.GET.get("format") == "csv" else "xlsx"

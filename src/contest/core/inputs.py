@@ -16,9 +16,10 @@ One definition, used by the site's forms (``HardenedForm``), the API's schemas
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from contest.core.errors import ValidationFailed
@@ -78,3 +79,52 @@ def parse_decimal(text: str, *, field: str | None = None) -> Decimal:
         return Decimal(stripped)
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid decimals
         raise ValidationFailed(gettext("请填写数字（如 88.5）。"), field=field, code="not_a_number") from exc
+
+
+#: the longest row id accepted from a form: 18 digits fit a 64-bit integer column
+MAX_ID_LENGTH = 18
+
+
+def parse_id(value) -> int | None:
+    """A row id typed or posted as plain ASCII digits, or None (``"²"``, ``"１"``, ``"abc"``, a
+    number no integer column holds: ``str.isdigit`` admits the first two, ``int()`` then fails)."""
+    text = str(value if value is not None else "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= MAX_ID_LENGTH:
+        return int(text)
+    return None
+
+
+def parse_ids(values) -> list[int]:
+    """The plain row ids among ``values`` (a form's ``getlist``), in order; the rest are dropped."""
+    return [number for value in values if (number := parse_id(value)) is not None]
+
+
+#: the instants every time zone can still show: ``localtime`` of a later (earlier) one overflows
+LATEST_SHOWN = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+EARLIEST_SHOWN = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+
+
+def displayable(value):
+    """``value``; but an aware date-time stored outside what local time can show (year 9999 or 1,
+    saved before inputs were bounded, or through the admin) as the nearest instant that can be
+    shown, so that the page showing it — where it can be corrected — still opens."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return min(max(value, EARLIEST_SHOWN), LATEST_SHOWN)
+    return value
+
+
+def local(value: datetime) -> datetime:
+    """``timezone.localtime`` that cannot overflow (see ``displayable``)."""
+    return timezone.localtime(displayable(value))
+
+
+def as_decimal(value, *, field: str | None = None) -> Decimal:
+    """A number a program passed (``Decimal``, ``int``, ``float``) as it is, if finite; text typed by a person
+    through ``parse_decimal`` (``Decimal("2E+1")`` computed by code is a number; “2E+1” typed is not)."""
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number.is_finite():
+            return number
+    elif isinstance(value, str):
+        return parse_decimal(value, field=field)
+    raise ValidationFailed(gettext("请填写数字（如 88.5）。"), field=field, code="not_a_number")

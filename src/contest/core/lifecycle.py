@@ -42,6 +42,7 @@ from django.utils.translation import gettext
 
 from contest.core import audit
 from contest.core.errors import Conflict, ValidationFailed
+from contest.core.inputs import check_text
 
 REASON_MAX = 1000
 
@@ -114,7 +115,7 @@ def _clean_reason(reason: str, *, override: bool) -> str:
         raise ValidationFailed(gettext("撤销或改变已作出的结论须写明理由。"), field="reason")
     if len(reason) > REASON_MAX:
         raise ValidationFailed(gettext("理由不能超过 %(limit)d 字。") % {"limit": REASON_MAX}, field="reason")
-    return reason
+    return check_text(reason, field="reason")
 
 
 def _split(values: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:

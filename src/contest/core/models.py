@@ -95,3 +95,6 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.hostname}:{self.pid}"
+
+
+from contest.core.privacy_models import ErasureRequest, PrivacyConsent  # noqa: E402, F401 -- registered with the app

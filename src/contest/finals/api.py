@@ -16,7 +16,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from contest.accounts.api_auth import api_auth, current_user
 from contest.catalog.schemas import ID_MAX
-from contest.core.api import NO_NUL, ErrorOut, Invalid, local
+from contest.core.api import ErrorOut, InputSchema, Integer, Invalid, local, number
 from contest.core.errors import NotFound
 from contest.finals import scoring, selectors, services
 from contest.finals.enums import SlotStatus
@@ -27,6 +27,8 @@ router = Router(tags=["finals"], auth=api_auth)
 UNAUTHENTICATED = {401: ErrorOut}
 READ = {**UNAUTHENTICATED, 404: ErrorOut, 422: Invalid}
 WRITE = {**READ, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+SESSION_ID = Path(..., ge=1, le=ID_MAX, description="场次编号")
+SLOT_ID = Path(..., ge=1, le=ID_MAX, description="出场项目编号")
 
 
 class SegmentOut(Schema):
@@ -92,8 +94,11 @@ class SessionDetailOut(SessionOut):
     ranking: list[RankOut]
 
 
-class ScoreIn(Schema):
-    score: str = Field(..., max_length=20, pattern=NO_NUL, description="分数，十进制字符串，最多两位小数")
+class ScoreIn(InputSchema):
+    score: number(
+        max_digits=8,
+        description='分数：JSON 数值或数字字符串（如 86.5 或 "86.5"），最多两位小数，在本场的分数范围内',
+    )
 
 
 class ScoreOut(Schema):
@@ -146,7 +151,7 @@ def list_sessions(request: HttpRequest):
     summary="一个路演场次：出场顺序、评分与排名",
     description="评分中的项目只给出已提交人数；亮分后给出每位评委的评分与最终得分。",
 )
-def get_session(request: HttpRequest, id: int = Path(..., ge=1, le=ID_MAX)):
+def get_session(request: HttpRequest, id: Integer = SESSION_ID):
     session = _visible_session(current_user(request), id)
     places = session.places
     loaded = selectors.slots_with_scores(session)
@@ -179,7 +184,7 @@ def get_session(request: HttpRequest, id: int = Path(..., ge=1, le=ID_MAX)):
     description="只能为正在评分的项目提交一次；提交后锁定（再次提交为 409）。最后一位应评评委提交时项目即亮分，"
     "`slot_status` 为 `closed`，`result` 为最终得分。",
 )
-def submit_score(request: HttpRequest, payload: ScoreIn, id: int = Path(..., ge=1, le=ID_MAX)):
+def submit_score(request: HttpRequest, payload: ScoreIn, id: Integer = SLOT_ID):
     user = current_user(request)
     slot = SessionSlot.objects.filter(pk=id, session__judges__expert__user_id=user.pk).select_related(
         "session"
@@ -187,7 +192,7 @@ def submit_score(request: HttpRequest, payload: ScoreIn, id: int = Path(..., ge=
     slot = slot.first()
     if slot is None:
         raise NotFound("未找到该项目。")
-    row = services.submit_live_score(slot=slot, by=user, score=payload.score)
+    row = services.submit_live_score(slot=slot, by=user, score=format(payload.score, "f"))
     fresh = SessionSlot.objects.select_related("session").get(pk=slot.pk)
     return Status(201, {
         "id": row.pk, "slot_id": slot.pk, "seat": row.judge.seat, "score": str(row.score),

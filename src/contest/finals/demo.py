@@ -85,6 +85,8 @@ def _extra_judges(admin: User) -> list[tuple[str, str, str]]:
                 "regions": ["330000"], "phone": f"13988019{n:03d}", "email": f"final-judge{n}@example.cn",
             })  # fmt: skip
         if expert.user_id is None:
+            if expert.email_verified_at is None:  # the demo expert "clicks" the confirmation link
+                review.verify_expert_email(token=review.expert_verification_token(expert))
             review.invite_expert(by=admin, expert=expert, username=username)
             expert.refresh_from_db()
         if expert.user.username == username:
@@ -123,8 +125,10 @@ def _finish_sheets(round_: ReviewRound) -> None:
                         .select_related("round", "round_entry__entry", "expert__user"))  # fmt: skip
     for assignment in open_assignments:
         digest = hashlib.sha256(f"{assignment.round_entry.entry_id}|{assignment.expert_id}".encode()).digest()
-        scores = {c.code: str(_half(c.max_score * Decimal(60 + digest[i % len(digest)] % 30) / 100))
-                  for i, c in enumerate(rubric)}  # fmt: skip
+        scores = {
+            c.code: format(_half(c.max_score * Decimal(60 + digest[i % len(digest)] % 30) / 100), "f")
+            for i, c in enumerate(rubric)
+        }  # fmt: skip  (“20”, never “2E+1”: scores are typed text)
         review.save_sheet(by=assignment.expert.user, assignment=assignment, scores=scores, submit=True,
                           comment="评审意见：方案完整，建议加强市场验证。")  # fmt: skip
 

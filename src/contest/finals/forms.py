@@ -6,11 +6,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from contest.accounts.forms import ServiceErrorsMixin
 from contest.accounts.models import User
+from contest.core.forms import HardenedForm
+from contest.core.inputs import local
 from contest.finals.enums import LiveAggregation
 from contest.finals.validators import SEGMENT_PRESETS, format_segments
 
@@ -42,7 +43,7 @@ def find_user(identifier: str) -> User | None:
     )
 
 
-class SessionForm(ServiceErrorsMixin, forms.Form):
+class SessionForm(HardenedForm, ServiceErrorsMixin, forms.Form):
     event = forms.ChoiceField(label=gettext_lazy("赛事"))
     name = forms.CharField(label=gettext_lazy("场次名称"), max_length=100)
     venue = forms.CharField(label=gettext_lazy("地点"), max_length=200)
@@ -87,7 +88,7 @@ class SessionForm(ServiceErrorsMixin, forms.Form):
     def initial_for(session) -> dict[str, Any]:
         return {
             "event": str(session.event_id), "name": session.name, "venue": session.venue, "room": session.room,
-            "starts_at": timezone.localtime(session.starts_at), "group": str(session.group_id or ""),
+            "starts_at": local(session.starts_at), "group": str(session.group_id or ""),
             "source_round": str(session.source_round_id or ""), "segments": format_segments(session.segments),
             "aggregation": session.aggregation, "places": session.places, "score_min": session.score_min,
             "score_max": session.score_max, "notary": session.notary,
@@ -113,15 +114,15 @@ class SessionForm(ServiceErrorsMixin, forms.Form):
         return data
 
 
-class AddSlotForm(forms.Form):
+class AddSlotForm(HardenedForm, forms.Form):
     number = forms.CharField(label=gettext_lazy("报名编号"), max_length=30)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(HardenedForm, forms.Form):
     reason = forms.CharField(label=gettext_lazy("原因"), max_length=300)
 
 
-class JudgeForm(forms.Form):
+class JudgeForm(HardenedForm, forms.Form):
     expert = forms.ChoiceField(label=gettext_lazy("专家"))
     seat = forms.IntegerField(label=gettext_lazy("席位号"), min_value=1, max_value=99)
 
@@ -133,7 +134,7 @@ class JudgeForm(forms.Form):
         ]
 
 
-class DrawForm(forms.Form):
+class DrawForm(HardenedForm, forms.Form):
     room_value = forms.CharField(
         label=gettext_lazy("现场读出的数值"), max_length=200,
         help_text=gettext_lazy("例如在公证员面前从号码箱中抽出的号码，按读出的顺序填写。"),

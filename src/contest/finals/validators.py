@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from contest.core.errors import ValidationFailed
+from contest.core.inputs import as_decimal, check_text
 
 MAX_SEGMENTS = 6
 MAX_SEGMENT_SECONDS = 3600
@@ -20,7 +21,8 @@ SEGMENT_PRESETS: dict[str, str] = {
 }
 
 _PART = re.compile(
-    r"^\s*(?P<label>.*?)\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>分钟|分|min|m|秒钟|秒|s|sec)?\s*$", re.IGNORECASE
+    r"^\s*(?P<label>.*?)\s*(?P<num>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>分钟|分|min|m|秒钟|秒|s|sec)?\s*$",
+    re.IGNORECASE,
 )
 
 
@@ -58,6 +60,7 @@ def clean_segments(segments) -> list[dict]:
     out = []
     for i, seg in enumerate(segments, start=1):
         label = str((seg or {}).get("label") or "").strip()[:30] or f"环节{i}"
+        check_text(label, field="segments")
         try:
             seconds = int(seg.get("seconds"))
         except (TypeError, ValueError, AttributeError):
@@ -80,17 +83,13 @@ def format_segments(segments: list[dict]) -> str:
 
 def parse_score(value, *, low: Decimal, high: Decimal, field: str = "score") -> Decimal:
     """A live score: a finite Decimal within [low, high] with at most two decimal places."""
-    if isinstance(value, float):
-        value = repr(value)
-    text = str(value if value is not None else "").strip().replace("，", ".").replace("。", ".")
-    if not text:
+    text = value.strip().replace("，", ".").replace("。", ".") if isinstance(value, str) else value
+    if text is None or text == "":
         raise ValidationFailed("请填写分数。", field=field)
     try:
-        score = Decimal(text)
-    except InvalidOperation:
+        score = as_decimal(text)  # typed: plain ASCII digits, not “１０”, “1_0”, “NaN”, “1e3”
+    except ValidationFailed:
         raise ValidationFailed("分数应为数字，例如 86 或 86.5。", field=field) from None
-    if not score.is_finite():
-        raise ValidationFailed("分数应为数字，例如 86 或 86.5。", field=field)
     if score < low or score > high:
         raise ValidationFailed(f"分数应在 {_plain(low)} 到 {_plain(high)} 之间。", field=field)
     if score.as_tuple().exponent < -2 and score != score.quantize(Decimal("0.01")):
@@ -109,4 +108,4 @@ def require_reason(reason: str, *, what: str = "原因", limit: int = 300) -> st
         raise ValidationFailed(f"请填写{what}。", field="reason")
     if len(text) > limit:
         raise ValidationFailed(f"{what}不能超过 {limit} 个字符。", field="reason")
-    return text
+    return check_text(text, field="reason")

@@ -87,7 +87,13 @@ def _awards(event: Event, actor, stdout) -> None:
             notice = services.create_notice(by=actor, edition=event.edition, event=event, kind=NoticeKind.AWARDS,
                                             title=AWARDS_TITLE)  # fmt: skip
             version = services.publish_notice(by=actor, notice=notice)
-            objection = services.file_objection(by=None, notice=notice, data=OBJECTION)
+            # the demo objector's phone, verified as the public does it: a code issued, then typed in
+            verification, code = services.issue_phone_code(phone=OBJECTION["phone"])
+            verification = services.confirm_phone_code(verification_id=verification.pk, phone=OBJECTION["phone"],
+                                                       code=code)  # fmt: skip
+            objection = services.file_objection(
+                by=None, notice=notice, data=OBJECTION, verification=verification
+            )
             services.answer_objection(by=actor, objection=objection, status="dismissed", response=RESPONSE)
     except ContestError as exc:
         stdout.write(f"公示演示数据：获奖名单未发布（{exc.message}）")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from contest.core.exporters import Exporter, register
+from contest.core.privacy import mask_email, mask_phone
 from contest.publicity.models import Notice, NoticeVersion
 from contest.publicity.sources import COLUMN_LABELS
 
@@ -35,7 +36,7 @@ def objection_rows(*, notice: Notice):
     for o in objections:
         yield {
             "查询码": o.tracking_code, "针对版本": o.version.number, "涉及项目": o.row_number, "异议人": o.name,
-            "联系电话": o.phone, "电子邮箱": o.email, "异议理由": o.reason, "证据文件": o.evidence_name,
+            "联系电话": mask_phone(o.phone), "电子邮箱": mask_email(o.email), "异议理由": o.reason, "证据文件": o.evidence_name,
             "证据SHA-256": o.evidence_sha256, "提交时间": o.filed_at, "状态": STATUS[o.status],
             "答复": o.response, "答复人": o.answered_by.get_username() if o.answered_by else "",
             "答复时间": o.answered_at, "体现于版本": "、".join(str(v.number) for v in o.resolved_in.all()),

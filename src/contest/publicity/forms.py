@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from contest.core.forms import HardenedForm
 from contest.publicity.enums import NoticeKind, ObjectionStatus
 from contest.publicity.validators import EVIDENCE_MAX_BYTES, NAME_MAX, REASON_MAX, RESPONSE_MAX
 
@@ -26,7 +27,7 @@ def _ends_at_field() -> forms.DateTimeField:
     )  # fmt: skip
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(HardenedForm, forms.Form):
     """The public objection form. Required fields are checked by the service (``clean_objection``)
     together with everything else, so one submit shows every problem."""
 
@@ -36,6 +37,9 @@ class ObjectionForm(forms.Form):
     phone = forms.CharField(label=gettext_lazy("联系电话（手机号）"), max_length=20, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel",
                                                           "aria-required": "true"}))  # fmt: skip
+    code = forms.CharField(label=gettext_lazy("短信验证码"), max_length=10, required=False,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                                         "maxlength": 6, "aria-required": "true"}))  # fmt: skip
     email = forms.CharField(label=gettext_lazy("电子邮箱（选填）"), max_length=254, required=False,
                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))  # fmt: skip
     row_number = forms.ChoiceField(label=gettext_lazy("涉及项目（选填）"), required=False,
@@ -53,6 +57,18 @@ class ObjectionForm(forms.Form):
         choices += [(r["number"], f"{r['number']} · {r['title']}") for r in rows or [] if r.get("number")]
         self.fields["row_number"].choices = choices
 
+    #: the phone comes first: it is verified (step one) before the rest is filed (step two)
+    field_order = ["phone", "code", "name", "email", "row_number", "reason", "evidence"]
+    #: what the phone step carries along unseen, so nothing typed is lost between the steps
+    CARRIED = ("name", "email", "row_number", "reason")
+
+    def carried(self):
+        return [self[name] for name in self.CARRIED]
+
+    def details(self):
+        """The fields of the second step after the phone and the code."""
+        return [self[name] for name in self.fields if name not in ("phone", "code")]
+
     def clean_evidence(self):
         upload = self.cleaned_data.get("evidence")
         if upload and upload.size > EVIDENCE_MAX_BYTES:
@@ -62,13 +78,13 @@ class ObjectionForm(forms.Form):
         return upload
 
 
-class LookupForm(forms.Form):
+class LookupForm(HardenedForm, forms.Form):
     code = forms.CharField(label=gettext_lazy("查询码"), max_length=30)
     phone = forms.CharField(label=gettext_lazy("提交时填写的手机号"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel"}))  # fmt: skip
 
 
-class CreateForm(forms.Form):
+class CreateForm(HardenedForm, forms.Form):
     scope = forms.ChoiceField(label=gettext_lazy("所属赛事"))
     kind = forms.ChoiceField(label=gettext_lazy("名单类型"), choices=list(KIND_LABELS.items()))
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
@@ -86,18 +102,18 @@ class CreateForm(forms.Form):
         self.fields["round"].choices = [("", "—"), *rounds]
 
 
-class PublishForm(forms.Form):
+class PublishForm(HardenedForm, forms.Form):
     ends_at = _ends_at_field()
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(HardenedForm, forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("认定"), choices=list(ANSWER_LABELS.items()),
                                widget=forms.RadioSelect)  # fmt: skip
     response = forms.CharField(label=gettext_lazy("书面答复（异议人可凭查询码查看）"), max_length=RESPONSE_MAX,
                                widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
 
 
-class ReviseForm(forms.Form):
+class ReviseForm(HardenedForm, forms.Form):
     reason = forms.CharField(label=gettext_lazy("变更原因"), max_length=RESPONSE_MAX,
                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     objections = forms.MultipleChoiceField(

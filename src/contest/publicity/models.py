@@ -149,6 +149,7 @@ class Objection(models.Model):
     evidence_content_type = models.CharField(max_length=40, blank=True)
     evidence_size = models.PositiveIntegerField(null=True, blank=True)
     evidence_sha256 = models.CharField(max_length=64, blank=True)
+    phone_verified_at = models.DateTimeField("手机号验证时间", null=True, blank=True)
     status = models.CharField("状态", max_length=20, choices=ObjectionStatus.choices,
                               default=ObjectionStatus.FILED)  # fmt: skip
     response = models.TextField("答复", blank=True, max_length=2000)
@@ -184,3 +185,29 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_code
+
+
+class PhoneVerification(models.Model):
+    """A code sent by SMS to prove the objector holds the phone they give. Only the code's keyed
+    hash is stored; it is valid for a few minutes and a few attempts, then used by one objection.
+    The browser session that asked for it holds the row's id."""
+
+    phone = models.CharField("手机号", max_length=20)  # E.164
+    code_hash = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "手机验证码"
+        verbose_name_plural = "手机验证码"
+        indexes = [
+            models.Index(fields=["phone", "created_at"]),
+            models.Index(fields=["ip", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"verification {self.pk}"

@@ -12,11 +12,14 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
 from contest.accounts.validators import normalize_mobile
@@ -25,15 +28,25 @@ from contest.core.access import require
 from contest.core.errors import Closed, Conflict, FieldErrors, NotFound, ValidationFailed
 from contest.core.importing import RowError
 from contest.core.lifecycle import transition
+from contest.core.sms import send_sms
 from contest.publicity import sources
 from contest.publicity import validators as v
 from contest.publicity.enums import NoticeKind, NoticeStatus, ObjectionStatus
-from contest.publicity.models import Notice, NoticeVersion, Objection, notice_scope
+from contest.publicity.models import Notice, NoticeVersion, Objection, PhoneVerification, notice_scope
 
 DEFAULT_PERIOD = timedelta(days=5)
 MAX_PERIOD = timedelta(days=30)
 #: objections one phone may file against one list within 24 hours
 OBJECTIONS_PER_PHONE_PER_DAY = 3
+#: SMS verification of the objector's phone: a 6-digit code valid CODE_TTL, CODE_ATTEMPTS tries;
+#: one code per phone per CODE_RESEND_AFTER, at most CODES_PER_PHONE_PER_HOUR per phone and
+#: CODES_PER_IP_PER_HOUR per address; a verified phone may file within VERIFIED_FOR
+CODE_TTL = timedelta(minutes=10)
+CODE_ATTEMPTS = 5
+CODE_RESEND_AFTER = timedelta(seconds=60)
+CODES_PER_PHONE_PER_HOUR = 5
+CODES_PER_IP_PER_HOUR = 20
+VERIFIED_FOR = timedelta(minutes=30)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 12
 
@@ -302,22 +315,133 @@ def clean_objection(
     return out, file
 
 
+# -- the objector's phone: SMS verification ----------------------------------------------------------
+
+
+def evidence_cap() -> int:
+    """Bytes of evidence one list may hold: setting ``PUBLICITY_EVIDENCE_MAX_PER_NOTICE``, default
+    ``validators.EVIDENCE_MAX_PER_NOTICE`` (200 MB)."""
+    return int(getattr(settings, "PUBLICITY_EVIDENCE_MAX_PER_NOTICE", v.EVIDENCE_MAX_PER_NOTICE))
+
+
+def _code_hash(phone: str, code: str) -> str:
+    """The stored form of a code: keyed (SECRET_KEY) so a read of the table reveals no code."""
+    return salted_hmac("contest.publicity.phone-code", f"{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+def _require_open(notice: Notice) -> NoticeVersion:
+    """The list's current version while objections are accepted; else NotFound (a draft) or Closed."""
+    if notice.status == NoticeStatus.DRAFT:
+        raise NotFound("未找到。")
+    version = notice.current_version
+    now = timezone.now()
+    if notice.status == NoticeStatus.FINAL or now >= version.period_ends_at:
+        raise Closed(f"公示期已于 {shanghai(version.period_ends_at)}（北京时间）结束，不再受理异议。")
+    if now < version.period_starts_at:
+        raise Closed("公示期尚未开始。")
+    return version
+
+
+def issue_phone_code(*, phone: str, ip: str | None = None) -> tuple[PhoneVerification, str]:
+    """A new verification of ``phone`` and its code (stored only as a keyed hash). Sends nothing
+    and limits nothing: :func:`send_phone_code` is the public's way in."""
+    phone = normalize_mobile(phone)
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    verification = PhoneVerification.objects.create(
+        phone=phone, code_hash=_code_hash(phone, code), ip=ip, created_at=now, expires_at=now + CODE_TTL
+    )
+    return verification, code
+
+
+def send_phone_code(*, notice: Notice, phone: str, ip: str | None) -> PhoneVerification:
+    """Text a verification code to the phone of someone about to object to ``notice`` (open only).
+    Rate-limited per phone (one a minute, CODES_PER_PHONE_PER_HOUR an hour) and per address."""
+    _require_open(notice)
+    phone = normalize_mobile(phone)
+    now = timezone.now()
+    hour = now - timedelta(hours=1)
+    last = PhoneVerification.objects.filter(phone=phone).order_by("-created_at").first()
+    if last is not None and now - last.created_at < CODE_RESEND_AFTER:
+        wait = int((CODE_RESEND_AFTER - (now - last.created_at)).total_seconds()) + 1
+        raise Conflict(gettext("验证码已发送，请 %(s)d 秒后再重新获取。") % {"s": wait}, field="phone",
+                       code="rate_limited")  # fmt: skip
+    if PhoneVerification.objects.filter(phone=phone, created_at__gt=hour).count() >= CODES_PER_PHONE_PER_HOUR:
+        raise Conflict(
+            gettext("该手机号获取验证码过于频繁，请一小时后再试。"), field="phone", code="rate_limited"
+        )
+    if ip and PhoneVerification.objects.filter(ip=ip, created_at__gt=hour).count() >= CODES_PER_IP_PER_HOUR:
+        raise Conflict(
+            gettext("本网络获取验证码过于频繁，请一小时后再试。"), field="phone", code="rate_limited"
+        )
+    verification, code = issue_phone_code(phone=phone, ip=ip)
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    # sent at once (the row is saved): the person waits for it, and a refusing gateway is told to them
+    if not send_sms(
+        phone,
+        f"【创客中国】您提交公示异议的验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。",
+    ):
+        raise Conflict(gettext("短信发送失败，请稍后重试。"), field="phone", code="sms_failed")
+    return verification
+
+
+def confirm_phone_code(*, verification_id: int | None, phone: str, code: str) -> PhoneVerification:
+    """Check the code typed for ``phone`` against the verification the session started. Every wrong
+    code counts (committed even though the check refuses); after CODE_ATTEMPTS the code is dead."""
+    phone = normalize_mobile(phone)
+    code = "".join(ch for ch in str(code or "") if ch.isdigit())[:6]
+    with transaction.atomic():
+        verification = (PhoneVerification.objects.select_for_update().filter(pk=verification_id).first()
+                        if verification_id else None)  # fmt: skip
+        if verification is None or verification.phone != phone or verification.used_at is not None:
+            raise ValidationFailed(gettext("请先获取发送到该手机号的短信验证码。"), field="code")
+        if verification.verified_at is not None:
+            return verification
+        if verification.attempts >= CODE_ATTEMPTS:
+            raise ValidationFailed(gettext("验证码错误次数过多，已失效，请重新获取。"), field="code")
+        if timezone.now() >= verification.expires_at:
+            raise ValidationFailed(gettext("验证码已过期，请重新获取。"), field="code")
+        if len(code) != 6:
+            raise ValidationFailed(gettext("请填写短信中的 6 位验证码。"), field="code")
+        verification.attempts += 1
+        right = constant_time_compare(_code_hash(phone, code), verification.code_hash)
+        if right:
+            verification.verified_at = timezone.now()
+        verification.save(update_fields=["attempts", "verified_at"])
+    if right:
+        return verification
+    left = CODE_ATTEMPTS - verification.attempts
+    if left <= 0:
+        raise ValidationFailed(gettext("验证码错误次数过多，已失效，请重新获取。"), field="code")
+    raise ValidationFailed(gettext("验证码不正确，还可以再试 %(n)d 次。") % {"n": left}, field="code")
+
+
 def file_objection(
-    *, by, notice: Notice, data: dict[str, Any], evidence: tuple[str, bytes] | None = None
-) -> Objection:
+    *, by, notice: Notice, data: dict[str, Any], evidence: tuple[str, bytes] | None = None,
+    verification: PhoneVerification | None = None,
+) -> Objection:  # fmt: skip
     """Anyone files an objection against the list's current version while its period runs
-    (start ≤ now < end; at the end second it is refused). ``by`` is the signed-in user or None."""
+    (start ≤ now < end; at the end second it is refused). ``by`` is the signed-in user or None.
+    ``verification`` proves the phone (:func:`confirm_phone_code`); it is used up by this
+    objection. Evidence counts against the list's storage cap (EVIDENCE_MAX_PER_NOTICE)."""
     with transaction.atomic():
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
-        if notice.status == NoticeStatus.DRAFT:
-            raise NotFound("未找到。")
-        version = notice.current_version
+        version = _require_open(notice)
         now = timezone.now()
-        if notice.status == NoticeStatus.FINAL or now >= version.period_ends_at:
-            raise Closed(f"公示期已于 {shanghai(version.period_ends_at)}（北京时间）结束，不再受理异议。")
-        if now < version.period_starts_at:
-            raise Closed("公示期尚未开始。")
         cleaned, file = clean_objection(data, version, evidence)
+        proof = (PhoneVerification.objects.select_for_update().filter(pk=verification.pk).first()
+                 if verification is not None else None)  # fmt: skip
+        if (proof is None or proof.phone != cleaned["phone"] or proof.verified_at is None
+                or proof.used_at is not None or now - proof.verified_at > VERIFIED_FOR):  # fmt: skip
+            raise ValidationFailed(gettext("请先用短信验证码验证手机号，再提交异议。"), field="code")
+        if file is not None:
+            used = Objection.objects.filter(notice=notice).aggregate(total=Sum("evidence_size"))["total"] or 0
+            cap = evidence_cap()
+            if used + len(file.data) > cap:
+                raise ValidationFailed(gettext(
+                    "本名单收到的证据材料已达存储上限（%(mb)d MB），不能再附文件。请不附文件提交，"
+                    "在异议理由中说明证据，组织方会与您联系。") % {"mb": cap // (1024 * 1024)},
+                    field="evidence")  # fmt: skip
         recent = Objection.objects.filter(notice=notice, phone=cleaned["phone"],
                                           filed_at__gt=now - timedelta(days=1)).count()  # fmt: skip
         if recent >= OBJECTIONS_PER_PHONE_PER_DAY:
@@ -326,9 +450,10 @@ def file_objection(
                 "已提交的异议可凭查询码查看进度。",
                 code="rate_limited",
             )
-        objection = Objection(
-            notice=notice, version=version, tracking_code=_new_code(), filed_at=now, **cleaned
-        )
+        objection = Objection(notice=notice, version=version, tracking_code=_new_code(), filed_at=now,
+                              phone_verified_at=proof.verified_at, **cleaned)  # fmt: skip
+        proof.used_at = now
+        proof.save(update_fields=["used_at"])
         if file is not None:
             objection.evidence_name = file.name
             objection.evidence_extension = file.extension

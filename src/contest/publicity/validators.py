@@ -11,6 +11,8 @@ REASON_MAX = 2000
 RESPONSE_MAX = 2000
 NAME_MAX = 50
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+#: all the evidence one list may receive (its objections' files together)
+EVIDENCE_MAX_PER_NOTICE = 200 * 1024 * 1024
 
 #: magic bytes → (content type, extension); the name the filer gave is never trusted
 SIGNATURES = (

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from contest.accounts.rules import secretariat_edition_ids
 from contest.catalog.admin import form_changes
 from contest.core.errors import FieldErrors
+from contest.core.forms import HardenedForm
 from contest.registration import selectors, services
 from contest.registration.models import (
     DuplicateFlag,
@@ -145,7 +146,7 @@ class DuplicateFlagAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).filter(entry__in=selectors.entries_for_user(request.user))
 
 
-class EligibilityRuleForm(forms.ModelForm):
+class EligibilityRuleForm(HardenedForm, forms.ModelForm):
     class Meta:
         model = EligibilityRule
         fields = ("edition", "group_code", "kind", "value", "message", "is_active")
@@ -183,7 +184,7 @@ class EligibilityRuleAdmin(admin.ModelAdmin):
             services.delete_eligibility_rule(by=request.user, rule=obj)
 
 
-class RegistrationWindowForm(forms.ModelForm):
+class RegistrationWindowForm(HardenedForm, forms.ModelForm):
     class Meta:
         model = RegistrationWindow
         fields = ("event", "opens_at", "closes_on")

@@ -8,15 +8,15 @@ caller may not see answers 404, whether it exists or not.
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
+from ninja import File, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from contest.accounts.api_auth import api_auth, current_user
 from contest.catalog.models import Event
 from contest.catalog.schemas import ID_MAX, OFFSET_MAX
-from contest.core.api import ErrorOut, Invalid, refusals_as_field_errors
+from contest.core.api import ErrorOut, Integer, Invalid, integer, refusals_as_field_errors
 from contest.core.errors import NotFound, ValidationFailed
-from contest.registration import selectors, services
+from contest.registration import selectors, services, validators
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
 from contest.registration.schemas import (
     CommentIn,
@@ -29,6 +29,7 @@ from contest.registration.schemas import (
     EntryUpdateIn,
     ReasonIn,
     ReceiptOut,
+    RequiredReasonIn,
     TeamIn,
     TeamOut,
 )
@@ -42,12 +43,13 @@ READ = {**UNAUTHENTICATED, 404: ErrorOut, 422: Invalid}
 WRITE = {**READ, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
 
 ENTRY_ID = Path(..., ge=1, le=ID_MAX, description="项目编号")
+EVENT_ID = Path(..., ge=1, le=ID_MAX, description="赛事编号")
 
 
 class EntryPagination(LimitOffsetPagination):
     class Input(Schema):
-        limit: int = Field(50, ge=1, le=200, description="每页条数，默认 50，最多 200")
-        offset: int = Field(0, ge=0, le=OFFSET_MAX, description="跳过的条数")
+        limit: integer(ge=1, le=200, description="每页条数，默认 50，最多 200") = 50
+        offset: integer(ge=0, le=OFFSET_MAX, description="跳过的条数") = 0
 
 
 # -- reads: the organizer's side goes through the tenancy selector -----------------------------------
@@ -154,7 +156,7 @@ def create_my_entry(request: HttpRequest, payload: EntryCreateIn):
 
 
 @router.get("/me/entries/{id}", response={200: EntryOut, **READ}, summary="我的一个项目")
-def get_my_entry(request: HttpRequest, id: int = ENTRY_ID):
+def get_my_entry(request: HttpRequest, id: Integer = ENTRY_ID):
     return _own_entry(current_user(request), id)
 
 
@@ -165,7 +167,7 @@ def get_my_entry(request: HttpRequest, id: int = ENTRY_ID):
     description="只改动传入的字段。带上 `expected_version` 时，若项目已在别处被修改则答 409。",
 )
 @refusals_as_field_errors
-def update_my_entry(request: HttpRequest, payload: EntryUpdateIn, id: int = ENTRY_ID):
+def update_my_entry(request: HttpRequest, payload: EntryUpdateIn, id: Integer = ENTRY_ID):
     user = current_user(request)
     entry = _own_entry(user, id)
     data = payload.model_dump(mode="json", exclude_unset=True, exclude={"expected_version"})
@@ -180,11 +182,13 @@ def update_my_entry(request: HttpRequest, payload: EntryUpdateIn, id: int = ENTR
     description="multipart/form-data，字段名 `file`。文件须是完整可读的 PDF；否则答 422 并说明原因。",
 )
 @refusals_as_field_errors
-def upload_business_plan(request: HttpRequest, file: File[UploadedFile], id: int = ENTRY_ID):
+def upload_business_plan(request: HttpRequest, file: File[UploadedFile], id: Integer = ENTRY_ID):
     user = current_user(request)
     entry = _own_entry(user, id)
-    # The proxy in front bounds the request body; the service judges size, type and integrity.
-    data = file.read()
+    # The proxy bounds the request body (docs/deployment.md); the declared size is refused here
+    # before the bytes are read, and the service judges size, type, pages and integrity.
+    validators.refuse_large_pdf(file.size)
+    data = file.read(validators.MAX_PDF_BYTES + 1)
     entry = services.update_entry(by=user, entry=entry, data={}, business_plan=(file.name or "", data))
     return _fresh(entry)
 
@@ -196,7 +200,7 @@ def upload_business_plan(request: HttpRequest, file: File[UploadedFile], id: int
     description="回执含编号、提交时间（北京时间）、内容与文件的 SHA-256。报名截止后答 409。",
 )
 @refusals_as_field_errors
-def submit_my_entry(request: HttpRequest, id: int = ENTRY_ID):
+def submit_my_entry(request: HttpRequest, id: Integer = ENTRY_ID):
     user = current_user(request)
     submission = services.submit_entry(by=user, entry=_own_entry(user, id))
     return Submission.objects.select_related("entry").get(pk=submission.pk)
@@ -204,7 +208,7 @@ def submit_my_entry(request: HttpRequest, id: int = ENTRY_ID):
 
 @router.post("/me/entries/{id}/withdraw", response={200: EntryOut, **WRITE}, summary="撤回项目")
 @refusals_as_field_errors
-def withdraw_my_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
+def withdraw_my_entry(request: HttpRequest, payload: ReasonIn, id: Integer = ENTRY_ID):
     user = current_user(request)
     entry = services.withdraw_entry(by=user, entry=_own_entry(user, id), reason=payload.reason)
     return _fresh(entry)
@@ -219,9 +223,7 @@ def withdraw_my_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_I
     summary="一场赛事的报名项目（组织方、秘书处）",
 )
 @paginate(EntryPagination)
-def list_event_entries(
-    request: HttpRequest, filters: Query[EntryQuery], event_id: int = Path(..., ge=1, le=ID_MAX)
-):
+def list_event_entries(request: HttpRequest, filters: Query[EntryQuery], event_id: Integer = EVENT_ID):
     user = current_user(request)
     event = _manageable_event(user, event_id)
     flt = selectors.EntryFilter(
@@ -233,13 +235,13 @@ def list_event_entries(
 
 
 @router.get("/entries/{id}", response={200: EntryOut, **READ}, summary="一个项目（报名人、组织方、秘书处）")
-def get_entry(request: HttpRequest, id: int = ENTRY_ID):
+def get_entry(request: HttpRequest, id: Integer = ENTRY_ID):
     return _visible_entry(current_user(request), id)
 
 
 @router.post("/entries/{id}/qualify", response={200: EntryOut, **WRITE}, summary="资格审查通过")
 @refusals_as_field_errors
-def qualify_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
+def qualify_entry(request: HttpRequest, payload: ReasonIn, id: Integer = ENTRY_ID):
     user = current_user(request)
     entry = services.qualify_entry(by=user, entry=_visible_entry(user, id), reason=payload.reason)
     return _fresh(entry)
@@ -247,7 +249,7 @@ def qualify_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
 
 @router.post("/entries/{id}/return", response={200: EntryOut, **WRITE}, summary="退回修改（写明修改意见）")
 @refusals_as_field_errors
-def return_entry(request: HttpRequest, payload: CommentIn, id: int = ENTRY_ID):
+def return_entry(request: HttpRequest, payload: CommentIn, id: Integer = ENTRY_ID):
     user = current_user(request)
     entry = services.return_entry(by=user, entry=_visible_entry(user, id), comment=payload.comment)
     return _fresh(entry)
@@ -257,7 +259,7 @@ def return_entry(request: HttpRequest, payload: CommentIn, id: int = ENTRY_ID):
     "/entries/{id}/disqualify", response={200: EntryOut, **WRITE}, summary="资格审查不通过（写明原因）"
 )
 @refusals_as_field_errors
-def disqualify_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
+def disqualify_entry(request: HttpRequest, payload: RequiredReasonIn, id: Integer = ENTRY_ID):
     user = current_user(request)
     entry = services.disqualify_entry(by=user, entry=_visible_entry(user, id), reason=payload.reason)
     return _fresh(entry)
@@ -267,7 +269,7 @@ def disqualify_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID
     "/entries/{id}/reopen", response={200: EntryOut, **WRITE}, summary="撤销审查结论，重新审查（写明理由）"
 )
 @refusals_as_field_errors
-def reopen_entry(request: HttpRequest, payload: ReasonIn, id: int = ENTRY_ID):
+def reopen_entry(request: HttpRequest, payload: RequiredReasonIn, id: Integer = ENTRY_ID):
     user = current_user(request)
     entry = services.reopen_entry(by=user, entry=_visible_entry(user, id), reason=payload.reason)
     return _fresh(entry)

@@ -4,7 +4,8 @@
 entrant's profile, the project, finances, IP, the business plan's hash, receipt hash and
 status. Headers are Chinese; the entrant and project columns carry the same headers as the
 import template (docs/entry-import.md), so an export can be edited and imported again.
-The core writers lay out the workbook and keep text cells text (``contest.core.exporters``).
+Team members' phone numbers are masked (the organizer reaches a team through its leader;
+docs/privacy.md). The core writers lay out the workbook and keep text cells text (``contest.core.exporters``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from contest.core.exporters import Exporter, register
+from contest.core.privacy import mask_phone
 from contest.registration.enums import EntryStatus, Industry, SmeStatus, chinese_label
 from contest.registration.models import Entry
 
@@ -53,20 +55,29 @@ def _ip(items: list[dict]) -> list[str]:
     return [" ".join(x for x in (i.get("kind"), i.get("name"), i.get("number")) if x) for i in items or []]
 
 
-def entry_row(entry: Entry) -> dict[str, Any]:
+def labels() -> dict[str, dict[str, str]]:
+    """Every choice's Chinese label, looked up once per export (not once per cell)."""
+    return {
+        "status": {c.value: chinese_label(c) for c in EntryStatus},
+        "industry": {c.value: chinese_label(c) for c in Industry},
+        "sme": {c.value: chinese_label(c) for c in SmeStatus},
+    }
+
+
+def entry_row(entry: Entry, names: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    names = names or labels()
+    industries = names["industry"]
     enterprise, team = entry.enterprise, entry.team
     row: dict[str, Any] = {
         "报名编号": entry.number,
         "赛事": entry.event.name,
         "组别": entry.group.name,
-        "状态": chinese_label(EntryStatus(entry.status)),
+        "状态": names["status"][entry.status],
         "来源": "批量导入" if entry.source == "import" else "在线报名",
         "提交时间": entry.submitted_at,
         "登记地": _division(entry.division),
         "项目名称": entry.title,
-        "行业领域": chinese_label(Industry(entry.industry))
-        if entry.industry in Industry.values
-        else entry.industry,
+        "行业领域": industries.get(entry.industry, entry.industry),
         "项目简介": entry.summary,
         "技术与创新": entry.innovation,
         "市场前景": entry.market,
@@ -94,8 +105,8 @@ def entry_row(entry: Entry) -> dict[str, Any]:
             "从业人数": enterprise.employees,
             "上年营业收入（万元）": enterprise.revenue_last_year,
             "是否上市": "是" if enterprise.is_listed else "否",
-            "所属行业": chinese_label(Industry(enterprise.industry)),
-            "专精特新情况": chinese_label(SmeStatus(enterprise.sme_status)),
+            "所属行业": industries.get(enterprise.industry, enterprise.industry),
+            "专精特新情况": names["sme"].get(enterprise.sme_status, enterprise.sme_status),
             "联系人": enterprise.contact_name,
             "联系人手机": _phone(enterprise.contact_phone),
         })  # fmt: skip
@@ -105,7 +116,7 @@ def entry_row(entry: Entry) -> dict[str, Any]:
             "团队负责人": team.leader_name,
             "负责人手机": _phone(team.leader_phone),
             "登记地": row["登记地"] or _division(team.division),
-            "团队成员": [f"{m.name}（{m.role or '成员'}，{_phone(m.phone)}）" for m in team.members.all()],
+            "团队成员": [f"{m.name}（{m.role or '成员'}，{mask_phone(m.phone)}）" for m in team.members.all()],
         })  # fmt: skip
     return row
 
@@ -113,8 +124,9 @@ def entry_row(entry: Entry) -> dict[str, Any]:
 def entry_rows(*, entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
     """Rows for ``entries`` (from ``selectors.export_entries``), streamed in chunks."""
     iterator = entries.iterator(chunk_size=2000) if hasattr(entries, "iterator") else entries
+    names = labels()
     for entry in iterator:
-        yield entry_row(entry)
+        yield entry_row(entry, names)
 
 
 ENTRIES = register(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from contest.accounts.forms import ServiceErrorsMixin
 from contest.catalog.models import Division
 from contest.core.errors import ContestError, FieldErrors, ValidationFailed
+from contest.core.forms import HardenedForm
 from contest.registration import validators
 from contest.registration.enums import Industry, SmeStatus
 from contest.registration.models import Entry
@@ -55,7 +56,7 @@ def _tel(label) -> forms.CharField:
     )
 
 
-class EntrantForm(ServiceErrorsMixin, forms.Form):
+class EntrantForm(HardenedForm, ServiceErrorsMixin, forms.Form):
     """All fields optional here; ``raw`` returns what was typed, for the service."""
 
     use_required_attribute = False
@@ -239,13 +240,15 @@ class EntryForm(EntrantForm):
     business_plan = forms.Field(
         label=_("商业计划书（PDF）"),
         required=False,
-        help_text=_("PDF 格式，不超过 20 MB；提交前必须上传。重新上传会替换原文件。"),
+        help_text=_(
+            "PDF 格式，不超过 20 MB、100 页，每页每边不超过 5000 pt；提交前必须上传。重新上传会替换原文件。"
+        ),
         widget=forms.FileInput(attrs={"accept": ".pdf,application/pdf"}),
     )
     images = forms.Field(
         label=_("项目图片（选填）"),
         required=False,
-        help_text=_("PNG、JPEG、GIF 或 WebP，每张不超过 5 MB，可多选。"),
+        help_text=_("PNG、JPEG、GIF 或 WebP，每张不超过 5 MB，每个项目最多 10 张，可多选。"),
         widget=MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )
 
@@ -353,6 +356,11 @@ class EntryForm(EntrantForm):
 
     def image_uploads(self) -> list[tuple[str, bytes]]:
         uploads = self.files.getlist("images") if self.files else []
+        if len(uploads) > validators.MAX_IMAGES_PER_ENTRY:  # before reading any of them
+            raise ValidationFailed(
+                f"每个项目最多 {validators.MAX_IMAGES_PER_ENTRY} 张图片，本次选择了 {len(uploads)} 张。",
+                field="images",
+            )
         out = []
         for upload in uploads:
             if upload.size > validators.MAX_IMAGE_BYTES:
@@ -412,7 +420,7 @@ def entry_initial(entry: Entry, years: list[int]) -> dict[str, Any]:
     return initial
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(HardenedForm, forms.Form):
     reason = forms.CharField(
         label=_("撤回原因（选填）"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

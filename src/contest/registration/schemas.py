@@ -1,35 +1,38 @@
 """API shapes for registration. Presentation only: the services decide what is valid.
 
-Input shapes bound sizes and types so that nothing reaches the database that it would refuse
-(NUL characters, numbers beyond a column); the business rules — credit-code check digits,
-mobile numbers, dates, negative amounts, required fields — are the services', whose Chinese
-messages come back as a 422 with ``fields``. So most input fields are optional here: a missing
-one is reported by the service, with every other problem, in one answer.
+Input shapes bound sizes and types with ``core.api``'s input types, so that nothing reaches a
+service that no one meant (control characters, ``true`` or ``"1_0"`` as a number, the year 0001):
+those are 422 shape errors naming the field. The business rules — credit-code check digits,
+mobile numbers, negative amounts, required fields — are the services', whose Chinese messages come
+back as a 422 with ``fields``. So most input fields may be left out here: a missing one is reported
+by the service, with every other problem, in one answer; but a text the service requires is
+declared ``minLength: 1`` (and not blank), so that the schema does not offer "" as acceptable.
+Amounts are JSON numbers or strings of plain digits (``3200.5`` or ``"3200.5"``).
 """
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
 from contest.catalog.schemas import ID_MAX
-from contest.core.api import NO_NUL, local
+from contest.core.api import InputSchema, day, integer, local, number, text
+from contest.core.inputs import LATEST
 from contest.registration.enums import EntryStatus, Industry, SmeStatus
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
+from contest.registration.services.common import EARLIEST_FOUNDING
 
 INT_MAX = 2_147_483_647  # PositiveIntegerField on PostgreSQL
 GROUP_CODE = r"^[-a-zA-Z0-9_]+$"
 
 
-def Text(max_length: int, description: str | None = None):
-    return Annotated[str, Field(max_length=max_length, pattern=NO_NUL, description=description)]
-
-
-#: ≤ 14 digits with 2 decimals, the columns' size; the sign is the service's to judge.
-Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
-Count = Annotated[int, Field(le=INT_MAX)]
-Year = Annotated[int, Field(ge=1900, le=2100)]
+#: ≤ 14 digits with 2 decimals, the columns' size; the sign is the service's to judge (a negative
+#: amount where none is allowed gets its message, with every other problem).
+Money = number(max_digits=14, decimal_places=2)
+Count = integer(le=INT_MAX)
+Year = integer(ge=1900, le=2100)
+#: a founding date: from 1900 (the service's ``EARLIEST_FOUNDING``), not after today (the service)
+FoundingDay = day(earliest=EARLIEST_FOUNDING, latest=LATEST)
 
 
 # -- entrant profiles ------------------------------------------------------------------------------
@@ -40,18 +43,20 @@ class DivisionRef(Schema):
     name: str
 
 
-class EnterpriseIn(Schema):
-    name: Text(500, "企业名称") | None = None
-    credit_code: Text(40, "统一社会信用代码，18 位") | None = None
-    founded_on: Text(40, "成立日期 YYYY-MM-DD") | None = None
-    registered_capital: Money | None = Field(None, description="注册资本（万元）")
+class EnterpriseIn(InputSchema):
+    """Every field the form has; a missing or empty one is reported by the service with the rest."""
+
+    name: text(200, "企业名称", filled=True) | None = None
+    credit_code: text(40, "统一社会信用代码，18 位", filled=True) | None = None
+    founded_on: FoundingDay | None = Field(None, description="成立日期 YYYY-MM-DD，1900-01-01 至今天")
+    registered_capital: Money | None = Field(None, description="注册资本（万元），不能为负")
     employees: Count | None = Field(None, description="从业人数")
-    revenue_last_year: Money | None = Field(None, description="上年营业收入（万元）")
+    revenue_last_year: Money | None = Field(None, description="上年营业收入（万元），不能为负")
     is_listed: bool = False
     industry: Industry | None = Field(None, description="所属行业（国民经济行业分类门类）")
     sme_status: SmeStatus = SmeStatus.NONE
-    contact_name: Text(200, "联系人") | None = None
-    contact_phone: Text(40, "联系人手机") | None = None
+    contact_name: text(50, "联系人", filled=True) | None = None
+    contact_phone: text(40, "联系人手机", filled=True) | None = None
     division_confirmed: bool = Field(False, description="确认由信用代码识别出的登记地无误")
 
 
@@ -85,18 +90,20 @@ class EnterpriseOut(Schema):
         return local(obj.updated_at)
 
 
-class MemberIn(Schema):
-    name: Text(200) | None = None
-    role: Text(200) | None = None
-    phone: Text(40) | None = None
-    affiliation: Text(500) | None = None
+class MemberIn(InputSchema):
+    """A member with every field empty is skipped; otherwise the name and phone are required."""
+
+    name: text(200, "姓名") | None = None
+    role: text(200, "角色（保存前 50 字）") | None = None
+    phone: text(40, "手机") | None = None
+    affiliation: text(500, "单位（保存前 200 字）") | None = None
 
 
-class TeamIn(Schema):
-    name: Text(500, "团队名称") | None = None
-    leader_name: Text(200, "负责人") | None = None
-    leader_phone: Text(40, "负责人手机") | None = None
-    division: Text(20, "所在地的区划代码，如 330200") | None = None
+class TeamIn(InputSchema):
+    name: text(200, "团队名称", filled=True) | None = None
+    leader_name: text(50, "负责人", filled=True) | None = None
+    leader_phone: text(40, "负责人手机", filled=True) | None = None
+    division: str | None = Field(None, pattern=r"^[0-9]{6}$", description="所在地的区划代码，如 330200")
     declares_not_enterprise: bool = Field(False, description="声明：团队未注册企业，且非企业内部项目")
     members: list[MemberIn] = Field(default_factory=list, max_length=50)
 
@@ -129,51 +136,62 @@ class TeamOut(Schema):
 # -- entries -----------------------------------------------------------------------------------------
 
 
-class FinanceRowIn(Schema):
+class FinanceRowIn(InputSchema):
     year: Year | None = None
-    revenue: Money | None = Field(None, description="营业收入（万元）")
+    revenue: Money | None = Field(None, description="营业收入（万元），不能为负")
     profit: Money | None = Field(None, description="净利润（万元），可为负")
 
 
-class IpIn(Schema):
-    kind: Text(100, "类别，如 发明专利") | None = None
-    name: Text(1000) | None = None
-    number: Text(200) | None = None
+class IpIn(InputSchema):
+    """An item without a name is skipped; the texts are cut to 20, 200 and 50 characters."""
+
+    kind: text(100, "类别，如 发明专利") | None = None
+    name: text(1000, "名称") | None = None
+    number: text(200, "编号") | None = None
 
 
-class EntryFieldsIn(Schema):
-    """Only the fields sent are changed."""
+class EntryFieldsIn(InputSchema):
+    """Only the fields sent are changed. A draft may leave everything but its title empty; submitting
+    asks for the rest."""
 
-    title: Text(10000, "项目名称") | None = None
+    title: text(200, "项目名称", filled=True) | None = None
     industry: Industry | None = None
-    summary: Text(20000, "项目简介") | None = None
-    innovation: Text(20000) | None = None
-    market: Text(20000) | None = None
-    business_model: Text(20000) | None = None
-    team_description: Text(20000) | None = None
+    summary: text(2000, "项目简介") | None = None
+    innovation: text(5000, "技术与创新") | None = None
+    market: text(5000, "市场前景") | None = None
+    business_model: text(5000, "商业模式") | None = None
+    team_description: text(5000, "团队情况") | None = None
     finances: list[FinanceRowIn] | None = Field(None, max_length=10, description="近三年财务")
-    funding_sought: Money | None = Field(None, description="融资需求（万元）")
+    funding_sought: Money | None = Field(None, description="融资需求（万元），不能为负；空为不填")
     ip_list: list[IpIn] | None = Field(None, max_length=100)
-    pitch_video_url: Text(200, "路演视频链接") | None = None
+    pitch_video_url: text(200, "路演视频链接，http:// 或 https:// 开头；空为不填") | None = None
 
 
 class EntryCreateIn(EntryFieldsIn):
-    event_id: int = Field(..., ge=1, le=ID_MAX, description="报名的赛事")
+    event_id: integer(ge=1, le=ID_MAX, description="报名的赛事")
     group: str = Field(..., max_length=30, pattern=GROUP_CODE, description="组别代码：enterprise 或 maker")
 
 
 class EntryUpdateIn(EntryFieldsIn):
-    expected_version: int | None = Field(
-        None, ge=1, le=INT_MAX, description="读到的 version；项目已在别处被修改时答 409"
-    )
+    expected_version: (
+        integer(ge=1, le=INT_MAX, description="读到的 version；项目已在别处被修改时答 409") | None
+    ) = None
 
 
-class ReasonIn(Schema):
-    reason: Text(5000, "理由") = ""
+class ReasonIn(InputSchema):
+    """An optional reason (qualifying, withdrawing)."""
+
+    reason: text(5000, "理由（可不填）") = ""
 
 
-class CommentIn(Schema):
-    comment: Text(5000, "需要修改的内容") = ""
+class RequiredReasonIn(InputSchema):
+    """A decision that must say why (not qualifying, reopening)."""
+
+    reason: text(5000, "理由", filled=True)
+
+
+class CommentIn(InputSchema):
+    comment: text(5000, "需要修改的内容", filled=True)
 
 
 class EventRef(Schema):
@@ -308,14 +326,9 @@ class ReceiptOut(Schema):
         return obj.manifest.get("files", [])
 
 
-class EntryQuery(Schema):
+class EntryQuery(InputSchema):
     status: EntryStatus | None = Field(None, description="状态")
     group: str | None = Field(None, max_length=30, pattern=GROUP_CODE, description="组别代码")
     industry: Industry | None = Field(None, description="行业门类")
     division: str | None = Field(None, pattern=r"^[0-9]{6}$", description="省级区划代码，含其下各市")
-    q: str | None = Field(
-        None,
-        max_length=100,
-        pattern=NO_NUL,
-        description="项目名称、报名编号、参赛主体名称或信用代码包含的文字",
-    )
+    q: text(100, "项目名称、报名编号、参赛主体名称或信用代码包含的文字") | None = None

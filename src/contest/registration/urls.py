@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from contest.registration.views import entrant
+from contest.registration.views import entrant, personal_data
 
 app_name = "registration"
 urlpatterns = [
     path("", entrant.home, name="home"),
     path("profile/", entrant.profile, name="profile"),
+    path("privacy/", personal_data.privacy_page, name="privacy"),
+    path("privacy/my-data.json", personal_data.privacy_download, name="privacy_download"),
     path("profile/enterprise/", entrant.enterprise, name="enterprise"),
     path("profile/team/", entrant.team, name="team"),
     path("division", entrant.division_lookup, name="division_lookup"),

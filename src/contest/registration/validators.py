@@ -5,23 +5,45 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
+import warnings
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePosixPath, PureWindowsPath
 
+from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import DependencyError, PdfReadError
 from stdnum.cn import uscc
 
 from contest.accounts.validators import normalize_mobile  # noqa: F401 - re-exported for callers here
 from contest.core.errors import ValidationFailed
+from contest.core.inputs import as_decimal, parse_decimal
 
 # GB 32100-2015: 登记管理部门码 (1st) and 机构类别码 (2nd) may be letters (N = 农业, Y = 其他, …).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-MAX_PDF_BYTES = 20 * 1024 * 1024
 MAX_AMOUNT = Decimal(10) ** 12  # 万元: the DecimalField holds 14 digits with 2 places
+
+# -- what an upload may cost ---------------------------------------------------------------------
+# Every limit is checked before the expensive step it protects: the size before the bytes are read
+# (forms, API), the page count and every page's boxes before any page is drawn (a 435-byte PDF can
+# declare a 14,400 × 14,400 pt page, which took 20 s to watermark), an image's dimensions from its
+# header before its pixels are decoded. The figures are in docs/benchmarks.md (bench/uploads.py).
+MAX_PDF_BYTES = 20 * 1024 * 1024
+MAX_PDF_PAGES = 100
+#: a page side, in points, after /UserUnit: 5,000 pt ≈ 176 cm, larger than A0 (2,384 × 3,370 pt)
+MAX_PAGE_SIDE_PT = 5000
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+#: 25 megapixels (a 6,000 × 4,000 photo is 24), decoded in ≤ 100 MB; a side at most MAX_IMAGE_SIDE
+MAX_IMAGE_PIXELS = 25_000_000
+MAX_IMAGE_SIDE = 10_000
+MAX_IMAGES_PER_ENTRY = 10
+MAX_FILENAME_LENGTH = 120
+#: the plan text searched for the entrant's identity at upload: enough for any real plan
+MAX_PLAN_TEXT_CHARS = 200_000
+#: and at most this long reading it (bench/uploads.py: the worst allowed plan)
+PLAN_TEXT_SECONDS = 2.0
 
 
 def normalize_credit_code(value: str, *, field: str = "credit_code") -> str:
@@ -50,8 +72,9 @@ def division_code_of(credit_code: str) -> str:
 
 def non_negative_decimal(value, *, field: str, label: str, places: int = 2) -> Decimal:
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
+        # typed text: ASCII digits only, not “１０”, “1_0”; numbers from a program or a workbook as they are
+        amount = parse_decimal(value.replace(",", "")) if isinstance(value, str) else as_decimal(value)
+    except ValidationFailed as exc:
         raise ValidationFailed(f"{label}应为数字。", field=field) from exc
     if not amount.is_finite():
         raise ValidationFailed(f"{label}应为数字。", field=field)
@@ -71,43 +94,170 @@ class CheckedUpload:
 
 
 def safe_filename(name: str, *, default: str) -> str:
-    """The last path component only; no traversal, no control characters."""
+    """The last path component only; no traversal, no control characters; at most
+    ``MAX_FILENAME_LENGTH`` characters, shortened in the stem so the extension stays."""
     base = PureWindowsPath(PurePosixPath(name or "").name).name
     base = re.sub(r"[\x00-\x1f/\\:*?\"<>|]", "_", base).strip(" .")
-    return base[:120] or default
+    if len(base) > MAX_FILENAME_LENGTH:
+        stem, dot, ext = base.rpartition(".")
+        if dot and stem and 0 < len(ext) <= 10:
+            base = stem[: MAX_FILENAME_LENGTH - len(ext) - 1].rstrip(" .") + "." + ext
+        else:
+            base = base[:MAX_FILENAME_LENGTH]
+    return base or default
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def refuse_large_pdf(size: int | None, *, field: str = "business_plan") -> None:
+    """Called with the upload's declared size before its bytes are read (forms, API) and again
+    with the bytes' length."""
+    if size is not None and size > MAX_PDF_BYTES:
+        raise ValidationFailed(f"文件过大：{_megabytes(size)}，上限 20 MB。", field=field)
+
+
+def refuse_large_image(size: int | None, *, field: str = "images") -> None:
+    if size is not None and size > MAX_IMAGE_BYTES:
+        raise ValidationFailed(f"图片过大：{_megabytes(size)}，上限 5 MB。", field=field)
+
+
+def _page_side(value, unit: float) -> float:
+    return abs(float(value)) * unit
+
+
+def check_pdf_pages(reader: PdfReader, *, field: str = "business_plan") -> int:
+    """The page count (1 … ``MAX_PDF_PAGES``) and every page's MediaBox and CropBox (each side at
+    most ``MAX_PAGE_SIDE_PT`` after /UserUnit) — read from the page dictionaries only, nothing is
+    drawn. Also used by the judge's watermarked copy for plans stored before these limits."""
+    pages = len(reader.pages)
+    if pages < 1:
+        raise ValidationFailed("PDF 文件没有页面。", field=field)
+    if pages > MAX_PDF_PAGES:
+        raise ValidationFailed(f"PDF 共 {pages} 页，超过上限 {MAX_PDF_PAGES} 页，请精简后上传。", field=field)
+    for number, page in enumerate(reader.pages, start=1):
+        unit = float(page.get("/UserUnit", 1) or 1)
+        for box in (page.mediabox, page.cropbox):
+            width, height = _page_side(box.width, unit), _page_side(box.height, unit)
+            if width > MAX_PAGE_SIDE_PT or height > MAX_PAGE_SIDE_PT:
+                raise ValidationFailed(
+                    f"PDF 第 {number} 页尺寸为 {width:.0f} × {height:.0f} pt，超过上限：每边不超过 "
+                    f"{MAX_PAGE_SIDE_PT} pt（约 176 cm，大于 A0）。请按 A4 等常规尺寸导出后上传。",
+                    field=field,
+                )
+            if width < 1 or height < 1:
+                raise ValidationFailed(f"PDF 第 {number} 页尺寸无效（宽或高为 0）。", field=field)
+    return pages
+
+
+PDF_ERRORS = (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
 
 
 def check_pdf(name: str, data: bytes, *, field: str = "business_plan") -> CheckedUpload:
-    """A real PDF: magic bytes, ≤ 20 MB, parsed by pypdf with at least one page."""
+    """A real PDF: ≤ 20 MB, magic bytes, parsed by pypdf, not password-protected, 1–100 pages,
+    every page at most 5,000 pt a side. The stored name keeps its ``.pdf`` when shortened."""
+    refuse_large_pdf(len(data), field=field)
     filename = safe_filename(name, default="商业计划书.pdf")
     if not filename.lower().endswith(".pdf"):
         raise ValidationFailed("商业计划书须为 PDF 文件（.pdf）。", field=field)
-    if len(data) > MAX_PDF_BYTES:
-        raise ValidationFailed(f"文件过大：{len(data) / 1024 / 1024:.1f} MB，上限 20 MB。", field=field)
     if not data.startswith(b"%PDF-"):
         raise ValidationFailed("文件内容不是 PDF（可能是改了扩展名的其他文件）。", field=field)
+    locked = ValidationFailed("PDF 文件设有打开密码，请取消密码后上传。", field=field)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = len(reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise locked
+        pages = check_pdf_pages(reader, field=field)
+    except DependencyError as exc:  # AES encryption, even without a password: not for the watermark
+        raise locked from exc
+    except PDF_ERRORS as exc:
         raise ValidationFailed("PDF 文件已损坏或不完整，无法读取，请重新导出后上传。", field=field) from exc
-    if pages < 1:
-        raise ValidationFailed("PDF 文件没有页面。", field=field)
     if b"%%EOF" not in data[-2048:]:
         raise ValidationFailed("PDF 文件不完整（缺少文件结尾），请重新上传。", field=field)
     return CheckedUpload(filename, data, hashlib.sha256(data).hexdigest(), pages)
 
 
+def plan_text(
+    data: bytes,
+    *,
+    max_pages: int = MAX_PDF_PAGES,
+    max_chars: int = MAX_PLAN_TEXT_CHARS,
+    max_seconds: float = PLAN_TEXT_SECONDS,
+) -> str:
+    """The text of a checked plan's first pages: at most ``max_pages`` pages, ``max_chars``
+    characters and ``max_seconds`` of extraction (checked between pages; pypdf takes ~25 ms for a
+    dense page). Empty when pypdf cannot extract it (scans, damaged fonts): a hint, never a refusal."""
+    parts: list[str] = []
+    total = 0
+    deadline = time.monotonic() + max_seconds
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return ""
+        for page in reader.pages[:max_pages]:
+            text = page.extract_text() or ""
+            parts.append(text)
+            total += len(text)
+            if total >= max_chars or time.monotonic() > deadline:
+                break
+    except Exception:  # pypdf raises many kinds on odd fonts; the text is only a hint
+        return "".join(parts)[:max_chars]
+    return "".join(parts)[:max_chars]
+
+
+#: Pillow's format → the stored extension and the content type the file is served with
+IMAGE_FORMATS = {
+    "PNG": (".png", "image/png"),
+    "JPEG": (".jpg", "image/jpeg"),
+    "GIF": (".gif", "image/gif"),
+    "WEBP": (".webp", "image/webp"),
+}
+#: the leading bytes of each format, for callers that only need the extension of stored data
 IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"GIF8": ".gif", b"RIFF": ".webp"}
 
 
-def check_image(name: str, data: bytes, *, field: str = "images") -> CheckedUpload:
+@dataclass(frozen=True)
+class CheckedImage(CheckedUpload):
+    extension: str = ""
+    width: int = 0
+    height: int = 0
+
+
+def check_image(name: str, data: bytes, *, field: str = "images") -> CheckedImage:
+    """A PNG, JPEG, GIF or WebP that Pillow identifies from its header, whose dimensions (read
+    before any pixel is decoded) are within ``MAX_IMAGE_SIDE`` and ``MAX_IMAGE_PIXELS``, and whose
+    data then verifies and decodes. A WAV renamed .webp (also ``RIFF``) is not a WebP image."""
+    refuse_large_image(len(data), field=field)
     filename = safe_filename(name, default="image")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ValidationFailed(f"图片过大：{len(data) / 1024 / 1024:.1f} MB，上限 5 MB。", field=field)
-    if not any(data.startswith(magic) for magic in IMAGE_MAGIC):
-        raise ValidationFailed(f"“{filename}”不是 PNG、JPEG、GIF 或 WebP 图片。", field=field)
-    return CheckedUpload(filename, data, hashlib.sha256(data).hexdigest())
+    not_an_image = ValidationFailed(f"“{filename}”不是 PNG、JPEG、GIF 或 WebP 图片。", field=field)
+    limits = f"每边不超过 {MAX_IMAGE_SIDE} 像素、总计不超过 {MAX_IMAGE_PIXELS // 10_000} 万像素"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as probe:
+                image_format, (width, height) = probe.format, probe.size
+    except Image.DecompressionBombError as exc:  # Pillow's own bound, far above ours
+        raise ValidationFailed(f"图片“{filename}”像素过多，超过上限：{limits}。", field=field) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise not_an_image from exc
+    if image_format not in IMAGE_FORMATS:
+        raise not_an_image
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+        raise ValidationFailed(
+            f"图片“{filename}”为 {width} × {height} 像素，超过上限：{limits}。", field=field
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+                image.verify()  # structure and checksums
+            with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+                image.load()  # the pixels themselves: a truncated file fails here
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+        raise ValidationFailed(f"图片“{filename}”已损坏或不完整，请重新保存后上传。", field=field) from exc
+    extension = IMAGE_FORMATS[image_format][0]
+    return CheckedImage(filename, data, hashlib.sha256(data).hexdigest(), None, extension, width, height)
 
 
 def check_video_url(value: str, *, field: str = "pitch_video_url") -> str:

@@ -9,6 +9,7 @@ else answers 404, whether it exists or not. What a judge sees of an entry is
 would carry it is absent. State changes are action endpoints (``POST /rounds/{id}/close``).
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,7 +19,7 @@ from ninja import Path, Query, Router, Status
 from contest.accounts.api_auth import api_auth, current_user
 from contest.catalog.models import Edition
 from contest.catalog.schemas import ID_MAX
-from contest.core.api import ErrorOut, Invalid, local, refusals_as_field_errors
+from contest.core.api import ErrorOut, Integer, Invalid, local, refusals_as_field_errors
 from contest.core.errors import FieldErrors, NotFound
 from contest.registration import selectors as registration_selectors
 from contest.review import organizer_selectors, ranking_sql, selectors, services
@@ -57,6 +58,7 @@ WRITE = {**READ, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
 
 ASSIGNMENT_ID = Path(..., ge=1, le=ID_MAX, description="评审任务编号")
 ROUND_ID = Path(..., ge=1, le=ID_MAX, description="评审轮次编号")
+RUN_ID = Path(..., ge=1, le=ID_MAX, description="自动分配编号")
 
 
 # -- presenting ---------------------------------------------------------------------------------------------
@@ -64,6 +66,11 @@ ROUND_ID = Path(..., ge=1, le=ID_MAX, description="评审轮次编号")
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
+
+
+def _plain(scores: dict[str, Decimal | None]) -> dict[str, str | None]:
+    """Scores as the judge's page sends them: ``1E+1`` (a JSON ``1e1``) written out as ``10``."""
+    return {code: None if value is None else format(value, "f") for code, value in scores.items()}
 
 
 def _sheet(sheet: ScoreSheet | None) -> dict[str, Any] | None:
@@ -205,7 +212,7 @@ def list_my_assignments(request: HttpRequest, filters: Query[JudgeQuery]):
     exclude_unset=True,
     summary="一个评审任务：项目内容、评分细则与我的评分表",
 )
-def get_my_assignment(request: HttpRequest, id: int = ASSIGNMENT_ID):
+def get_my_assignment(request: HttpRequest, id: Integer = ASSIGNMENT_ID):
     # Validated here so that only the blind round's missing ``entrant`` counts as unset (and is left out).
     return JudgeAssignmentDetailOut.model_validate(_judge_detail(_my_assignment(current_user(request), id)))
 
@@ -218,11 +225,11 @@ def get_my_assignment(request: HttpRequest, id: int = ASSIGNMENT_ID):
     "若已在别处保存过则答 409。评审结束后答 409。",
 )
 @refusals_as_field_errors
-def save_my_sheet(request: HttpRequest, payload: SheetIn, id: int = ASSIGNMENT_ID):
+def save_my_sheet(request: HttpRequest, payload: SheetIn, id: Integer = ASSIGNMENT_ID):
     user = current_user(request)
     assignment = _my_assignment(user, id)
     resubmit = selectors.sheet_state(assignment) == "submitted"  # as on the judge's page
-    sheet = services.save_sheet(by=user, assignment=assignment, scores=payload.scores, comment=payload.comment,
+    sheet = services.save_sheet(by=user, assignment=assignment, scores=_plain(payload.scores), comment=payload.comment,
                                 submit=resubmit, expected_version=payload.expected_version)  # fmt: skip
     return _sheet(sheet)
 
@@ -234,11 +241,11 @@ def save_my_sheet(request: HttpRequest, payload: SheetIn, id: int = ASSIGNMENT_I
     description="不带 `scores` 时提交已保存的草稿。每一项都须在 0 到满分之间，否则答 422 并逐项说明。",
 )
 @refusals_as_field_errors
-def submit_my_sheet(request: HttpRequest, payload: SubmitIn, id: int = ASSIGNMENT_ID):
+def submit_my_sheet(request: HttpRequest, payload: SubmitIn, id: Integer = ASSIGNMENT_ID):
     user = current_user(request)
     assignment = _my_assignment(user, id)
     draft = selectors.sheet_of(assignment)
-    scores = payload.scores if payload.scores is not None else dict(draft.scores if draft else {})
+    scores = _plain(payload.scores) if payload.scores is not None else dict(draft.scores if draft else {})
     comment = payload.comment if payload.comment is not None else (draft.comment if draft else "")
     sheet = services.save_sheet(by=user, assignment=assignment, scores=scores, comment=comment, submit=True,
                                 expected_version=payload.expected_version)  # fmt: skip
@@ -252,7 +259,7 @@ def submit_my_sheet(request: HttpRequest, payload: SubmitIn, id: int = ASSIGNMEN
     description="未提交评分的任务随即撤回（草稿一并作废，留有审计记录）；已提交的保留，由组织方处理。",
 )
 @refusals_as_field_errors
-def declare_conflict(request: HttpRequest, payload: DeclareConflictIn, id: int = ASSIGNMENT_ID):
+def declare_conflict(request: HttpRequest, payload: DeclareConflictIn, id: Integer = ASSIGNMENT_ID):
     user = current_user(request)
     assignment = _my_assignment(user, id)
     conflict = services.recuse_from_assignment(by=user, assignment=assignment, reason=payload.reason)
@@ -305,7 +312,7 @@ def create_round(request: HttpRequest, payload: RoundIn):
 
 
 @router.get("/rounds/{id}", response={200: RoundOut, **READ}, summary="一个评审轮次")
-def get_round(request: HttpRequest, id: int = ROUND_ID):
+def get_round(request: HttpRequest, id: Integer = ROUND_ID):
     return _round_out(_managed_round(current_user(request), id))
 
 
@@ -317,7 +324,7 @@ def get_round(request: HttpRequest, id: int = ROUND_ID):
     "推荐的项目）。带 `entry_ids`：只能是本赛事资格审查通过的项目。已在本轮的项目跳过。",
 )
 @refusals_as_field_errors
-def add_round_entries(request: HttpRequest, payload: EntriesIn, id: int = ROUND_ID):
+def add_round_entries(request: HttpRequest, payload: EntriesIn, id: Integer = ROUND_ID):
     user = current_user(request)
     round_ = _managed_round(user, id)
     if payload.entry_ids is None:
@@ -336,7 +343,7 @@ def add_round_entries(request: HttpRequest, payload: EntriesIn, id: int = ROUND_
 
 @router.post("/rounds/{id}/judges", response={200: AddedOut, **WRITE}, summary="从专家库加入评审专家")
 @refusals_as_field_errors
-def add_round_judges(request: HttpRequest, payload: JudgesIn, id: int = ROUND_ID):
+def add_round_judges(request: HttpRequest, payload: JudgesIn, id: Integer = ROUND_ID):
     user = current_user(request)
     round_ = _managed_round(user, id)
     wanted = set(payload.expert_ids)
@@ -356,7 +363,7 @@ def add_round_judges(request: HttpRequest, payload: JudgesIn, id: int = ROUND_ID
     description="比对本轮专家与项目（单位、信用代码、联系人与团队成员）；新发现的回避关系随即撤回未评分的分配。",
 )
 @refusals_as_field_errors
-def detect_conflicts(request: HttpRequest, id: int = ROUND_ID):
+def detect_conflicts(request: HttpRequest, id: Integer = ROUND_ID):
     user = current_user(request)
     return {"detected": services.detect_conflicts(by=user, round=_managed_round(user, id))}
 
@@ -368,14 +375,14 @@ def detect_conflicts(request: HttpRequest, id: int = ROUND_ID):
     description="答 202 与这次计算；用 `GET /runs/{id}` 查看进度。已提交评分与组织方指定的分配保留。",
 )
 @refusals_as_field_errors
-def assign_round(request: HttpRequest, id: int = ROUND_ID):
+def assign_round(request: HttpRequest, id: Integer = ROUND_ID):
     user = current_user(request)
     run = services.request_assignment(by=user, round=_managed_round(user, id))
     return Status(202, _run(AssignmentRun.objects.get(pk=run.pk)))
 
 
 @router.get("/runs/{id}", response={200: RunOut, **READ}, summary="一次自动分配的进度")
-def get_run(request: HttpRequest, id: int = Path(..., ge=1, le=ID_MAX)):
+def get_run(request: HttpRequest, id: Integer = RUN_ID):
     user = current_user(request)
     run = AssignmentRun.objects.filter(pk=id, round__in=organizer_selectors.rounds_for_user(user)).first()
     if run is None:
@@ -385,7 +392,7 @@ def get_run(request: HttpRequest, id: int = Path(..., ge=1, le=ID_MAX)):
 
 @router.post("/rounds/{id}/open", response={200: RoundOut, **WRITE}, summary="开始评审（或重新开放）")
 @refusals_as_field_errors
-def open_round(request: HttpRequest, id: int = ROUND_ID):
+def open_round(request: HttpRequest, id: Integer = ROUND_ID):
     user = current_user(request)
     round_ = services.set_round_status(by=user, round=_managed_round(user, id), to=RoundStatus.OPEN)
     return _fresh_round(user, round_)
@@ -393,7 +400,7 @@ def open_round(request: HttpRequest, id: int = ROUND_ID):
 
 @router.post("/rounds/{id}/close", response={200: RoundOut, **WRITE}, summary="结束评审")
 @refusals_as_field_errors
-def close_round(request: HttpRequest, id: int = ROUND_ID):
+def close_round(request: HttpRequest, id: Integer = ROUND_ID):
     user = current_user(request)
     round_ = services.set_round_status(by=user, round=_managed_round(user, id), to=RoundStatus.CLOSED)
     return _fresh_round(user, round_)
@@ -406,7 +413,7 @@ def close_round(request: HttpRequest, id: int = ROUND_ID):
     description="按组别、名次排列。同分时依次比较评分细则各项的平均分（第一项优先）、上一轮成绩（如设置）、"
     "报名编号；完全相同的并列同一名次，`tied_with` 列出并列的项目。",
 )
-def get_ranking(request: HttpRequest, id: int = ROUND_ID):
+def get_ranking(request: HttpRequest, id: Integer = ROUND_ID):
     round_ = _managed_round(current_user(request), id)
     rows = ranking_sql.ranking_for_round(round_)
     titles = dict(round_.round_entries.values_list("entry_id", "entry__title"))
@@ -421,7 +428,7 @@ def get_ranking(request: HttpRequest, id: int = ROUND_ID):
 
 @router.post("/rounds/{id}/quota", response={200: QuotaOut, **WRITE}, summary="设置一个组别的晋级名额")
 @refusals_as_field_errors
-def set_quota(request: HttpRequest, payload: QuotaIn, id: int = ROUND_ID):
+def set_quota(request: HttpRequest, payload: QuotaIn, id: Integer = ROUND_ID):
     user = current_user(request)
     round_ = _managed_round(user, id)
     if payload.kind == QuotaKind.PROPORTIONAL:
@@ -441,7 +448,7 @@ def set_quota(request: HttpRequest, payload: QuotaIn, id: int = ROUND_ID):
     description="暂存的决定在发布前可以修改；答本轮全部决定。发布后答 409。",
 )
 @refusals_as_field_errors
-def stage_decisions(request: HttpRequest, payload: DecisionsIn, id: int = ROUND_ID):
+def stage_decisions(request: HttpRequest, payload: DecisionsIn, id: Integer = ROUND_ID):
     user = current_user(request)
     round_ = _managed_round(user, id)
     services.stage_decisions(by=user, round=round_, decisions={d.entry_id: d.decision for d in payload.decisions},
@@ -457,7 +464,7 @@ def stage_decisions(request: HttpRequest, payload: DecisionsIn, id: int = ROUND_
     "带 `decisions` 时先暂存它们，与发布在同一事务中完成；否则请求体为 `{}`。评审须已结束。",
 )
 @refusals_as_field_errors
-def publish(request: HttpRequest, payload: PublishIn, id: int = ROUND_ID):
+def publish(request: HttpRequest, payload: PublishIn, id: Integer = ROUND_ID):
     user = current_user(request)
     round_ = _managed_round(user, id)
     if payload.decisions is not None:

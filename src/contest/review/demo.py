@@ -169,6 +169,8 @@ def _judge_accounts(admin: User, experts: dict[str, Expert]) -> list[tuple[str, 
             username = DEMO_JUDGES.get(key)
             if username and User.objects.filter(username=username).exists():
                 username = None  # taken by someone else: the service picks judge-<id>
+            if expert.email_verified_at is None:  # the demo expert "clicks" the confirmation link
+                services.verify_expert_email(token=services.expert_verification_token(expert))
             services.invite_expert(by=admin, expert=expert, username=username)
             expert.refresh_from_db()
         if key in DEMO_JUDGES and expert.user.username == DEMO_JUDGES[key]:
@@ -294,7 +296,7 @@ def _score(round_: ReviewRound, stdout) -> None:
         scores = {}
         for c in rubric:
             fraction = min(1.0, max(0.2, quality + leaning + rng.uniform(-0.06, 0.06)))
-            scores[c.code] = str((Decimal(round(float(c.max_score) * fraction * 2)) / 2).normalize())
+            scores[c.code] = format((Decimal(round(float(c.max_score) * fraction * 2)) / 2).normalize(), "f")
         if a.expert.user.username == "demo-judge-1" and demo_left > 0:
             demo_left -= 1
             continue

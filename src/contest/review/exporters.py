@@ -290,13 +290,38 @@ def filename(round_: ReviewRound, kind: str, now: datetime) -> str:
     return _BAD_TITLE.sub("-", f"{document}-{round_}{label}-{timezone.localtime(now):%Y%m%d-%H%M}.xlsx")
 
 
-def round_workbook(round_: ReviewRound, kind: str, *, now: datetime | None = None) -> bytes:
-    """The notary's workbook of one kind (``KINDS``): a cover sheet, then the data."""
-    now = now or timezone.now()
+def _round_sheets(round_: ReviewRound, kind: str, *, now: datetime):
     document, exporter = KINDS[kind]
     if exporter is None:
         sheets = judge_sheets(round_)
     else:
         sheets = [(document, list(exporter.columns), list(exporter.rows(round=round_)))]
     cover = ("说明", ["项目", "内容"], cover_rows(round_, document=document, sheets=sheets, now=now))
-    return write_workbook([cover, *sheets])
+    return [Sheet(title=t, columns=c, rows=r) for t, c, r in (cover, *sheets)]
+
+
+def round_workbook(round_: ReviewRound, kind: str, *, now: datetime | None = None) -> bytes:
+    """The notary's workbook of one kind (``KINDS``): a cover sheet, then the data."""
+    return exporters.write_workbook(_round_sheets(round_, kind, now=now or timezone.now()))
+
+
+def round_csv_rows(round_: ReviewRound, kind: str) -> tuple[list[str], Iterator[dict[str, Any]]]:
+    """The columns and rows of one kind as a single table (the score sheets of every judge in one,
+    with the judge's name and organization in front)."""
+    exporter = KINDS[kind][1]
+    if exporter is not None:
+        return list(exporter.columns), exporter.rows(round=round_)
+    rubric = services.rubric_of(round_)
+    columns = ["评审专家", "工作单位", "匿名编号", "报名编号", "项目名称", "参赛主体",
+               *(criterion_header(c) for c in rubric), "总分", "评语", "状态", "提交时间"]  # fmt: skip
+    return columns, (score_row(a, rubric) for a in score_assignments(round_).iterator(chunk_size=2000))
+
+
+def round_download(round_: ReviewRound, kind: str, *, fmt: str | None, now: datetime):
+    """The export of one kind as a streamed download: the notary's workbook (written to a
+    temporary file, then streamed), or with ``fmt="csv"`` its data as CSV, streamed row by row."""
+    name = filename(round_, kind, now)
+    if fmt == "csv":
+        columns, rows = round_csv_rows(round_, kind)
+        return exporters.csv_response(columns, rows, name.removesuffix(".xlsx") + ".csv")
+    return exporters.xlsx_response(_round_sheets(round_, kind, now=now), name)

@@ -8,10 +8,11 @@ from typing import Any
 
 from django import forms
 from django.forms import formset_factory
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contest.core.forms import HardenedForm
+from contest.core.inputs import local
 from contest.registration.enums import Industry
 from contest.review.enums import Aggregation, CarryOver, ExpertKind, QuotaKind, RoundStage
 from contest.review.organizer_selectors import ExpertFilter
@@ -55,7 +56,7 @@ def _datetime_field(label) -> forms.DateTimeField:
 # -- the expert pool ---------------------------------------------------------------------------------
 
 
-class ExpertFilterForm(forms.Form):
+class ExpertFilterForm(HardenedForm, forms.Form):
     q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=100)
     kind = forms.ChoiceField(label=gettext_lazy("专家类别"), required=False)
     expertise = forms.ChoiceField(label=gettext_lazy("擅长行业"), required=False)
@@ -80,7 +81,7 @@ class ExpertFilterForm(forms.Form):
         )  # fmt: skip
 
 
-class ExpertForm(forms.Form):
+class ExpertForm(HardenedForm, forms.Form):
     name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
     organization_name = forms.CharField(label=gettext_lazy("工作单位"), max_length=200)
     organization_credit_code = forms.CharField(label=gettext_lazy("单位统一社会信用代码"), max_length=18,
@@ -113,7 +114,7 @@ class ExpertForm(forms.Form):
         return dict(self.cleaned_data)
 
 
-class UploadForm(forms.Form):
+class UploadForm(HardenedForm, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("专家名单（.xlsx 或 .csv）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
@@ -123,7 +124,7 @@ class UploadForm(forms.Form):
 # -- rounds ------------------------------------------------------------------------------------------
 
 
-class RoundForm(forms.Form):
+class RoundForm(HardenedForm, forms.Form):
     scope = forms.ChoiceField(label=gettext_lazy("所属赛事"))
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     stage = forms.ChoiceField(label=gettext_lazy("阶段"), choices=list(STAGE_LABELS.items()))
@@ -159,13 +160,13 @@ class RoundForm(forms.Form):
 
     @staticmethod
     def initial_for(round_) -> dict[str, Any]:
-        local = {k: timezone.localtime(getattr(round_, k)) if getattr(round_, k) else None
+        shown = {k: local(getattr(round_, k)) if getattr(round_, k) else None
                  for k in ("opens_at", "closes_at")}  # fmt: skip
         return {
             "scope": f"event:{round_.event_id}" if round_.event_id else f"edition:{round_.edition_id}",
             "name": round_.name, "stage": round_.stage, "judges_per_entry": round_.judges_per_entry,
             "default_max_load": round_.default_max_load, "blind": round_.blind,
-            "judges_see_others": round_.judges_see_others, **local, "aggregation": round_.aggregation,
+            "judges_see_others": round_.judges_see_others, **shown, "aggregation": round_.aggregation,
             "normalize": round_.normalize, "places": round_.places, "rank_by_industry": round_.rank_by_industry,
             "require_investor": round_.require_investor, "distinct_organizations": round_.distinct_organizations,
             "previous": str(round_.previous_id or ""), "carry_over": round_.carry_over,
@@ -178,7 +179,7 @@ class RoundForm(forms.Form):
         return data
 
 
-class RubricRowForm(forms.Form):
+class RubricRowForm(HardenedForm, forms.Form):
     code = forms.SlugField(label=gettext_lazy("代码"), max_length=30, required=False)
     name = forms.CharField(label=gettext_lazy("评分项"), max_length=50, required=False)
     max = forms.DecimalField(
@@ -217,12 +218,12 @@ def rubric_rows(formset) -> list[dict[str, Any]]:
 # -- judges, conflicts, assignment -------------------------------------------------------------------------
 
 
-class RoundJudgeForm(forms.Form):
+class RoundJudgeForm(HardenedForm, forms.Form):
     max_load = forms.IntegerField(label=gettext_lazy("最多评审数"), min_value=1, max_value=10000)
     available = forms.BooleanField(label=gettext_lazy("可参加"), required=False)
 
 
-class PinConflictForm(forms.Form):
+class PinConflictForm(HardenedForm, forms.Form):
     expert = forms.TypedChoiceField(label=gettext_lazy("评审专家"), coerce=int)
     entry = forms.TypedChoiceField(label=gettext_lazy("项目"), coerce=int)
     reason = forms.CharField(label=gettext_lazy("回避原因"), max_length=300)
@@ -234,7 +235,7 @@ class PinConflictForm(forms.Form):
         self.fields["entry"].choices = [(re.entry_id, f"{re.code} · {re.entry.title}") for re in entries]
 
 
-class AssignmentChangeForm(forms.Form):
+class AssignmentChangeForm(HardenedForm, forms.Form):
     action = forms.ChoiceField(choices=[("swap", gettext_lazy("换人")), ("remove", gettext_lazy("移除"))])
     expert = forms.TypedChoiceField(label=gettext_lazy("换成"), coerce=int, required=False)
     reason = forms.CharField(label=gettext_lazy("理由"), max_length=300)
@@ -250,7 +251,7 @@ class AssignmentChangeForm(forms.Form):
         return data
 
 
-class PinAssignmentForm(forms.Form):
+class PinAssignmentForm(HardenedForm, forms.Form):
     expert = forms.TypedChoiceField(label=gettext_lazy("指定专家"), coerce=int)
 
     def __init__(self, *args, options, **kwargs):
@@ -261,7 +262,7 @@ class PinAssignmentForm(forms.Form):
 # -- advancement ------------------------------------------------------------------------------------------
 
 
-class QuotaForm(forms.Form):
+class QuotaForm(HardenedForm, forms.Form):
     group = forms.CharField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=gettext_lazy("名额方式"), choices=list(QUOTA_LABELS.items()))
     count = forms.IntegerField(label=gettext_lazy("名额"), min_value=0, required=False)

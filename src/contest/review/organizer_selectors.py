@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from contest.accounts.rules import secretariat_edition_ids
 from contest.catalog.models import Edition, EditionGroup, Event
 from contest.core.access import management_scope
+from contest.core.inputs import local
 from contest.registration.enums import EntryStatus, Industry
 from contest.registration.models import Entry
 from contest.registration.selectors import entries_for_user, events_for_user
@@ -92,7 +93,7 @@ def open_blockers(round_: ReviewRound, now: datetime | None = None) -> list[str]
         reasons.append(_("本轮还没有分配任何评审任务，请先运行分配或指定评审专家，再开始评审。"))
     if round_.opens_at and round_.opens_at > now:
         reasons.append(_("评审时间尚未开始（%(opens)s 开始），不能提前开始评审。")
-                       % {"opens": timezone.localtime(round_.opens_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
+                       % {"opens": local(round_.opens_at).strftime("%Y-%m-%d %H:%M")})  # fmt: skip
     return reasons
 
 
@@ -195,13 +196,16 @@ def _entry_relations(prefix: str = "entry") -> list[str]:
     return [f"{prefix}__group", f"{prefix}__enterprise", f"{prefix}__team"]
 
 
+def annotate_round_entry_counts(queryset: QuerySet[RoundEntry]) -> QuerySet[RoundEntry]:
+    """``assignment_count`` as a subquery (no row multiplication)."""
+    return queryset.annotate(assignment_count=_count(Assignment, "round_entry"))
+
+
 def round_entries(round_: ReviewRound) -> QuerySet[RoundEntry]:
     """The round's entries in code order, with the entrant and ``assignment_count``."""
-    return (
+    return annotate_round_entry_counts(
         round_.round_entries.select_related(*_entry_relations(), "source_round")
-        .annotate(assignment_count=_count(Assignment, "round_entry"))
-        .order_by("code", "pk")
-    )
+    ).order_by("code", "pk")
 
 
 def candidate_entries(user, round_: ReviewRound) -> QuerySet[Entry]:
@@ -408,6 +412,7 @@ class RankingLine:
     round_entry: RoundEntry | None
     judge_totals: list[tuple[str, str]]  # (judge name, total) in judge-name order
     tied_codes: list[str]
+    cut_after: bool = False  # the quota's cut line falls after this line
 
 
 @dataclass
@@ -458,7 +463,9 @@ def ranking_view(round_: ReviewRound) -> RankingView:
 
 
 def snapshots(round_: ReviewRound) -> QuerySet[RankingSnapshot]:
-    return round_.rankings.select_related("created_by").order_by("-created_at", "-pk")
+    """The round's snapshots, newest first, without their rows (a season's snapshot holds
+    thousands; the list shows only who saved it, when, and its SHA-256)."""
+    return round_.rankings.select_related("created_by").defer("rows").order_by("-created_at", "-pk")
 
 
 def snapshot_in_round(round_: ReviewRound, snapshot_id: int) -> RankingSnapshot | None:

@@ -31,4 +31,5 @@ urlpatterns = [
     path("experts/import/template.xlsx", v.expert_import_template, name="expert_import_template"),
     path("experts/<int:expert_id>/edit", v.expert_edit, name="expert_edit"),
     path("experts/<int:expert_id>/invite", v.expert_invite, name="expert_invite"),
+    path("experts/<int:expert_id>/verify", v.expert_send_verification, name="expert_send_verification"),
 ]

@@ -32,11 +32,11 @@ entries whose value is tied within their group, the only ones ``rank`` compares 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 from contest.catalog.models import EditionGroup
 from contest.registration.models import Entry
@@ -101,7 +101,41 @@ def _tables() -> dict[str, str]:
     return {alias: model._meta.db_table for alias, model in models.items()}
 
 
-def _sheets(codes: Sequence[str], condition: str) -> tuple[str, list[str]]:
+#: SQLite's fast criterion sum: the scores as integers of 1/10,000 — exact for a score of at most
+#: 4 decimal places and 15 characters (|score × 10⁴| < 10¹⁴: the float product is within 0.02 of the
+#: integer, which ROUND restores) — and, after a separator, whether every score of the group was
+#: such a score ('1'); when one was not, the statement runs again with ``contest_decimal_sum``.
+SCALED_SUM = (
+    "CAST(SUM(CAST(ROUND(x.c{i} * 10000) AS INTEGER)) AS TEXT) || ':' || "
+    "MIN(x.c{i} IS NULL OR (length(x.c{i}) <= 15 AND (instr(x.c{i}, '.') = 0 "
+    "OR length(x.c{i}) - instr(x.c{i}, '.') <= 4)))"
+)
+SCALE = 4
+
+
+def _unscale(value: str | None) -> tuple[str | None, bool]:
+    """A ``SCALED_SUM`` as decimal text, and whether it is exact."""
+    if value is None:
+        return None, True
+    digits, _, exact = value.partition(":")
+    if digits in ("", "None"):  # every score of the group missing
+        return None, exact == "1"
+    return str(Decimal(int(digits)).scaleb(-SCALE)), exact == "1"
+
+
+def _exact_rows(rows: list[tuple], first: int, n_codes: int) -> list[tuple] | None:
+    """``rows`` with the scaled criterion sums (columns ``first``…) as decimal text, or None when a
+    group held a score the scaled sum cannot carry exactly."""
+    out = []
+    for row in rows:
+        sums = [_unscale(v) for v in row[first : first + n_codes]]
+        if not all(ok for _, ok in sums):
+            return None
+        out.append((*row[:first], *(v for v, _ in sums), *row[first + n_codes :]))
+    return out
+
+
+def _sheets(codes: Sequence[str], condition: str, *, exact_sums: bool = False) -> tuple[str, list[str]]:
     """A subquery: per round entry, the count, sum, minimum and maximum of its submitted sheets'
     totals and the sum of each criterion of ``codes`` (as decimal text, ``c0``, ``c1``, …), over
     the sheets whose assignment matches ``condition``; and the parameters before the condition's.
@@ -115,7 +149,8 @@ def _sheets(codes: Sequence[str], condition: str) -> tuple[str, list[str]]:
     else:
         connection.ensure_connection()
         connection.connection.create_aggregate("contest_decimal_sum", 1, _DecimalSum)
-        read, total, fence = "json_extract(sh.scores, %s)", "contest_decimal_sum(x.c{i})", ""
+        read, fence = "json_extract(sh.scores, %s)", ""
+        total = "contest_decimal_sum(x.c{i})" if exact_sums else SCALED_SUM
         params = ['$."' + c.replace('"', '""') + '"' for c in codes]
     reads = "".join(f", {read} AS c{i}" for i in range(len(codes)))
     sums = "".join(", " + total.format(i=i) + f" AS c{i}" for i in range(len(codes)))
@@ -137,39 +172,103 @@ def entry_sums(round_ids: Sequence[int], codes: Sequence[str] = ()) -> dict[int,
     if not round_ids:
         return {}
     rounds = ", ".join(["%s"] * len(round_ids))
-    sheets, params = _sheets(codes, f"a.round_id IN ({rounds})")
     t = _tables()
-    sql = (
-        "SELECT re.round_id, re.id, re.entry_id, re.code, e.number, g.code, e.industry, re.carried_score, "
-        "s.n, s.total, s.low, s.high" + "".join(f", s.c{i}" for i in range(len(codes))) + " "
-        f"FROM {t['re']} re JOIN {t['e']} e ON e.id = re.entry_id JOIN {t['g']} g ON g.id = e.group_id "
-        f"LEFT JOIN ({sheets}) s ON s.re_id = re.id WHERE re.round_id IN ({rounds})"
-    )
+
+    def fetch(exact_sums: bool) -> list[tuple]:
+        sheets, params = _sheets(codes, f"a.round_id IN ({rounds})", exact_sums=exact_sums)
+        sql = (
+            "SELECT re.round_id, re.id, re.entry_id, re.code, e.number, g.code, e.industry, re.carried_score, "
+            "s.n, s.total, s.low, s.high" + "".join(f", s.c{i}" for i in range(len(codes))) + " "
+            f"FROM {t['re']} re JOIN {t['e']} e ON e.id = re.entry_id JOIN {t['g']} g ON g.id = e.group_id "
+            f"LEFT JOIN ({sheets}) s ON s.re_id = re.id WHERE re.round_id IN ({rounds})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *round_ids, *round_ids])
+            return cursor.fetchall()
+
+    if connection.vendor == "postgresql" or not codes:
+        rows = fetch(True)
+    else:
+        try:
+            rows = _exact_rows(fetch(False), 12, len(codes))
+        except OperationalError:  # an integer overflow: a score far beyond any rubric's maximum
+            rows = None
+        if rows is None:
+            rows = fetch(True)
     out: dict[int, list[tuple]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *round_ids, *round_ids])
-        for row in cursor.fetchall():
-            out.setdefault(row[0], []).append(row)
+    for row in rows:
+        out.setdefault(row[0], []).append(row)
     return out
 
 
-def criterion_sums(round_entry_ids: Iterable[int], codes: Sequence[str]) -> dict[int, tuple]:
-    """round entry id → the sums (decimal text) of each criterion of ``codes`` over its submitted sheets."""
+def criterion_sums(round_entry_ids: Iterable[int], codes: Sequence[str], *,
+                   round_ids: Sequence[int] = ()) -> dict[int, tuple]:  # fmt: skip
+    """round entry id → the sums (decimal text) of each criterion of ``codes`` over its submitted sheets.
+
+    With ``round_ids`` (the rounds the entries belong to) and more entries than one SQLite batch, the
+    rounds' sheets are summed in one pass instead (a round where most entries tie, as a large
+    round with scores in 0.5 steps does): one scan rather than a scan per batch of ids."""
     ids = sorted(set(round_entry_ids))
     if not ids or not codes:
         return {}
+    if round_ids and connection.vendor != "postgresql" and len(ids) > CHUNK:
+        wanted = set(ids)
+        whole = ", ".join(["%s"] * len(round_ids))
+        summed = _criterion_batches(codes, [(f"a.round_id IN ({whole})", list(round_ids))])
+        return {m: sums for m, sums in summed.items() if m in wanted}
     if connection.vendor == "postgresql":  # one array literal, however many entries
         batches = [("a.round_entry_id = ANY(%s::bigint[])", ["{" + ",".join(map(str, ids)) + "}"])]
     else:
         batches = [(f"a.round_entry_id IN ({', '.join(['%s'] * len(ids[i : i + CHUNK]))})", ids[i : i + CHUNK])
                    for i in range(0, len(ids), CHUNK)]  # fmt: skip
+    return _criterion_batches(codes, batches)
+
+
+def _criterion_batches(codes: Sequence[str], batches: list[tuple[str, list]]) -> dict[int, tuple]:
     out: dict[int, tuple] = {}
+    scaled = connection.vendor != "postgresql"
     with connection.cursor() as cursor:
         for condition, values in batches:
-            sql, params = _sheets(codes, condition)
-            cursor.execute(sql, [*params, *values])
-            for row in cursor.fetchall():
+            sql, params = _sheets(codes, condition, exact_sums=not scaled)
+            try:
+                cursor.execute(sql, [*params, *values])
+                rows = cursor.fetchall()
+            except OperationalError:  # SQLite only: an integer overflow of the scaled sum
+                rows = None
+            if scaled:
+                exact = _exact_rows(rows, 5, len(codes)) if rows is not None else None
+                if exact is None:
+                    sql, params = _sheets(codes, condition, exact_sums=True)
+                    cursor.execute(sql, [*params, *values])
+                    exact = cursor.fetchall()
+                rows = exact
+            for row in rows:
                 out[row[0]] = row[5:]
+    return out
+
+
+def judge_totals(round_: ReviewRound, entry_ids: Iterable[int], *,
+                 round_entries: Mapping[int, int] | None = None) -> dict[int, list[tuple[int, Decimal]]]:  # fmt: skip
+    """entry id → (expert id, total) of each submitted sheet of the round, by expert id: what
+    ``compute_rows`` lists as a row's ``judges``, for the entries asked for only (a page of the
+    ranking), in one statement. ``round_entries`` (round entry id → entry id, when the caller has
+    them) lets the statement start from the assignments' round-entry index."""
+    ids = sorted(set(entry_ids))
+    out: dict[int, list[tuple[int, Decimal]]] = {m: [] for m in ids}
+    if round_entries is not None:
+        sheets = ScoreSheet.objects.filter(
+            assignment__round_entry_id__in=sorted(round_entries), status=SheetStatus.SUBMITTED
+        )
+        fields = ("assignment__round_entry_id", "assignment__expert_id", "total")
+    else:
+        sheets = ScoreSheet.objects.filter(
+            assignment__round=round_, status=SheetStatus.SUBMITTED, assignment__round_entry__entry_id__in=ids
+        )
+        fields = ("assignment__round_entry__entry_id", "assignment__expert_id", "total")
+    for key, expert_id, total in sheets.order_by(fields[0], "assignment__expert_id").values_list(*fields):
+        entry_id = round_entries[key] if round_entries is not None else key
+        if entry_id in out:
+            out[entry_id].append((expert_id, total))
     return out
 
 
@@ -230,7 +329,9 @@ def rankings(rounds: Sequence[ReviewRound]) -> dict[int, list[Row]]:
     normalised = _normalised([r for r in rounds if r.normalize])
     prepared = [_prepare(r, sums.get(r.pk, []), normalised.get(r.pk), first_column) for r in rounds]
     rest_codes = sorted({c["code"] for r in rounds for c in r.rubric[1:]})
-    rest = criterion_sums([m for p in prepared for m in p.still_tied], rest_codes)
+    rest = criterion_sums(
+        [m for p in prepared for m in p.still_tied], rest_codes, round_ids=[r.pk for r in rounds]
+    )
     rest_column = {code: i for i, code in enumerate(rest_codes)}
     return {p.round.pk: _rank(p, rest, rest_column) for p in prepared}
 

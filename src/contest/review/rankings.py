@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
+
 from contest.core import audit
 from contest.core.errors import ValidationFailed
 from contest.review import aggregation as agg
 from contest.review.enums import CarryOver, QuotaKind, SheetStatus
-from contest.review.models import Quota, ReviewRound, RoundEntry, ScoreSheet
+from contest.review.models import Assignment, Quota, ReviewRound, RoundEntry, ScoreSheet
 
 
 def rubric_of(round: ReviewRound) -> tuple[agg.Criterion, ...]:
@@ -110,13 +112,13 @@ def rerank(items: list[dict]) -> list[dict]:
 def outlier_judges(round: ReviewRound, *, threshold: Decimal = Decimal(2)) -> list[dict]:
     """Judges whose scores sit consistently far from their panels: the mean of (own − panel mean)
     in units of the round's standard deviation of totals, flagged beyond ±threshold."""
-    sheets = list(ScoreSheet.objects.filter(assignment__round=round, status=SheetStatus.SUBMITTED)
-                  .values_list("assignment__round_entry_id", "assignment__expert_id", "total"))  # fmt: skip
+    sheets = submitted_totals(round)
     if len(sheets) < 2:
         return []
     panel: dict[int, list[Decimal]] = {}
     for re_id, _, total in sheets:
         panel.setdefault(re_id, []).append(total)
+    panel_mean = {re_id: agg.mean(totals) for re_id, totals in panel.items()}  # once per entry
     all_totals = [t for _, _, t in sheets]
     mu = agg.mean(all_totals)
     sigma = (sum((t - mu) ** 2 for t in all_totals) / len(all_totals)).sqrt()
@@ -124,14 +126,32 @@ def outlier_judges(round: ReviewRound, *, threshold: Decimal = Decimal(2)) -> li
         return []
     deviations: dict[int, list[Decimal]] = {}
     for re_id, expert_id, total in sheets:
-        others = list(panel[re_id])
-        deviations.setdefault(expert_id, []).append((total - agg.mean(others)) / sigma)
+        deviations.setdefault(expert_id, []).append((total - panel_mean[re_id]) / sigma)
     out = []
     for expert_id, devs in sorted(deviations.items()):
         m = agg.mean(devs)
         if abs(m) >= threshold / 2 and len(devs) >= 3:
             out.append({"expert": expert_id, "mean_deviation": agg.quantize(m, 2), "sheets": len(devs)})
     return out
+
+
+def submitted_totals(round: ReviewRound) -> list[tuple[int, int, Decimal]]:
+    """(round entry id, expert id, total) of every submitted sheet of the round, read as plain rows:
+    no model instance and no per-value converter (a season's round holds 50,000 sheets). The
+    totals are exact Decimals (SQLite's floats rounded back to the 4 places they are stored with)."""
+    table, assignments = ScoreSheet._meta.db_table, Assignment._meta.db_table
+    sql = (
+        f"SELECT a.round_entry_id, a.expert_id, sh.total FROM {table} sh "  # noqa: S608 - table names from the models
+        f"JOIN {assignments} a ON a.id = sh.assignment_id WHERE a.round_id = %s AND sh.status = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round.pk, SheetStatus.SUBMITTED])
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        return [(re_id, expert_id, total) for re_id, expert_id, total in rows if total is not None]
+    places = Decimal(1).scaleb(-ScoreSheet._meta.get_field("total").decimal_places)
+    return [(re_id, expert_id, Decimal(repr(total)).quantize(places)) for re_id, expert_id, total in rows
+            if total is not None]  # fmt: skip
 
 
 def ranking_buckets(round: ReviewRound, rows: list[RankingRow]) -> list[tuple[str, str, list[dict]]]:

@@ -1,5 +1,10 @@
 """Review permissions: organizers run their events' rounds, the secretariat runs national ones;
-a judge sees only their own assignments (anything else answers 404)."""
+a judge sees only their own assignments (anything else answers 404).
+
+The expert pool is national: everyone who may run a round reads it and uses its experts
+(``review.manage_experts``). Changing an expert's details — above all the contact details that
+invitations go to — is ``review.edit_expert``: the secretariat, the staff of the organization that
+added the expert (``Expert.owner_organization``), and the expert themself."""
 
 import rules
 
@@ -26,11 +31,24 @@ def may_manage_experts(user) -> bool:
 
 
 @rules.predicate
+def may_edit_expert(user, expert) -> bool:
+    if expert is None:
+        return False
+    if bool(secretariat_edition_ids(user)):
+        return True
+    if expert.user_id is not None and expert.user_id == getattr(user, "pk", None):
+        return True
+    owner = expert.owner_organization_id
+    return owner is not None and owner in organizer_organization_ids(user)
+
+
+@rules.predicate
 def is_assigned_judge(user, assignment) -> bool:
     expert = getattr(assignment, "expert", None)
     return expert is not None and expert.user_id is not None and expert.user_id == getattr(user, "pk", None)
 
 
-rules.add_perm("review.manage_round", manages_round)
 rules.add_perm("review.manage_experts", may_manage_experts)
+rules.add_perm("review.edit_expert", may_edit_expert)
+rules.add_perm("review.manage_round", manages_round)
 rules.add_perm("review.score_entry", is_assigned_judge)

@@ -2,8 +2,9 @@
 a caller may see (``selectors.judge_entry_view`` for a judge, the tenancy selector for organizers).
 
 Scores, weights and aggregates are ``Decimal`` in the services and strings here ("25.5",
-"81.0000"), never JSON numbers, so no client rounds them through a float. Inputs accept a string
-or a number for a score.
+"81.0000"), never JSON numbers, so no client rounds them through a float. Inputs accept a JSON
+number or a string of plain digits for a score (``25.5`` or ``"25.5"``; not ``true``, ``"1_0"``
+or ``"1e3"``: ``core.api.Number``).
 
 A judge's view of an entry in a blind round has no ``entrant`` key at all (the operation drops
 unset fields): not the enterprise or team name, credit code, contacts, members, registration
@@ -15,10 +16,10 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import ConfigDict
 
 from contest.catalog.schemas import EDITION_MAX, ID_MAX
-from contest.core.api import NO_NUL
+from contest.core.api import InputSchema, Moment, integer, number, text
 from contest.registration.schemas import GROUP_CODE, INT_MAX
 from contest.review.enums import (
     Aggregation,
@@ -30,14 +31,10 @@ from contest.review.enums import (
     RunStatus,
 )
 
-Id = Annotated[int, Field(ge=1, le=ID_MAX)]
-#: A score as typed by a judge: a decimal string or a JSON number, at most 12 digits.
-ScoreIn = Annotated[Decimal, Field(max_digits=12, allow_inf_nan=False)]
+Id = integer(ge=1, le=ID_MAX)
+#: A score as typed by a judge: a JSON number or a string of plain digits, at most 12 digits.
+ScoreIn = number(max_digits=12)
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")]
-
-
-def Text(max_length: int, description: str | None = None):
-    return Annotated[str, Field(max_length=max_length, pattern=NO_NUL, description=description)]
 
 
 # -- shared pieces ------------------------------------------------------------------------------------
@@ -77,8 +74,8 @@ class JudgeRoundOut(Schema):
     closes_at: datetime | None
 
 
-class JudgeQuery(Schema):
-    round: int | None = Field(None, ge=1, le=ID_MAX, description="只看这一轮")
+class JudgeQuery(InputSchema):
+    round: integer(ge=1, le=ID_MAX, description="只看这一轮") | None = None
 
 
 class JudgeAssignmentOut(Schema):
@@ -135,26 +132,28 @@ class JudgeAssignmentDetailOut(Schema):
     sheet: SheetOut | None
 
 
-class SheetIn(Schema):
+class SheetIn(InputSchema):
     scores: dict[Code, ScoreIn | None] = Field(
-        default_factory=dict, max_length=50, description="评分项代码 → 分数"
+        default_factory=dict,
+        max_length=50,
+        description="评分项代码 → 分数（JSON 数值或数字字符串；空为未填）",
     )
-    comment: Text(3000, "评语") = ""
-    expected_version: int | None = Field(
-        None, ge=1, le=INT_MAX, description="读到的 version；已在别处修改时答 409"
+    comment: text(3000, "评语") = ""
+    expected_version: integer(ge=1, le=INT_MAX, description="读到的 version；已在别处修改时答 409") | None = (
+        None
     )
 
 
-class SubmitIn(Schema):
+class SubmitIn(InputSchema):
     scores: dict[Code, ScoreIn | None] | None = Field(
         None, max_length=50, description="不传时提交已保存的草稿"
     )
-    comment: Text(3000, "评语") | None = None
-    expected_version: int | None = Field(None, ge=1, le=INT_MAX)
+    comment: text(3000, "评语") | None = None
+    expected_version: integer(ge=1, le=INT_MAX) | None = None
 
 
-class DeclareConflictIn(Schema):
-    reason: Text(300, "回避原因，组织方可见") = ""
+class DeclareConflictIn(InputSchema):
+    reason: text(300, "回避原因，组织方可见", filled=True)
 
 
 class DeclaredOut(Schema):
@@ -168,32 +167,32 @@ class DeclaredOut(Schema):
 # -- the organizer's side -----------------------------------------------------------------------------------
 
 
-class CriterionIn(Schema):
+class CriterionIn(InputSchema):
     code: Code
-    name: Text(50)
-    max: Annotated[Decimal, Field(max_digits=8, allow_inf_nan=False)]
-    weight: Annotated[Decimal, Field(max_digits=8, allow_inf_nan=False)]
+    name: text(50, "名称", filled=True)
+    max: number(max_digits=8, description="满分，大于 0")
+    weight: number(max_digits=8, ge=0, description="权重，各项之和为 100")
 
 
-class RoundIn(Schema):
+class RoundIn(InputSchema):
     event_id: Id | None = Field(None, description="赛事；不填为全国评审（须为该届秘书处）")
-    edition: int | None = Field(None, ge=1, le=EDITION_MAX, description="全国评审的届次")
-    name: Text(100, "名称")
+    edition: integer(ge=1, le=EDITION_MAX, description="全国评审的届次") | None = None
+    name: text(100, "名称", filled=True)
     stage: RoundStage
-    judges_per_entry: int = Field(5, ge=1, le=50)
-    default_max_load: int = Field(30, ge=1, le=10_000)
+    judges_per_entry: integer(ge=1, le=50) = 5
+    default_max_load: integer(ge=1, le=10_000) = 30
     blind: bool = True
     judges_see_others: bool = False
-    opens_at: AwareDatetime | None = Field(None, description="带时区，如 2024-08-01T09:00:00+08:00")
-    closes_at: AwareDatetime | None = Field(None, description="带时区")
+    opens_at: Moment | None = Field(None, description="带时区，如 2024-08-01T09:00:00+08:00")
+    closes_at: Moment | None = Field(None, description="带时区")
     aggregation: Aggregation = Aggregation.MEAN
     normalize: bool = False
-    places: int = Field(2, ge=0, le=4)
+    places: integer(ge=0, le=4) = 2
     rank_by_industry: bool = False
     require_investor: bool = False
     distinct_organizations: bool = False
     carry_over: CarryOver = CarryOver.FRESH
-    carry_weight: Annotated[Decimal, Field(ge=0, le=1, max_digits=4, decimal_places=3)] = Decimal(0)
+    carry_weight: number(ge=0, le=1, max_digits=4, decimal_places=3) = Decimal(0)
     rubric: list[CriterionIn] | None = Field(None, max_length=20, description="不填用默认的五项细则")
 
 
@@ -243,12 +242,12 @@ class RoundOut(Schema):
     quotas: list[QuotaOut]
 
 
-class EntriesIn(Schema):
+class EntriesIn(InputSchema):
     """A JSON object: ``{}`` puts the default entries in. Anything else — a list, a number,
     ``null``, or an object with a misspelt key — is refused (422), never read as ``{}`` (which
     would put every qualified entry in)."""
 
-    # "forbid" also makes ninja validate the body itself, not only its attributes
+    # a misspelt key is refused too (``InputSchema`` refuses what is not an object)
     model_config = ConfigDict(extra="forbid")
 
     entry_ids: list[Id] | None = Field(
@@ -261,9 +260,9 @@ class AddedOut(Schema):
     total: int
 
 
-class JudgesIn(Schema):
+class JudgesIn(InputSchema):
     expert_ids: list[Id] = Field(..., min_length=1, max_length=2000)
-    max_load: int | None = Field(None, ge=1, le=10_000, description="不填用本轮的默认上限")
+    max_load: integer(ge=1, le=10_000, description="不填用本轮的默认上限") | None = None
 
 
 class DetectedOut(Schema):
@@ -306,37 +305,35 @@ class RankingOut(Schema):
     rows: list[RankingRowOut]
 
 
-class QuotaIn(Schema):
+class QuotaIn(InputSchema):
     group: str = Field(..., max_length=30, pattern=GROUP_CODE)
     kind: QuotaKind
-    count: int | None = Field(None, ge=0, le=INT_MAX)
-    percent: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None = None
-    floor: int | None = Field(None, ge=0, le=INT_MAX)
-    cap: int | None = Field(None, ge=0, le=INT_MAX)
-    total: int | None = Field(None, ge=0, le=INT_MAX, description="按分区比例分配（proportional）的总名额")
+    count: integer(ge=0, le=INT_MAX) | None = None
+    percent: number(ge=0, le=100, max_digits=5, decimal_places=2) | None = None
+    floor: integer(ge=0, le=INT_MAX) | None = None
+    cap: integer(ge=0, le=INT_MAX) | None = None
+    total: integer(ge=0, le=INT_MAX, description="按分区比例分配（proportional）的总名额") | None = None
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     entry_id: Id
     decision: Decision
 
 
-class DecisionsIn(Schema):
+class DecisionsIn(InputSchema):
     decisions: list[DecisionIn] = Field(..., min_length=1, max_length=5000)
-    note: Text(300, "说明") = ""
+    note: text(300, "说明") = ""
 
 
-class PublishIn(Schema):
+class PublishIn(InputSchema):
     decisions: list[DecisionIn] | None = Field(
         None, max_length=5000, description="同时暂存并发布这些决定（同一事务，轮次全程锁定）"
     )
-    note: Text(300, "说明") = ""
-    acknowledged_too_few: int = Field(
-        0,
-        ge=0,
-        le=100000,
+    note: text(300, "说明") = ""
+    acknowledged_too_few: integer(
+        ge=0, le=100000,
         description="已知晓的“评分不足”项目数；本轮有评分不足的项目时须不少于该数，否则拒绝发布",
-    )
+    ) = 0  # fmt: skip
 
 
 class DecisionOut(Schema):

@@ -15,7 +15,6 @@ The decision is made here, once; templates render what they are given.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -25,6 +24,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from contest.registration.enums import EntryStatus
+from contest.registration.identity import identity_strings, redactor
 from contest.registration.models import Entry, TeamMember
 from contest.review.enums import Decision, RoundStatus, SheetStatus
 from contest.review.models import AdvancementDecision, Assignment, ReviewRound, ScoreSheet
@@ -32,7 +32,6 @@ from contest.review.models import AdvancementDecision, Assignment, ReviewRound, 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Rounds a judge sees. A draft round's assignment may still change; the judge waits for it to open.
 VISIBLE_TO_JUDGES = (RoundStatus.OPEN, RoundStatus.CLOSED, RoundStatus.PUBLISHED)
-ORG_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团|公司)$")
 
 
 # -- a judge's assignments ----------------------------------------------------------------------------
@@ -55,6 +54,7 @@ def assignments_for_judge(user, round: ReviewRound | None = None) -> QuerySet[As
             "round__event",
             "round_entry__entry__enterprise",
             "round_entry__entry__team",
+            "round_entry__entry__owner",  # the account's e-mail and phone are identity too
             "expert",
             "sheet",
         )
@@ -138,35 +138,6 @@ def round_for_judge(user, round_id: int) -> ReviewRound | None:
 
 
 # -- what a judge sees of an entry -------------------------------------------------------------------
-
-
-def identity_strings(entry: Entry) -> list[str]:
-    """Every string the platform holds that names the entrant: to keep out of a blind round."""
-    found: list[str] = [entry.credit_code or "", entry.number or ""]
-    if entry.enterprise_id:
-        e = entry.enterprise
-        found += [e.name, ORG_SUFFIX.sub("", e.name), e.credit_code, e.contact_name, e.contact_phone]
-    if entry.team_id:
-        t = entry.team
-        found += [t.name, t.leader_name, t.leader_phone]
-        for m in t.members.all():
-            found += [m.name, m.phone, m.affiliation]
-    return sorted({s.strip() for s in found if s and len(s.strip()) >= 2}, key=lambda s: (-len(s), s))
-
-
-def _pattern(value: str) -> str:
-    if value.startswith("+86"):  # phones are stored E.164; in text they appear in any spacing
-        return r"(?:\+?86[\s-]?)?" + r"[\s-]?".join(value.removeprefix("+86"))
-    return re.escape(value)
-
-
-def redactor(strings: list[str]):
-    """A function blanking every given string (case-insensitive; phones in any spacing) out of text."""
-    if not strings:
-        return lambda text: text
-    regex = re.compile("|".join(_pattern(s) for s in strings), re.IGNORECASE)
-    mark = _("〔已隐去〕")
-    return lambda text: regex.sub(mark, text or "")
 
 
 def judge_title(assignment: Assignment) -> str:

@@ -15,6 +15,7 @@ from django_tasks import task
 from contest.core import audit
 from contest.core.errors import Conflict
 from contest.core.lifecycle import transition
+from contest.core.workers import PRIORITY_INTERACTIVE, KeepAlive
 from contest.review.assignment import AssignmentInfeasible, Problem, solve
 from contest.review.enums import AssignmentSource, ExpertKind, RunStatus
 from contest.review.matching import match_score, normalize_org
@@ -26,15 +27,23 @@ logger = logging.getLogger(__name__)
 
 def _progress(run: AssignmentRun, progress: int, message: str) -> None:
     """Progress of a running run, for the organizer's page (not a status change)."""
-    AssignmentRun.objects.filter(pk=run.pk).update(progress=progress, message=message)
+    AssignmentRun.objects.filter(pk=run.pk).update(
+        progress=progress, message=message, heartbeat_at=timezone.now()
+    )
 
 
 def run_assignment(run_id: int) -> AssignmentRun:
     """The task body: build the instance, solve it, write the assignment. Keeps pinned pairs and
     every assignment that already has a submitted score sheet."""
     run = AssignmentRun.objects.select_related("round", "requested_by").get(pk=run_id)
+    transition(run, RunStatus.RUNNING, by=None, values={"progress": 5, "message": "读取项目、专家与回避关系",
+                                                        "heartbeat_at": timezone.now()})  # fmt: skip
+    with KeepAlive(AssignmentRun, run.pk):  # while the solver works, the run shows it is alive
+        return _assign(run)
+
+
+def _assign(run: AssignmentRun) -> AssignmentRun:
     round_ = run.round
-    transition(run, RunStatus.RUNNING, by=None, values={"progress": 5, "message": "读取项目、专家与回避关系"})
     round_entries = list(round_.round_entries.select_related("entry__division__parent").order_by("code"))
     judges = list(round_.round_judges.filter(available=True, expert__is_active=True).select_related("expert")
                   .order_by("expert_id"))  # fmt: skip
@@ -103,12 +112,21 @@ def run_assignment(run_id: int) -> AssignmentRun:
     return run
 
 
-@task()
+@task(priority=PRIORITY_INTERACTIVE)  # an organizer waits for it: ahead of bulk work
 def run_assignment_task(run_id: int) -> str:
     """Solve the round's assignment in the background; progress lives on the AssignmentRun row.
 
     Whatever goes wrong, the run ends as failed with a message, so the organizer's page never
-    polls a run that will not finish."""
+    polls a run that will not finish. A task delivered again for a run that has already ended
+    (the queue delivers at least once; the demo runs its assignment inline) leaves it alone."""
+    ended = (
+        AssignmentRun.objects.filter(pk=run_id, status__in=(RunStatus.DONE, RunStatus.FAILED))
+        .values_list("status", flat=True)
+        .first()
+    )
+    if ended is not None:
+        logger.info("assignment run %s had already ended (%s); nothing to do", run_id, ended)
+        return ended
     try:
         return run_assignment(run_id).status
     except Exception as exc:

@@ -171,3 +171,72 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- security headers (issue 10) ---
+# contest.core.security adds Content-Security-Policy (a fresh nonce per request, request.csp_nonce)
+# and Permissions-Policy; SecurityMiddleware sends the rest. Right after SecurityMiddleware, so the
+# static files and every early answer of the middleware below get the headers too.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "contest.core.security.SecurityHeadersMiddleware",
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# same-origin: our own pages keep the full Referer (Django's CSRF check needs it over HTTPS); other
+# sites get none, not even our origin, since our URLs name entries, rounds and certificates.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# --- end security headers ---
+
+# --- background jobs and objection phones (issue 10) ---
+# run_worker runs these every minute (contest.core.workers.run_periodic_checks): jobs whose worker
+# died end as failed instead of blocking new ones.
+WORKER_PERIODIC_CHECKS = [
+    "contest.awards.services.expire_stale_batches",
+    "contest.review.services.expire_stale_runs",
+]
+# Where verification codes go (contest.core.sms): ConsoleBackend logs them (development); production
+# names its gateway's backend here.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "contest.core.sms.ConsoleBackend")
+# --- end background jobs and objection phones ---
+
+# --- accounts security baseline (issue 10) ---
+# Two-factor sign-in (contest.accounts.security): required for the secretariat, organizers and
+# Django staff, and for judges while a roadshow session they sit on is live (the finals selector
+# below answers "which sessions is this user a judge of"). Off only for local demos.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+TWO_FACTOR_JUDGE_SESSIONS = "contest.finals.selectors.sessions_for_judge"
+# Staff accounts (secretariat, organizers, judges, Django staff) are signed out after this many
+# seconds without a request (checked to the minute).
+STAFF_IDLE_TIMEOUT = int(os.environ.get("STAFF_IDLE_TIMEOUT", "1800"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Empty:
+# trust none, use REMOTE_ADDR. See docs/deployment.md ("客户端 IP 与反向代理").
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "contest.core.client.client_ip"  # the same address the audit trail records
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "contest.accounts.middleware.AccountSecurityMiddleware",
+)
+# --- end accounts security baseline ---
+
+# --- personal information (issue 10) ---
+# The privacy notice's version lives in contest.core.privacy.PRIVACY_NOTICE_VERSION; set
+# PRIVACY_NOTICE_VERSION here (or in the environment) to publish a new one: every user who has not
+# accepted it is asked at their next sign-in (contest.core.consent, docs/privacy.md).
+if os.environ.get("PRIVACY_NOTICE_VERSION"):
+    PRIVACY_NOTICE_VERSION = os.environ["PRIVACY_NOTICE_VERSION"]
+PRIVACY_CONSENT_AT_SIGN_IN = env_bool("PRIVACY_CONSENT_AT_SIGN_IN", True)
+MIDDLEWARE.append("contest.core.consent.PrivacyConsentMiddleware")
+# --- end personal information ---
+
+# --- uploads (issue 10) ---
+# Request bodies: files above 2.5 MB go to a temporary file, never into memory; the views and the
+# API refuse an upload by its declared size before reading it (registration.validators: PDF 20 MB,
+# image 5 MB). The reverse proxy bounds the whole body first (docs/deployment.md:
+# client_max_body_size 60m). Non-file form data stays within Django's 2.5 MB default, and one
+# request carries at most 20 files (a plan and 10 images fit; Django answers 400 beyond).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_PERMISSIONS = 0o640
+# --- end uploads ---

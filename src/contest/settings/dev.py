@@ -12,3 +12,5 @@ STORAGES = {
 # their folders, so no collectstatic is needed while developing.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# The demo accounts `make run` prints sign in with a password only (production requires two-factor).
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)

@@ -28,6 +28,8 @@ class CertificateBatch(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: the worker's last sign of life while the batch runs (a running batch whose heartbeat is old is stale)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     #: queued → running → done, or failed from either; the system moves it (audit ``by`` is None)
     lifecycle = Lifecycle(

@@ -14,6 +14,7 @@ from contest.awards.services.awards import (
     update_staged_award,
 )
 from contest.awards.services.certificates import (
+    expire_stale_batches,
     issue_certificate,
     request_certificates,
     revoke_certificate,
@@ -24,6 +25,7 @@ __all__ = [
     "add_custom_level",
     "confirm_awards",
     "ensure_default_levels",
+    "expire_stale_batches",
     "issue_certificate",
     "plan_awards",
     "ranking_from_session",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -28,9 +27,9 @@ from contest.core import audit
 from contest.core.access import require
 from contest.core.errors import Conflict, ValidationFailed
 from contest.core.lifecycle import transition
+from contest.core.workers import PRIORITY_INTERACTIVE, KeepAlive, stale_before, stale_jobs
 
 logger = logging.getLogger(__name__)
-STALE_BATCH = timedelta(minutes=15)
 
 
 def verify_url(site_url: str, code: str) -> str:
@@ -104,7 +103,9 @@ def issue_certificate(*, by, award: Award, site_url: str, renderer: Renderer | N
             audit.record(action="awards.certificate.issued", obj=certificate, by=by, scope=scope_of(award.event),
                          data={"award": award.pk, "code": code, "sha256": digest, "template": TEMPLATE_VERSION})  # fmt: skip
             if batch is not None:  # progress in the same commit (one commit per certificate)
-                CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+                CertificateBatch.objects.filter(pk=batch.pk).update(
+                    done=F("done") + 1, heartbeat_at=timezone.now()
+                )
     except IntegrityError:  # another process issued it first
         return None
     return certificate
@@ -145,6 +146,33 @@ def _move_batch(batch_id: int, to: str, **values) -> CertificateBatch:
     return batch
 
 
+def expire_stale_batches(*, event: Event | int | None = None, group: EditionGroup | int | None = None) -> int:
+    """Fail the running batches whose worker died: no heartbeat (or start) for
+    ``STALE_JOB_AFTER`` — and the queued ones older than that while no worker is alive. The system acts (no user); the reason names the last sign of life. The
+    certificates made so far stay, and a new batch skips them (a batch is safely re-runnable).
+    Called when a batch is requested or looked at, and periodically by ``run_worker``. Returns how
+    many batches it failed."""
+    limit = stale_before()
+    stale = CertificateBatch.objects.filter(
+        stale_jobs(limit, running=BatchStatus.RUNNING, queued=BatchStatus.QUEUED)
+    )
+    if event is not None:
+        stale = stale.filter(event=event)
+    if group is not None:
+        stale = stale.filter(group=group)
+    failed = 0
+    for batch in stale.order_by("pk"):
+        last = timezone.localtime(batch.heartbeat_at or batch.created_at)
+        reason = f"后台任务中断：自 {last:%Y-%m-%d %H:%M} 起没有进展，已标记为失败；可重新生成（已生成的证书会保留）。"
+        try:
+            transition(batch, BatchStatus.FAILED, by=None, reason=reason,
+                       values={"message": reason[:500], "finished_at": timezone.now()})  # fmt: skip
+        except Conflict:  # it finished meanwhile
+            continue
+        failed += 1
+    return failed
+
+
 def request_certificates(*, by, event: Event, group: EditionGroup, site_url: str,
                          run_now: bool = False) -> CertificateBatch:  # fmt: skip
     """Queue a background batch generating the certificates of every confirmed award of the
@@ -152,15 +180,15 @@ def request_certificates(*, by, event: Event, group: EditionGroup, site_url: str
     in this process instead (the demo, the benchmark, management use)."""
     require(by, MANAGE, event)
     site_url = _check_site_url(site_url)
+    expire_stale_batches(event=event, group=group)
     with transaction.atomic():
         Event.objects.select_for_update().get(pk=event.pk)
         total = Award.objects.filter(event=event, group=group, status=AwardStatus.CONFIRMED).count()
         if not total:
             raise Conflict("本组还没有已确认的奖项。")
         busy = CertificateBatch.objects.filter(
-            event=event, group=group, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING],
-            created_at__gte=timezone.now() - STALE_BATCH,
-        )  # fmt: skip
+            event=event, group=group, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]
+        )
         if busy.exists():
             raise Conflict("证书正在生成中，请等待当前批次完成。")
         batch = CertificateBatch.objects.create(event=event, group=group, total=total, site_url=site_url,
@@ -185,7 +213,13 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
     """Generate the batch's missing certificates; progress goes to the batch row after each one.
     Existing valid certificates are skipped (and counted as done). On an error the batch ends as
     failed with a message; the certificates made so far stay."""
-    batch = _move_batch(batch_id, BatchStatus.RUNNING)
+    batch = _move_batch(batch_id, BatchStatus.RUNNING, heartbeat_at=timezone.now())
+    with KeepAlive(CertificateBatch, batch_id):
+        return _generate(batch)
+
+
+def _generate(batch: CertificateBatch) -> CertificateBatch:
+    batch_id = batch.pk
     by = batch.requested_by
     try:
         awards = list(_awards(Award.objects.filter(event=batch.event_id, group=batch.group_id,
@@ -226,7 +260,7 @@ def run_certificate_batch(batch_id: int) -> CertificateBatch:
                                                            f"跳过已有的 {batch.skipped} 份。")  # fmt: skip
 
 
-@task()
+@task(priority=PRIORITY_INTERACTIVE)  # an organizer waits for it: ahead of bulk work
 def generate_certificates_task(batch_id: int) -> str:
     """Generate a batch's certificates in the background; progress lives on the CertificateBatch row.
 

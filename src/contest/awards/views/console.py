@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from contest.accounts.security import audit_export
 from contest.awards import exporters as award_exporters
 from contest.awards import selectors, services
 from contest.awards.enums import AwardStatus, BatchStatus, TiePolicy
@@ -267,6 +268,7 @@ def generate(request: HttpRequest, event, group) -> HttpResponse:
 
 
 def _batch_json(batch) -> dict:
+    services.expire_stale_batches(event=batch.event_id, group=batch.group_id)  # a dead worker's batch fails
     batch.refresh_from_db()
     return {"status": batch.status, "status_label": batch.get_status_display(), "total": batch.total,
             "done": batch.done, "percent": batch.percent, "message": batch.summary,
@@ -295,6 +297,8 @@ def download_zip(request: HttpRequest, event, group) -> HttpResponse:
     if not certificates:
         messages.error(request, _("本组还没有有效的证书。"))
         return redirect(_table_url(event, group))
+    audit_export(request, what="awards.certificates", scope=f"event:{event.pk}",
+                 detail={"group": group.pk, "certificates": len(certificates)})  # fmt: skip
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for c in certificates:
@@ -310,10 +314,10 @@ def download_zip(request: HttpRequest, event, group) -> HttpResponse:
 
 @awards_view(SAFE)
 def export(request: HttpRequest, event, group) -> HttpResponse:
-    body = exporters.render(award_exporters.AWARD_LIST, "xlsx", event=event, group=group)
-    response = HttpResponse(body, content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"获奖名单-{event.name}-{group.name}-{stamp}.xlsx"
-    )
+    response = exporters.download(
+        award_exporters.AWARD_LIST, exporters.requested_format(request),
+        filename=f"获奖名单-{event.name}-{group.name}-{stamp}", event=event, group=group,
+    )  # fmt: skip
+    audit_export(request, what="awards.award_list", scope=f"event:{event.pk}", detail={"group": group.pk})
     return response

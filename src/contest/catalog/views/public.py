@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from contest.catalog import selectors
 from contest.catalog.enums import TIER_ORDER, OrgRole, RegistrationMode, Tier
 from contest.catalog.models import Division, Edition, Event, Organization
+from contest.core.forms import HardenedForm
 
 # The enums' labels are translatable (gettext_lazy), so the English switch covers them.
 TIER_LABELS = {tier: tier.label for tier in Tier}
@@ -27,7 +28,7 @@ MODE_LABELS = {mode: mode.label for mode in RegistrationMode}
 # --- forms (GET filters; they never write) ---------------------------------------------------
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(HardenedForm, forms.Form):
     tier = forms.ChoiceField(label=_("赛事类别"), required=False)
     province = forms.ChoiceField(label=_("省份"), required=False)
     q = forms.CharField(label=_("赛事名称"), required=False, max_length=100)
@@ -51,7 +52,7 @@ class EventFilterForm(forms.Form):
         return [(self.fields[name].label, self.data.get(name, "")) for name in self.errors]
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(HardenedForm, forms.Form):
     province = forms.ChoiceField(label=_("省份（自治区、直辖市）"), required=False)
     city = forms.ChoiceField(
         label=_("城市（地级市、州、盟）"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,6 +12,7 @@ from django.utils import timezone
 from contest.core import audit
 from contest.core.access import require
 from contest.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from contest.core.inputs import as_decimal, date_problem, text_problem
 from contest.core.lifecycle import transition
 from contest.finals import draw as drawing
 from contest.finals.enums import LiveAggregation, SessionStatus, SlotStatus
@@ -38,8 +39,8 @@ EDITABLE = ("name", "venue", "room", "starts_at", "segments", "aggregation", "pl
 
 def _decimal(value, field: str, label: str, errors: dict) -> Decimal | None:
     try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        number = as_decimal(value.strip() if isinstance(value, str) else value)
+    except ValidationFailed:
         errors[field] = f"{label}应为数字。"
         return None
     if (
@@ -66,6 +67,8 @@ def clean_session(data: dict[str, Any], *, event, by) -> dict[str, Any]:
             errors[key] = f"请填写{label}。"
         elif len(value) > limit:
             errors[key] = f"{label}不能超过 {limit} 个字符。"
+        elif problem := text_problem(value):
+            errors[key] = problem
         out[key] = value
     if "starts_at" in data:
         starts_at = data["starts_at"]
@@ -73,6 +76,8 @@ def clean_session(data: dict[str, Any], *, event, by) -> dict[str, Any]:
             errors["starts_at"] = "请填写开始时间。"
         elif timezone.is_naive(starts_at):
             errors["starts_at"] = "开始时间须带时区。"
+        elif problem := date_problem(starts_at):
+            errors["starts_at"] = problem
         out["starts_at"] = starts_at
     if "segments" in data:
         try:

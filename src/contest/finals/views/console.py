@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from contest.catalog.models import EditionGroup
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.inputs import parse_id
 from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup, actor, show_refusal
 from contest.finals import draw as drawing
 from contest.finals import selectors, services
@@ -185,7 +186,7 @@ def session_slots(request: HttpRequest, session: RoadshowSession) -> HttpRespons
                         messages.success(request, _("已加入项目 %(n)s。") % {"n": number})
                         return redirect("finals_console:session_slots", session.pk)
             elif action == "remove":
-                slot = session.slots.filter(pk=request.POST.get("slot") or 0).first()
+                slot = session.slots.filter(pk=parse_id(request.POST.get("slot")) or 0).first()
                 if slot is None:
                     raise Http404("no such slot")
                 services.remove_slot(slot=slot, by=actor(request))
@@ -243,7 +244,7 @@ def session_judges(request: HttpRequest, session: RoadshowSession) -> HttpRespon
                     messages.success(request, _("已加入评委 %(name)s。") % {"name": expert.name})
                     return redirect("finals_console:session_judges", session.pk)
             elif action == "remove":
-                judge = session.judges.filter(pk=request.POST.get("judge") or 0).first()
+                judge = session.judges.filter(pk=parse_id(request.POST.get("judge")) or 0).first()
                 if judge is None:
                     raise Http404("no such judge")
                 services.remove_judge(judge=judge, by=actor(request))

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from contest.core.errors import ContestError
+from contest.core.inputs import parse_id
 from contest.core.views import actor, show_refusal
 from contest.finals import selectors, services
 from contest.finals.enums import SessionStatus, SlotStatus
@@ -66,7 +67,9 @@ def judge(request: HttpRequest, session_id: int) -> HttpResponse:
     entered = ""
     if request.method == "POST":
         entered = request.POST.get("score", "")[:20]
-        slot = SessionSlot.objects.filter(pk=request.POST.get("slot") or 0, session_id=session_id).first()
+        slot = SessionSlot.objects.filter(
+            pk=parse_id(request.POST.get("slot")) or 0, session_id=session_id
+        ).first()
         if slot is None:
             raise Http404("no such slot")
         try:
@@ -97,7 +100,7 @@ def _chair_post(request: HttpRequest, session: RoadshowSession) -> None:
     by = actor(request)
     slot = None
     if request.POST.get("slot"):
-        slot = session.slots.filter(pk=request.POST["slot"] if request.POST["slot"].isdigit() else 0).first()
+        slot = session.slots.filter(pk=parse_id(request.POST["slot"]) or 0).first()
         if slot is None:
             raise Http404("no such slot")
     reason = request.POST.get("reason", "")
@@ -125,7 +128,7 @@ def _chair_post(request: HttpRequest, session: RoadshowSession) -> None:
         services.reset_timer(session=session, by=by)
     elif action == "correct":
         raw = request.POST.get("score", "")
-        score = LiveScore.objects.filter(pk=raw if raw.isdigit() else 0, slot__session=session).first()
+        score = LiveScore.objects.filter(pk=parse_id(raw) or 0, slot__session=session).first()
         if score is None:
             messages.error(request, _("请选择要更正的评分。"))
             return

@@ -14,11 +14,13 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from contest.accounts.security import audit_export
 from contest.core import exporters as core_exporters
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.inputs import parse_id
+from contest.core.uploads import upload_response
 from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup, show_refusal
 from contest.publicity import exporters, selectors, services, sources
 from contest.publicity.enums import NoticeKind, NoticeStatus, ObjectionStatus
@@ -33,8 +35,6 @@ from contest.publicity.forms import (
 from contest.publicity.models import Notice, Objection
 from contest.publicity.views.public import OBJECTION_LABELS, PHASE_LABELS, column_headers
 from contest.registration.selectors import events_for_user
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _objection_of(request: HttpRequest, objection_id: int, found: dict) -> Objection | None:
@@ -77,11 +77,11 @@ def _scopes(user) -> list[tuple[str, str]]:
 
 def _resolve(user, value: str):
     kind, _sep, pk = (value or "").partition(":")
-    if kind == "event" and pk.isdigit():
+    if kind == "event" and parse_id(pk) is not None:
         event = events_for_user(user).filter(pk=pk).select_related("edition").first()
         if event is not None:
             return event.edition, event
-    if kind == "edition" and pk.isdigit():
+    if kind == "edition" and parse_id(pk) is not None:
         edition = next((e for e in selectors.editions_for_national(user) if e.pk == int(pk)), None)
         if edition is not None:
             return edition, None
@@ -203,7 +203,7 @@ def notice_revise(request: HttpRequest, notice: Notice) -> HttpResponse:
     items = notice.current_version.items
     if request.method == "POST":
         form = ReviseForm(request.POST, objections=upheld)
-        items = rows_from_post(request.POST, notice.columns, int(request.POST.get("count") or 0))
+        items = rows_from_post(request.POST, notice.columns, parse_id(request.POST.get("count")) or 0)
         if form.is_valid():
             chosen = [o for o in upheld if str(o.pk) in form.cleaned_data["objections"]]
             try:
@@ -267,22 +267,15 @@ def objection_answer(request: HttpRequest, notice: Notice, objection: Objection)
 def objection_evidence(request: HttpRequest, notice: Notice, objection: Objection) -> FileResponse:
     if not objection.evidence or not request.user.has_perm("publicity.view_evidence", notice):
         raise Http404("no evidence")
-    response = FileResponse(objection.evidence.open("rb"), content_type=objection.evidence_content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{objection.tracking_code}{objection.evidence_extension}"
+    return upload_response(
+        objection.evidence,
+        content_type=objection.evidence_content_type,
+        filename=f"{objection.tracking_code}{objection.evidence_extension}",
+        inline=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # -- exports ---------------------------------------------------------------------------------------------
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 @notice_view(SAFE)
@@ -290,15 +283,31 @@ def export_items(request: HttpRequest, notice: Notice) -> HttpResponse:
     if notice.current_version is None:
         raise Http404("not published")
     wanted = request.GET.get("v", "")
-    version = notice.versions.filter(number=wanted).first() if wanted.isdigit() else notice.current_version
+    version = (
+        notice.versions.filter(number=wanted).first()
+        if parse_id(wanted) is not None
+        else notice.current_version
+    )
     if version is None:
         raise Http404("no such version")
-    data = core_exporters.write_xlsx(exporters.item_columns(version), exporters.version_rows(version=version),
-                                     title=f"v{version.number}")  # fmt: skip
-    return _xlsx(data, f"notice-{notice.pk}-v{version.number}.xlsx")
+    response = core_exporters.table_response(
+        exporters.item_columns(version), exporters.version_rows(version=version),
+        fmt=core_exporters.requested_format(request), title=f"v{version.number}",
+        filename=f"notice-{notice.pk}-v{version.number}",
+    )  # fmt: skip
+    audit_export(
+        request, what="publicity.notice.items", detail={"notice": notice.pk, "version": version.number}
+    )
+    return response
 
 
 @notice_view(SAFE)
 def export_objections(request: HttpRequest, notice: Notice) -> HttpResponse:
-    data = core_exporters.render(exporters.OBJECTIONS, "xlsx", notice=notice)
-    return _xlsx(data, f"notice-{notice.pk}-objections.xlsx")
+    response = core_exporters.download(
+        exporters.OBJECTIONS,
+        core_exporters.requested_format(request),
+        filename=f"notice-{notice.pk}-objections",
+        notice=notice,
+    )
+    audit_export(request, what="publicity.notice.objections", detail={"notice": notice.pk})
+    return response

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -32,6 +32,8 @@ class RegistrationWindow(models.Model):
     @property
     def closes_at(self) -> datetime:
         """The first instant registration is closed: 00:00 Asia/Shanghai after the closing day."""
+        if self.closes_on >= date.max:  # stored before dates were bounded (or through the admin)
+            return datetime.max.replace(tzinfo=SHANGHAI)
         return datetime.combine(self.closes_on + timedelta(days=1), time.min, tzinfo=SHANGHAI)
 
     def is_open(self, now: datetime) -> bool:

@@ -33,6 +33,7 @@ from contest.registration.services.entries import (
     update_entry,
     window_for,
 )
+from contest.registration.services.files import plan_identity_hits, submitted_sha256s
 from contest.registration.services.import_rows import (
     ELIGIBILITY_COLUMN,
     ENTRY_IMPORT_COLUMNS,
@@ -98,6 +99,7 @@ __all__ = [
     "import_entries",
     "industry_from_cell",
     "manifest_for",
+    "plan_identity_hits",
     "qualify_entry",
     "record_duplicates",
     "record_submission",
@@ -109,6 +111,7 @@ __all__ = [
     "save_team",
     "set_registration_window",
     "submit_entry",
+    "submitted_sha256s",
     "update_entry",
     "window_for",
     "withdraw_entry",

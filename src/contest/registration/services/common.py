@@ -11,6 +11,7 @@ from typing import Any
 from contest.core import audit
 from contest.core.access import require
 from contest.core.errors import ContestError, ValidationFailed
+from contest.core.inputs import check_date, text_problem
 from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
 
@@ -49,7 +50,19 @@ def text_value(
         errors[key] = f"请填写{label}。"
     elif len(value) > max_length:
         errors[key] = f"{label}不能超过 {max_length} 个字符（当前 {len(value)} 个）。"
+    elif problem := text_problem(value):
+        errors[key] = problem
     return value
+
+
+def plain_text(errors: dict, key: str, value, *, max_length: int) -> str:
+    """An optional short text (a member's role, an IP item's number): stripped and cut to
+    ``max_length``; control characters are noted in ``errors``."""
+    text = str(value or "").strip()[:max_length]
+    problem = text_problem(text)
+    if problem:
+        errors[key] = problem
+    return text
 
 
 def checked(errors: dict, key: str, fn, *args, **kwargs):
@@ -61,18 +74,31 @@ def checked(errors: dict, key: str, fn, *args, **kwargs):
         return None
 
 
-def parse_date(value, key: str, label: str) -> date:
-    if isinstance(value, date):
+#: the earliest founding date an enterprise may give (older ones are typos: 0001-01-01)
+EARLIEST_FOUNDING = date(1900, 1, 1)
+
+
+def parse_date(value, key: str, label: str, *, calendar: bool = True) -> date:
+    """An ISO date; with ``calendar``, inside the competition's calendar (``core.inputs``);
+    otherwise (a founding date) not before ``EARLIEST_FOUNDING``."""
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value).strip())
+        except ValueError as exc:
+            raise ValidationFailed(f"{label}应为日期，格式 YYYY-MM-DD。", field=key) from exc
+    if not calendar:
+        if value < EARLIEST_FOUNDING:
+            raise ValidationFailed(f"{label}不能早于 {EARLIEST_FOUNDING.isoformat()}。", field=key)
         return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError as exc:
-        raise ValidationFailed(f"{label}应为日期，格式 YYYY-MM-DD。", field=key) from exc
+    return check_date(value, field=key)
 
 
 def parse_int(value, key: str, label: str) -> int:
+    text = str(value).strip()
     try:
-        number = int(str(value).strip())
+        if not text.isascii() or "_" in text:  # int() reads “１０” and “1_0” as ten
+            raise ValueError(text)
+        number = int(text)
     except ValueError as exc:
         raise ValidationFailed(f"{label}应为整数。", field=key) from exc
     if number < 0:

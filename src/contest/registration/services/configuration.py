@@ -12,6 +12,7 @@ from contest.accounts.rules import is_secretariat_for_edition
 from contest.catalog.models import EditionGroup, Event
 from contest.core import audit
 from contest.core.errors import Conflict, FieldErrors, PermissionDenied, ValidationFailed
+from contest.core.inputs import check_date
 from contest.registration import validators as v
 from contest.registration.enums import RuleKind
 from contest.registration.models import EligibilityRule, RegistrationWindow
@@ -23,6 +24,13 @@ from contest.registration.services.common import checked, parse_date, parse_int
 def set_registration_window(*, by, event: Event, opens_at, closes_on: date) -> RegistrationWindow:
     if by is None or not by.has_perm("registration.manage_event_entries", event):
         raise PermissionDenied("您没有管理该赛事的权限。")
+    problems = {
+        key: exc.message
+        for key, value in (("opens_at", opens_at), ("closes_on", closes_on))
+        if (exc := _date_refusal(value, key))
+    }
+    if problems:
+        raise FieldErrors(problems)
     if timezone.localtime(opens_at).date() > closes_on:
         raise ValidationFailed("报名截止日不能早于开始日期。", field="closes_on")
     with transaction.atomic():
@@ -43,6 +51,14 @@ def set_registration_window(*, by, event: Event, opens_at, closes_on: date) -> R
             },
         )
     return window
+
+
+def _date_refusal(value, key: str) -> ValidationFailed | None:
+    try:
+        check_date(value, field=key)
+    except ValidationFailed as exc:
+        return exc
+    return None
 
 
 # -- eligibility rules (the secretariat, through the admin) ------------------------------------------

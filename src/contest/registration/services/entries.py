@@ -14,6 +14,7 @@ from contest.catalog.enums import RegistrationMode, Tier
 from contest.catalog.models import EditionGroup, Event
 from contest.core import audit
 from contest.core.errors import Closed, Conflict, FieldErrors, PermissionDenied, ValidationFailed
+from contest.core.inputs import as_decimal, local, parse_decimal
 from contest.registration import validators as v
 from contest.registration.enums import ACTIVE, GroupKind, Industry
 from contest.registration.models import Enterprise, Entry, EntryImage, MakerTeam, RegistrationWindow
@@ -22,9 +23,11 @@ from contest.registration.services.common import (
     checked,
     locked_entry,
     parse_int,
+    plain_text,
     require_entry_action,
     text_value,
 )
+from contest.registration.services.files import delete_after_commit, discard_on_failure
 from contest.registration.similarity import simhash
 
 ENTRY_TEXT_FIELDS = ("title", "summary", "innovation", "market", "business_model", "team_description")
@@ -49,9 +52,7 @@ def ensure_open(event: Event, *, now=None) -> None:
     if window is None:
         raise Closed(f"“{event.name}”尚未公布报名时间。")
     if now < window.opens_at:
-        raise Closed(
-            f"“{event.name}”报名尚未开始（{timezone.localtime(window.opens_at):%Y-%m-%d %H:%M} 开始）。"
-        )
+        raise Closed(f"“{event.name}”报名尚未开始（{local(window.opens_at):%Y-%m-%d %H:%M} 开始）。")
     if now >= window.closes_at:
         raise Closed(f"“{event.name}”报名已于 {window.closes_on:%Y-%m-%d} 24:00 截止，不能再提交或修改。")
 
@@ -102,12 +103,13 @@ def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         )  # fmt: skip
     if "ip_list" in data:
         items = []
-        for item in data.get("ip_list") or []:
+        for row, item in enumerate(data.get("ip_list") or [], start=1):
             name = str(item.get("name") or "").strip()
             if not name:
                 continue
-            items.append({"kind": str(item.get("kind") or "").strip()[:20], "name": name[:200],
-                          "number": str(item.get("number") or "").strip()[:50]})  # fmt: skip
+            items.append({"kind": plain_text(errors, f"ip-{row}-kind", item.get("kind"), max_length=20),
+                          "name": plain_text(errors, f"ip-{row}-name", name, max_length=200),
+                          "number": plain_text(errors, f"ip-{row}-number", item.get("number"), max_length=50)})  # fmt: skip
         out["ip_list"] = items
     if "pitch_video_url" in data:
         out["pitch_video_url"] = checked(
@@ -120,11 +122,12 @@ def clean_entry(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 def _finite_decimal(errors, key, value, label):
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-        if not amount.is_finite():
+        # typed text: ASCII digits only, not “１０”, “1_0”; numbers from a program or a workbook as they are
+        amount = parse_decimal(value.replace(",", "")) if isinstance(value, str) else as_decimal(value)
+        if abs(amount) >= v.MAX_AMOUNT:
             raise InvalidOperation
         return amount.quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
+    except (ValidationFailed, InvalidOperation):
         errors[key] = f"{label}应为数字。"
         return None
 
@@ -181,11 +184,17 @@ def update_entry(
     images: list[tuple[str, bytes]] | None = None,
     expected_version: int | None = None,
 ) -> Entry:
-    """The entrant edits a draft (or a returned entry) until the deadline."""
+    """The entrant edits a draft (or a returned entry) until the deadline.
+
+    A new business plan replaces the stored one, whose file is deleted after the commit unless a
+    receipt certifies it (``services.files``); at most ``MAX_IMAGES_PER_ENTRY`` images are kept."""
     cleaned = clean_entry(data, partial=True)
     plan = v.check_pdf(*business_plan) if business_plan else None
     checked_images = [v.check_image(name, blob) for name, blob in images or []]
-    with transaction.atomic():
+    if len(checked_images) > v.MAX_IMAGES_PER_ENTRY:
+        raise ValidationFailed(_too_many_images(len(checked_images), 0), field="images")
+    written: list[str] = []
+    with discard_on_failure(written), transaction.atomic():
         entry = locked_entry(entry)
         require_entry_action(
             by, "registration.change_entry", entry, person=is_entry_owner, message="只有报名人可以修改项目。",
@@ -194,8 +203,14 @@ def update_entry(
         ensure_open(entry.event)
         if expected_version is not None and expected_version != entry.version:
             raise Conflict("项目已在其他窗口中被修改，请刷新后再保存。")
+        stored_images = entry.images.count()
+        if checked_images and stored_images + len(checked_images) > v.MAX_IMAGES_PER_ENTRY:
+            raise ValidationFailed(_too_many_images(len(checked_images), stored_images), field="images")
         before = {k: getattr(entry, k) for k in cleaned}
         before_plan = entry.business_plan_sha256
+        replaced = (
+            [(entry.business_plan.name, before_plan)] if plan is not None and entry.business_plan else []
+        )
         for key, value in cleaned.items():
             setattr(entry, key, value)
         if plan is not None:
@@ -204,11 +219,13 @@ def update_entry(
             entry.business_plan_pages = plan.pages
             entry.business_plan_size = len(plan.data)
             entry.business_plan.save(plan.name, ContentFile(plan.data), save=False)
-        for image in checked_images:
-            ext = next(e for m, e in v.IMAGE_MAGIC.items() if image.data.startswith(m))
-            img = EntryImage(entry=entry, name=image.name, sha256=image.sha256, extension=ext,
-                             order=entry.images.count())  # fmt: skip
-            img.file.save(image.name, ContentFile(image.data), save=True)
+            written.append(entry.business_plan.name)
+        for order, image in enumerate(checked_images, start=stored_images):
+            img = EntryImage(entry=entry, name=image.name, sha256=image.sha256, extension=image.extension,
+                             order=order)  # fmt: skip
+            img.file.save(image.name, ContentFile(image.data), save=False)
+            written.append(img.file.name)
+            img.save()
         if "summary" in cleaned:
             entry.summary_simhash = simhash(entry.summary)
         entry.version += 1
@@ -218,7 +235,17 @@ def update_entry(
             changes["business_plan_sha256"] = {"before": before_plan, "after": plan.sha256}
         audit.record(action="registration.entry.updated", obj=entry, by=by, scope=f"event:{entry.event_id}",
                      data={"changes": changes, "images_added": [i.sha256 for i in checked_images]})  # fmt: skip
+        delete_after_commit(
+            entry, [(name, sha) for name, sha in replaced if name != entry.business_plan.name]
+        )
     return entry
+
+
+def _too_many_images(adding: int, stored: int) -> str:
+    return (
+        f"每个项目最多 {v.MAX_IMAGES_PER_ENTRY} 张图片：已有 {stored} 张，本次上传 {adding} 张。"
+        "请先删除不需要的图片。"
+    )
 
 
 def remove_image(*, by, image: EntryImage) -> None:
@@ -227,6 +254,7 @@ def remove_image(*, by, image: EntryImage) -> None:
         if not by.has_perm("registration.change_entry", entry):
             raise PermissionDenied("不能删除此图片。")
         ensure_open(entry.event)
-        sha = image.sha256
+        sha, name = image.sha256, image.file.name
         image.delete()
         audit.record(action="registration.entry.image_removed", obj=entry, by=by, data={"sha256": sha})
+        delete_after_commit(entry, [(name, sha)])

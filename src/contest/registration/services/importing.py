@@ -14,7 +14,7 @@ from contest.core.errors import Conflict, PermissionDenied, ValidationFailed
 from contest.registration.enums import GroupKind
 from contest.registration.models import Enterprise, Entry
 from contest.registration.services.common import locked_entry, snapshot
-from contest.registration.services.duplicates import enqueue_duplicate_check
+from contest.registration.services.duplicates import enqueue_duplicate_checks
 from contest.registration.services.entries import ensure_open
 from contest.registration.services.import_rows import (
     IMPORT_ROW_LIMIT,
@@ -94,7 +94,7 @@ def import_entries(
             },
         )
         changed = [r.entry.pk for r in report.rows if r.action in ("created", "updated")]
-        transaction.on_commit(lambda: [enqueue_duplicate_check(pk) for pk in changed])
+        transaction.on_commit(lambda: enqueue_duplicate_checks(changed))  # one bulk task, not one per row
     return report
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from contest.core import audit
 from contest.core.errors import Conflict, ContestError, FieldErrors, ValidationFailed
+from contest.core.inputs import check_text
 from contest.core.lifecycle import refusal, transition
 from contest.registration.enums import AWAITING_REVIEW, RuleKind
 from contest.registration.models import EligibilityRule, Entry, Submission
@@ -165,18 +166,19 @@ def submit_entry(*, by, entry: Entry) -> Submission:
 
 
 def return_entry(*, by, entry: Entry, comment: str) -> Entry:
-    comment = (comment or "").strip()
+    comment = check_text((comment or "").strip(), field="comment")
     if not comment:
         raise ValidationFailed("退回修改时请写明需要修改的内容。", field="comment")
     return _decide(by=by, entry=entry, to=S.RETURNED, reason=comment, comment=comment)
 
 
 def qualify_entry(*, by, entry: Entry, reason: str = "") -> Entry:
+    check_text(reason or "", field="reason")
     return _decide(by=by, entry=entry, to=S.QUALIFIED, reason=reason)
 
 
 def disqualify_entry(*, by, entry: Entry, reason: str) -> Entry:
-    reason = (reason or "").strip()
+    reason = check_text((reason or "").strip(), field="reason")
     if not reason:
         raise ValidationFailed("资格审查不通过时请写明原因。", field="reason")
     return _decide(by=by, entry=entry, to=S.DISQUALIFIED, reason=reason, comment=reason)
@@ -195,6 +197,7 @@ def _decide(*, by, entry: Entry, to: str, reason: str, comment: str | None = Non
 
 def withdraw_entry(*, by, entry: Entry, reason: str = "") -> Entry:
     """The entrant withdraws, before the qualification decision."""
+    check_text(reason or "", field="reason")
     with transaction.atomic():
         entry = locked_entry(entry)
         require_entry_action(by, "registration.withdraw_entry", entry, person=is_entry_owner,
@@ -205,7 +208,7 @@ def withdraw_entry(*, by, entry: Entry, reason: str = "") -> Entry:
 
 def reopen_entry(*, by, entry: Entry, reason: str) -> Entry:
     """Organizer override: send a decided entry back to review. Demands a reason."""
-    reason = (reason or "").strip()
+    reason = check_text((reason or "").strip(), field="reason")
     if not reason:
         raise ValidationFailed("撤销审查结论须写明理由。", field="reason")
     with transaction.atomic():
@@ -227,6 +230,7 @@ def bulk_review(*, by, entries: list[Entry], action: str, reason: str = "") -> B
     services = {"qualify": qualify_entry, "return": return_entry, "disqualify": disqualify_entry}
     if action not in services:
         raise ValidationFailed("未知的批量操作。", field="action")
+    check_text(reason or "", field="reason")  # refused once, not once per entry
     result = BulkResult(done=[], failed={})
     for entry in entries:
         try:

@@ -10,10 +10,19 @@ from django.utils import timezone
 from contest.catalog.models import Division
 from contest.core import audit
 from contest.core.errors import Conflict, FieldErrors, PermissionDenied
+from contest.core.inputs import text_problem
 from contest.registration import validators as v
 from contest.registration.enums import Industry, SmeStatus
 from contest.registration.models import Enterprise, MakerTeam, TeamMember
-from contest.registration.services.common import checked, parse_date, parse_int, snapshot, text_value, truthy
+from contest.registration.services.common import (
+    checked,
+    parse_date,
+    parse_int,
+    plain_text,
+    snapshot,
+    text_value,
+    truthy,
+)
 
 # -- entrant profiles --------------------------------------------------------------------
 
@@ -42,7 +51,9 @@ def clean_enterprise(data: dict[str, Any], *, instance: Enterprise | None = None
         clash = Enterprise.objects.filter(credit_code=code).exclude(pk=getattr(instance, "pk", None)).exists()
         if clash:
             errors["credit_code"] = "该统一社会信用代码已由其他账号登记；如需找回账号请联系赛事组织方。"
-    founded = checked(errors, "founded_on", parse_date, data.get("founded_on"), "founded_on", "成立日期")
+    founded = checked(
+        errors, "founded_on", parse_date, data.get("founded_on"), "founded_on", "成立日期", calendar=False
+    )
     if founded and founded > timezone.localdate():
         errors["founded_on"] = "成立日期不能晚于今天。"
     out["founded_on"] = founded
@@ -119,10 +130,15 @@ def save_team(*, by, data: dict[str, Any], members: list[dict[str, Any]]) -> Mak
         name = str(member.get("name") or "").strip()
         if not name:
             errors[f"members-{i}-name"] = f"第 {i} 位成员：请填写姓名。"
+        elif problem := text_problem(name):
+            errors[f"members-{i}-name"] = problem
         phone = checked(errors, f"members-{i}-phone", v.normalize_mobile, str(member.get("phone") or ""),
                        field=f"members-{i}-phone")  # fmt: skip
-        clean_members.append({"name": name, "role": str(member.get("role") or "").strip()[:50], "phone": phone,
-                              "affiliation": str(member.get("affiliation") or "").strip()[:200]})  # fmt: skip
+        role = plain_text(errors, f"members-{i}-role", member.get("role"), max_length=50)
+        affiliation = plain_text(
+            errors, f"members-{i}-affiliation", member.get("affiliation"), max_length=200
+        )
+        clean_members.append({"name": name, "role": role, "phone": phone, "affiliation": affiliation})
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():

@@ -16,6 +16,7 @@ from django.utils import timezone
 from contest.catalog.enums import RegistrationMode, Tier
 from contest.catalog.models import Edition, Event
 from contest.catalog.selectors import RegistrationLink, registration_links
+from contest.core.inputs import local
 from contest.registration.models import RegistrationWindow
 
 register = template.Library()
@@ -64,7 +65,7 @@ def registration_button(event: Event) -> RegistrationButton:
     return RegistrationButton(
         kind="platform",
         state=window_state(window, timezone.now()),
-        opens_on=timezone.localdate(window.opens_at),
+        opens_on=local(window.opens_at).date(),
         closes_on=window.closes_on,
     )
 

@@ -8,6 +8,7 @@ Views parse input, call a service, and show its refusal as a message.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import uuid
 
@@ -26,16 +27,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from stdnum.cn import uscc
 
+from contest.accounts.security import audit_export
 from contest.catalog import selectors as catalog_selectors
 from contest.catalog.models import Event
 from contest.core import exporters
 from contest.core.errors import ContestError
+from contest.core.forms import HardenedForm
+from contest.core.inputs import displayable, local, parse_ids
+from contest.core.uploads import upload_response
 from contest.core.views import READ_WRITE, SAFE, WRITE, ConsoleView, Lookup, actor, show_refusal
 from contest.registration import selectors, services
 from contest.registration.enums import EntryStatus, Industry
 from contest.registration.exporters import ENTRIES
 from contest.registration.importer import read_entry_table
-from contest.registration.models import Entry
+from contest.registration.models import Entry, RegistrationWindow
 
 PAGE_SIZE = 50
 S = EntryStatus
@@ -84,7 +89,7 @@ console_view = ConsoleView(gate=selectors.can_use_console, lookups=(EVENT, ENTRY
 # -- forms ----------------------------------------------------------------------------------------
 
 
-class EntryFilterForm(forms.Form):
+class EntryFilterForm(HardenedForm, forms.Form):
     group = forms.ChoiceField(label=gettext_lazy("组别"), required=False)
     status = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
     industry = forms.ChoiceField(label=gettext_lazy("行业领域"), required=False)
@@ -116,7 +121,7 @@ class EntryFilterForm(forms.Form):
         )
 
 
-class WindowForm(forms.Form):
+class WindowForm(HardenedForm, forms.Form):
     opens_at = forms.DateTimeField(
         label=gettext_lazy("开始报名（北京时间）"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -128,7 +133,7 @@ class WindowForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(HardenedForm, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("报名表（.xlsx 或 .csv）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
@@ -178,7 +183,7 @@ def entry_list(request: HttpRequest, event: Event) -> HttpResponse:
 def _bulk_review(request: HttpRequest, event: Event) -> None:
     action = request.POST.get("action", "")
     reason = request.POST.get("reason", "")
-    ids = [int(x) for x in request.POST.getlist("entry") if x.isdigit()]
+    ids = parse_ids(request.POST.getlist("entry"))
     if not ids:
         messages.error(request, _("请先勾选要处理的项目。"))
         return
@@ -205,12 +210,10 @@ def entry_export(request: HttpRequest, event: Event) -> HttpResponse:
     groups = selectors.groups_of_event(event)
     form = EntryFilterForm(request.GET, groups=groups, provinces=list(catalog_selectors.provinces()))
     entries = selectors.export_entries(request.user, event, form.entry_filter())
-    data = exporters.render(ENTRIES, "xlsx", entries=entries)
-    filename = f"报名项目-{event.name}-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    fmt = exporters.requested_format(request)
+    filename = f"报名项目-{event.name}-{timezone.localdate():%Y%m%d}"
+    response = exporters.download(ENTRIES, fmt, filename=filename, entries=entries)
+    audit_export(request, what="registration.entries", scope=f"event:{event.pk}")
     return response
 
 
@@ -278,17 +281,21 @@ def entry_review(request: HttpRequest, entry: Entry) -> HttpResponse:
 def entry_plan(request: HttpRequest, entry: Entry) -> FileResponse:
     if not entry.business_plan:
         raise Http404("no business plan")
-    try:
-        handle = entry.business_plan.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("business plan file missing") from exc
-    response = FileResponse(handle, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=entry.business_plan_name or "business-plan.pdf"
+    return upload_response(
+        entry.business_plan,
+        content_type="application/pdf",
+        filename=entry.business_plan_name or "business-plan.pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+
+
+def _shown_window(window: RegistrationWindow | None) -> RegistrationWindow | None:
+    """The window as the page shows it: an opening stored outside what local time can show (year
+    9999, before inputs were bounded) shown as the nearest instant, so the page opens to fix it."""
+    if window is None:
+        return None
+    shown = copy.copy(window)
+    shown.opens_at = displayable(window.opens_at)
+    return shown
 
 
 @console_view(READ_WRITE)
@@ -312,13 +319,13 @@ def window(request: HttpRequest, event: Event) -> HttpResponse:
     else:
         initial = {}
         if current is not None:
-            initial = {"opens_at": timezone.localtime(current.opens_at), "closes_on": current.closes_on}
+            initial = {"opens_at": local(current.opens_at), "closes_on": current.closes_on}
         form = WindowForm(initial=initial)
     context = {
         "event": event,
         "edition": event.edition,
         "form": form,
-        "current": current,
+        "current": _shown_window(current),
         "is_open": current is not None and current.is_open(timezone.now()),
         "section": "console",
     }

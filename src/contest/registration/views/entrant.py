@@ -27,6 +27,8 @@ from contest.catalog import selectors as catalog_selectors
 from contest.catalog.enums import RegistrationMode
 from contest.catalog.models import Division, Edition, EditionGroup, Event
 from contest.core.errors import Conflict, ContestError, FieldErrors, ValidationFailed
+from contest.core.inputs import local
+from contest.core.uploads import upload_response
 from contest.core.views import actor, show_refusal
 from contest.registration import selectors, services, validators
 from contest.registration.enums import ACTIVE, EntryStatus, GroupKind
@@ -140,7 +142,7 @@ def deadline_for(window: RegistrationWindow | None, now: datetime | None = None)
         return Deadline(line=_("报名时间尚未公布"), countdown="", state="unset")
     line = _("报名截止：%(date)s 24:00（北京时间）") % {"date": window.closes_on.isoformat()}
     if now < window.opens_at:
-        opens = timezone.localtime(window.opens_at).strftime("%Y-%m-%d %H:%M")
+        opens = local(window.opens_at).strftime("%Y-%m-%d %H:%M")
         return Deadline(
             line=line, countdown=_("报名尚未开始，%(time)s 开始。") % {"time": opens}, state="not_open"
         )
@@ -585,11 +587,27 @@ def _save_entry(request: HttpRequest, entry: Entry, form: EntryForm) -> tuple[En
             )
             version = entry.version
             outcome["files_saved"] = True
+            if plan is not None:
+                _warn_identity_in_plan(request, entry, plan[1])
     except ContestError as exc:
         form.apply_errors(exc)
         outcome["file_failed"] = True
     form.data["version"] = str(version)
     return entry, outcome
+
+
+def _warn_identity_in_plan(request: HttpRequest, entry: Entry, data: bytes) -> None:
+    """A warning, not a refusal: the plan was saved, but its own text names the entrant."""
+    found = services.plan_identity_hits(entry=entry, data=data)
+    if found:
+        messages.warning(
+            request,
+            _(
+                "商业计划书已保存，但其中出现了可识别您身份的信息：%(found)s。网络评审通常为匿名评审，"
+                "评委会看到 PDF 原文；建议删去这些信息后重新上传。"
+            )
+            % {"found": "、".join(found[:6])},
+        )
 
 
 @login_required
@@ -651,15 +669,6 @@ def _viewable_entry_or_404(request: HttpRequest, pk: int) -> Entry:
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 
 
-def _file_response(file, *, content_type: str, filename: str) -> FileResponse:
-    response = FileResponse(
-        file.open("rb"), content_type=content_type, as_attachment=False, filename=filename
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_safe
 def entry_business_plan(request: HttpRequest, pk: int) -> FileResponse:
@@ -667,7 +676,7 @@ def entry_business_plan(request: HttpRequest, pk: int) -> FileResponse:
     entry = _viewable_entry_or_404(request, pk)
     if not entry.business_plan:
         raise Http404("no business plan uploaded")
-    return _file_response(
+    return upload_response(
         entry.business_plan, content_type="application/pdf", filename=entry.business_plan_name
     )
 
@@ -680,9 +689,7 @@ def entry_image(request: HttpRequest, pk: int, image_pk: int) -> FileResponse:
     if image is None:
         raise Http404("no such image")
     content_type = IMAGE_TYPES.get(image.extension, "application/octet-stream")
-    response = _file_response(image.file, content_type=content_type, filename=image.name)
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return upload_response(image.file, content_type=content_type, filename=image.name)
 
 
 @login_required

@@ -19,6 +19,18 @@ class Expert(models.Model):
     kind = models.CharField("专家类别", max_length=20, choices=ExpertKind.choices)
     phone = models.CharField("手机", max_length=20, unique=True)
     email = models.EmailField("邮箱", blank=True)
+    #: when the current ``email`` was confirmed by a link sent to it; cleared whenever it changes.
+    #: Invitations (a password-setting link) go only to a verified address.
+    email_verified_at = models.DateTimeField("邮箱验证时间", null=True, blank=True)
+    #: when the current ``phone`` was confirmed; cleared whenever it changes. No SMS channel
+    #: exists yet, so nothing is ever sent to an unverified number and no account is linked by it.
+    phone_verified_at = models.DateTimeField("手机验证时间", null=True, blank=True)
+    #: the organization whose staff added the expert and may change the contact details (with the
+    #: secretariat and the expert themself); empty when the secretariat or the operator added them.
+    owner_organization = models.ForeignKey(
+        "catalog.Organization", verbose_name="维护单位", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     is_active = models.BooleanField("在库", default=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

@@ -188,6 +188,8 @@ class AssignmentRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: the worker's last sign of life while the run runs (a running run whose heartbeat is old is stale)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     lifecycle = Lifecycle(transitions=RUN_TRANSITIONS, audit="review.assignment_run",
                           scope=lambda run: round_scope(run.round), noun=gettext_noop("分配任务"))  # fmt: skip

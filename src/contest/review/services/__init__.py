@@ -23,6 +23,7 @@ from contest.review.services.advancement import (
     zone_of,
 )
 from contest.review.services.assignments import (
+    expire_stale_runs,
     hand_over_unfinished,
     match_score,
     pin_assignment,
@@ -42,7 +43,19 @@ from contest.review.services.conflicts import (
     pin_conflict,
     recuse_from_assignment,
 )
-from contest.review.services.experts import add_expert, clean_expert, invite_expert, update_expert
+from contest.review.services.experts import (
+    NOT_THE_OWNER,
+    add_expert,
+    clean_expert,
+    expert_verification_token,
+    invite_expert,
+    owner_organization_for,
+    read_expert_verification_token,
+    require_edit_expert,
+    send_expert_verification,
+    update_expert,
+    verify_expert_email,
+)
 from contest.review.services.importing import (
     EXPERT_COMPARED,
     EXPERT_HEADERS,
@@ -77,6 +90,7 @@ __all__ = [
     "EXPERT_IMPORT_COLUMNS",
     "EXPERT_IMPORT_ROW_LIMIT",
     "EXPERT_KIND_CELLS",
+    "NOT_THE_OWNER",
     "ORG_NOISE",
     "ROUND_FIELDS",
     "ROUND_PLACES_MAX",
@@ -98,6 +112,8 @@ __all__ = [
     "detect_conflicts",
     "detect_conflicts_for",
     "ensure_round_open",
+    "expert_verification_token",
+    "expire_stale_runs",
     "hand_over_unfinished",
     "import_experts",
     "industry_cells",
@@ -105,6 +121,7 @@ __all__ = [
     "match_score",
     "normalize_org",
     "outlier_judges",
+    "owner_organization_for",
     "parse_scores",
     "pin_assignment",
     "pin_conflict",
@@ -113,6 +130,7 @@ __all__ = [
     "publish_decisions",
     "quota_size",
     "ranking_buckets",
+    "read_expert_verification_token",
     "reassign_unfinished",
     "recompute_rankings",
     "recuse_from_assignment",
@@ -120,9 +138,11 @@ __all__ = [
     "remove_assignment",
     "replace_judge",
     "request_assignment",
+    "require_edit_expert",
     "rubric_of",
     "run_assignment",
     "save_sheet",
+    "send_expert_verification",
     "set_proportional_quota",
     "set_quota",
     "set_round_judge",
@@ -132,6 +152,7 @@ __all__ = [
     "swap_assignment",
     "update_expert",
     "update_round",
+    "verify_expert_email",
     "withdraw_assignment",
     "zone_of",
 ]

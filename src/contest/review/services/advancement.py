@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from contest.core import audit
 from contest.core.access import require
 from contest.core.errors import Conflict, FieldErrors, ValidationFailed
+from contest.core.inputs import check_text
 from contest.core.lifecycle import transition
 from contest.review.enums import Decision, QuotaKind, RoundStatus
 from contest.review.models import AdvancementDecision, Quota, RankingSnapshot, ReviewRound, round_scope
@@ -83,6 +84,7 @@ def set_quota(*, by, round: ReviewRound, group_code: str, kind: str, count=None,
 def stage_decisions(*, by, round: ReviewRound, decisions: dict[int, str], note: str = "") -> int:
     """Stage advance / hold decisions (entry id → decision) for later publication."""
     require(by, "review.manage_round", round)
+    check_text(note or "", field="note")
     rows = {r.entry: r for r in compute_rows(round)}
     with transaction.atomic():
         round = ReviewRound.objects.select_for_update().get(pk=round.pk)

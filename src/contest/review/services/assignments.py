@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from contest.core import audit
 from contest.core.access import require
 from contest.core.errors import Conflict, ValidationFailed
-from contest.review.enums import AssignmentSource, RoundStatus, SheetStatus
+from contest.core.lifecycle import transition
+from contest.core.workers import stale_before, stale_jobs
+from contest.review.enums import AssignmentSource, RoundStatus, RunStatus, SheetStatus
 from contest.review.matching import match_score
 from contest.review.models import (
     Assignment,
@@ -24,15 +27,41 @@ from contest.review.services.common import has_submitted_sheet
 from contest.review.tasks import run_assignment, run_assignment_task
 
 __all__ = [
-    "hand_over_unfinished", "match_score", "pin_assignment", "reassign_unfinished", "remove_assignment",
+    "expire_stale_runs", "hand_over_unfinished", "match_score", "pin_assignment", "reassign_unfinished", "remove_assignment",
     "replace_judge", "request_assignment", "run_assignment", "swap_assignment", "withdraw_assignment",
 ]  # fmt: skip
 
 # -- assignment ---------------------------------------------------------------------------------------
 
 
+def expire_stale_runs(*, round: ReviewRound | int | None = None) -> int:
+    """Fail the running assignment runs whose worker died: no heartbeat (or start) for
+    ``STALE_JOB_AFTER`` — and the queued ones older than that while no worker is alive. The system
+    acts (no user), with a reason; the round's assignment is untouched (a run writes it in one
+    transaction at its end), so a new run can start at once. Called when a run is requested or
+    looked at, and periodically by ``run_worker``. Returns how many runs it failed."""
+    limit = stale_before()
+    stale = AssignmentRun.objects.filter(
+        stale_jobs(limit, running=RunStatus.RUNNING, queued=RunStatus.QUEUED)
+    )
+    if round is not None:
+        stale = stale.filter(round=round)
+    failed = 0
+    for run in stale.select_related("round").order_by("pk"):
+        last = timezone.localtime(run.heartbeat_at or run.created_at)
+        reason = f"后台任务中断：自 {last:%Y-%m-%d %H:%M} 起没有进展，已标记为失败；请重新分配。"
+        try:
+            transition(run, RunStatus.FAILED, by=None, reason=reason,
+                       values={"progress": 100, "message": reason[:500], "finished_at": timezone.now()})  # fmt: skip
+        except Conflict:  # it finished meanwhile
+            continue
+        failed += 1
+    return failed
+
+
 def request_assignment(*, by, round: ReviewRound) -> AssignmentRun:
     require(by, "review.manage_round", round)
+    expire_stale_runs(round=round)
     with transaction.atomic():
         if ReviewRound.objects.select_for_update().get(pk=round.pk).status == RoundStatus.PUBLISHED:
             raise Conflict("结果已发布的轮次不能重新分配。")

@@ -21,7 +21,7 @@ from contest.registration.enums import Industry, chinese_label
 from contest.registration.services import industry_from_cell
 from contest.review.enums import ExpertKind
 from contest.review.models import Expert
-from contest.review.services.experts import clean_expert
+from contest.review.services.experts import CONTACT_FIELDS, clean_expert, owner_organization_for
 
 # -- importing experts (two-phase: validate every row, then one transaction) ------------------------------
 
@@ -174,7 +174,7 @@ EXPERT_COMPARED = ("name", "organization_name", "organization_credit_code", "tit
                    "phone", "email")  # fmt: skip
 
 
-def _plan_expert_import(rows: list[dict[str, Any]]) -> list[ExpertImportRow]:
+def _plan_expert_import(rows: list[dict[str, Any]], *, by=None) -> list[ExpertImportRow]:
     provinces = _province_codes()
     phones: dict[str, int] = {}
     normalized: list[str | None] = []
@@ -209,6 +209,10 @@ def _plan_expert_import(rows: list[dict[str, Any]]) -> list[ExpertImportRow]:
                     audit.jsonable(getattr(current, k)) == audit.jsonable(cleaned[k]) for k in EXPERT_COMPARED
                 )
                 item.action = "unchanged" if same else "updated"
+                if not same and by is not None and not by.has_perm("review.edit_expert", current):
+                    item.action = ""
+                    item.errors = [RowError(number, EXPERT_HEADERS["phone"],
+                                            "该手机号的专家由其他单位维护，不能通过导入修改其信息。")]  # fmt: skip
         planned.append(item)
     return planned
 
@@ -227,23 +231,32 @@ def import_experts(*, by, rows: list[dict[str, Any]], dry_run: bool = False, sou
         raise ValidationFailed(f"一次最多导入 {EXPERT_IMPORT_ROW_LIMIT} 行，当前 {len(rows)} 行；请分批导入。",
                                field="file")  # fmt: skip
     if dry_run:
-        return ExpertImportReport(rows=_plan_expert_import(rows), dry_run=True)
+        return ExpertImportReport(rows=_plan_expert_import(rows, by=by), dry_run=True)
     with transaction.atomic():
-        report = ExpertImportReport(rows=_plan_expert_import(rows), dry_run=False)
+        report = ExpertImportReport(rows=_plan_expert_import(rows, by=by), dry_run=False)
         if report.errors:
             raise ExpertImportRefused(report)
+        owner, changes = owner_organization_for(by), []
         for item in report.rows:
             if item.action == "created":
-                item.expert = Expert.objects.create(added_by=by, **item.data)
+                item.expert = Expert.objects.create(added_by=by, owner_organization_id=owner, **item.data)
             elif item.action == "updated":
                 expert = Expert.objects.select_for_update().get(pk=item.expert.pk)
-                for key, value in item.data.items():
+                before = {k: getattr(expert, k) for k in item.data}
+                after = dict(item.data)
+                for field, stamp in CONTACT_FIELDS.items():  # a changed contact is unverified again
+                    if str(before[field] or "").lower() != str(after[field] or "").lower():
+                        before[stamp], after[stamp] = getattr(expert, stamp), None
+                for key, value in after.items():
                     setattr(expert, key, value)
                 expert.save()
+                changes.append(audit.Entry(action="review.expert.updated", obj=expert,
+                                           data={"changes": audit.diff(before, after), "source": source_name}))  # fmt: skip
                 item.expert = expert
         audit.record(action="review.experts.imported", by=by, object_type="review.expert", object_id="",
                      data={"source": source_name, "sha256": source_sha256, "rows": len(report.rows),
                            "created": [r.expert.pk for r in report.with_action("created")],
                            "updated": [r.expert.pk for r in report.with_action("updated")],
                            "unchanged": [r.expert.pk for r in report.with_action("unchanged")]})  # fmt: skip
+        audit.record_many(changes, by=by)
     return report

@@ -12,6 +12,7 @@ from django.db import transaction
 from contest.core import audit
 from contest.core.access import require
 from contest.core.errors import Conflict, FieldErrors
+from contest.core.inputs import as_decimal, date_problem, text_problem
 from contest.core.lifecycle import transition
 from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
@@ -41,7 +42,7 @@ def clean_rubric(rubric: list[dict]) -> list[dict]:
         code = str(c.get("code") or "").strip()
         name = str(c.get("name") or "").strip()
         try:
-            maximum, weight = Decimal(str(c.get("max"))), Decimal(str(c.get("weight")))
+            maximum, weight = as_decimal(c.get("max")), as_decimal(c.get("weight"))
         except Exception:
             errors[f"rubric-{i}"] = f"第 {i} 项的满分和权重应为数字。"
             continue
@@ -58,6 +59,17 @@ def clean_rubric(rubric: list[dict]) -> list[dict]:
     return out
 
 
+def input_problems(fields: dict[str, Any]) -> dict[str, str]:
+    """Control characters in the name, dates outside the competition's calendar (``core.inputs``)."""
+    problems = {}
+    if (problem := text_problem(str(fields.get("name") or ""))) is not None:
+        problems["name"] = problem
+    for key in ("opens_at", "closes_at"):
+        if fields.get(key) is not None and (problem := date_problem(fields[key])) is not None:
+            problems[key] = problem
+    return problems
+
+
 def create_round(*, by, edition, event=None, data: dict[str, Any]) -> ReviewRound:
     probe = ReviewRound(edition=edition, event=event)
     require(by, "review.manage_round", probe)
@@ -66,6 +78,8 @@ def create_round(*, by, edition, event=None, data: dict[str, Any]) -> ReviewRoun
         fields["rubric"] = clean_rubric(fields["rubric"])
     if not str(fields.get("name") or "").strip():
         raise FieldErrors({"name": "请填写轮次名称。"})
+    if problems := input_problems(fields):
+        raise FieldErrors(problems)
     if int(fields.get("judges_per_entry", 5)) < 1:
         raise FieldErrors({"judges_per_entry": "每个项目至少 1 位评审。"})
     with transaction.atomic():
@@ -89,10 +103,16 @@ def set_round_status(*, by, round: ReviewRound, to: str) -> ReviewRound:
     return round
 
 
-def anonymous_code(round: ReviewRound, entry: Entry) -> str:
-    """A code that reveals neither the entrant nor the registration order."""
+def anonymous_code(round: ReviewRound, entry: Entry, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A code that reveals neither the entrant nor the registration order: six hex digits of a keyed
+    digest, longer when those six are ``taken`` in the round (with 4,000 entries, two six-digit codes
+    collide about one time in three; the longer code keeps every code unique and still stable)."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{round.pk}:{entry.pk}".encode()).hexdigest()
-    return f"R{round.pk}-{digest[:6].upper()}"
+    for length in (6, 8, 10, 12):
+        code = f"R{round.pk}-{digest[:length].upper()}"
+        if code not in taken:
+            return code
+    raise Conflict("匿名编号冲突，请重试。")  # four digests colliding: not in this universe
 
 
 #: a round takes entries while it is being prepared or under review, never once review has ended
@@ -123,11 +143,15 @@ def add_entries(*, by, round: ReviewRound, entries: list[Entry] | None = None) -
         if locked.status not in ENTRIES_OPEN:
             raise Conflict(f"评审轮次当前为“{locked.get_status_display()}”，不能再加入参评项目。")
         present = set(round.round_entries.values_list("entry_id", flat=True))
-        rows = [
-            RoundEntry(round=round, entry=e, code=anonymous_code(round, e), carried_score=carried.get(e.pk, (None,))[0],
-                       source_round_id=carried.get(e.pk, (None, None))[1])
-            for e in entries if e.pk not in present
-        ]  # fmt: skip
+        taken = set(round.round_entries.values_list("code", flat=True))
+        rows = []
+        for e in entries:
+            if e.pk in present:
+                continue
+            code = anonymous_code(round, e, taken)
+            taken.add(code)
+            rows.append(RoundEntry(round=round, entry=e, code=code, carried_score=carried.get(e.pk, (None,))[0],
+                                   source_round_id=carried.get(e.pk, (None, None))[1]))  # fmt: skip
         RoundEntry.objects.bulk_create(rows)
         if rows:
             audit.record(action="review.round.entries_added", obj=round, by=by, scope=round_scope(round),
@@ -200,8 +224,9 @@ def update_round(*, by, round: ReviewRound, data: dict[str, Any]) -> ReviewRound
         fields["carry_weight"] = Decimal(str(fields["carry_weight"] or 0))
         if not 0 <= fields["carry_weight"] <= 1:
             errors["carry_weight"] = "上一轮成绩占比应在 0 到 1 之间。"
+    errors = {**input_problems(fields), **errors}
     opens, closes = fields.get("opens_at", round.opens_at), fields.get("closes_at", round.closes_at)
-    if opens and closes and closes <= opens:
+    if opens and closes and closes <= opens and not errors.keys() & {"opens_at", "closes_at"}:
         errors["closes_at"] = "评审截止时间应晚于开始时间。"
     if "previous" in data:
         previous = data["previous"]

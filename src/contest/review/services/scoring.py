@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from contest.core import audit
 from contest.core.access import require
-from contest.core.errors import Closed, Conflict, FieldErrors
+from contest.core.errors import Closed, Conflict, FieldErrors, ValidationFailed
+from contest.core.inputs import as_decimal, check_text
 from contest.core.lifecycle import transition
 from contest.review import aggregation as agg
 from contest.review.enums import RoundStatus, SheetStatus
@@ -38,15 +39,11 @@ def parse_scores(rubric, raw: dict[str, Any]) -> dict[str, Decimal]:
     errors: dict[str, str] = {}
     names = {c.code: c.name for c in rubric}
     for code, value in raw.items():
-        text = str(value).strip() if value is not None else ""
-        if text == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
         try:
-            number = Decimal(text)
-            if not number.is_finite():
-                raise ValueError
-            out[code] = number
-        except (ArithmeticError, ValueError):
+            out[code] = as_decimal(value)  # typed: plain ASCII digits, not “１０”, “1_0”, “NaN”, “1e3”
+        except ValidationFailed:
             errors[code] = f"“{names.get(code, code)}”的分数应为数字。"
     if errors:
         raise FieldErrors(errors)
@@ -60,6 +57,7 @@ def save_sheet(*, by, assignment: Assignment, scores: dict[str, Any], comment: s
     require(by, "review.score_entry", assignment)
     rubric = rubric_of(assignment.round)
     values = parse_scores(rubric, scores)
+    check_text(comment or "", field="comment")
     with transaction.atomic():
         round_ = ReviewRound.objects.get(pk=assignment.round_id)
         ensure_round_open(round_)

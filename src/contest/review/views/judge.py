@@ -25,12 +25,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from contest.accounts.forms import ServiceErrorsMixin
 from contest.core.errors import Closed, Conflict, ContestError
+from contest.core.forms import HardenedForm
+from contest.core.uploads import upload_response
 from contest.core.views import actor
+from contest.registration.validators import MAX_PDF_BYTES
 from contest.review import selectors, services
 from contest.review.aggregation import quantize
 from contest.review.enums import RoundStatus
 from contest.review.models import Assignment, ReviewRound, ScoreSheet, criterion_label
-from contest.review.watermark import PlanUnreadable, stamp_text, watermarked_plan
+from contest.review.watermark import PlanTooLarge, PlanUnreadable, stamp_text, watermarked_plan
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,7 @@ def _number(value) -> str:
 # -- the score form --------------------------------------------------------------------------------
 
 
-class ScoreForm(ServiceErrorsMixin, forms.Form):
+class ScoreForm(HardenedForm, ServiceErrorsMixin, forms.Form):
     """One input per rubric criterion (``score-<code>``), the comment and the sheet's version.
     Every field is optional here; ``services.save_sheet`` decides and names the field it refuses."""
 
@@ -284,7 +287,7 @@ def _peer_rows(peers, criteria, places: int) -> list[dict] | None:
     ]
 
 
-class RecuseForm(ServiceErrorsMixin, forms.Form):
+class RecuseForm(HardenedForm, ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("回避原因"),
         required=False,
@@ -333,22 +336,27 @@ def plan(request: HttpRequest, round_pk: int, code: str) -> HttpResponse:
     if not entry_.business_plan:
         raise Http404("no business plan")
     expert = assignment.expert
-    with entry_.business_plan.open("rb") as f:
-        data = f.read()
     try:
+        if entry_.business_plan.size > MAX_PDF_BYTES:  # from the storage, before anything is read
+            raise PlanTooLarge(_("文件超过 20 MB 上限。"))
+        with entry_.business_plan.open("rb") as f:
+            data = f.read()
         body = watermarked_plan(
             data, judge_key=f"expert:{expert.pk}", text=stamp_text(expert.name, expert.phone)
         )
+    except FileNotFoundError:
+        raise Http404("plan file missing") from None
+    except PlanTooLarge as exc:
+        # Stored before the upload limits: refused at once rather than stamped at any cost.
+        log.warning("business plan of round entry %s is beyond the limits", assignment.round_entry_id)
+        message = _("该项目的商业计划书超出平台限制，无法生成评审副本：%(reason)s 请联系组织方。") % {
+            "reason": exc.message
+        }
+        return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
     except PlanUnreadable:
         log.warning("business plan of round entry %s cannot be read", assignment.round_entry_id)
         raise Http404("plan unreadable") from None
-    response = HttpResponse(body, content_type="application/pdf")
-    filename = selectors.plan_filename(assignment)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return upload_response(body, content_type="application/pdf", filename=selectors.plan_filename(assignment))
 
 
 def _size_label(size: int | None) -> str:

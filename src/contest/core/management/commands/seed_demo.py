@@ -9,7 +9,10 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+
+from contest.core.consent import record_consent
 
 STAGES = ["catalog", "registration", "review", "finals"]
 
@@ -32,6 +35,10 @@ class Command(BaseCommand):
                 continue
             module = import_module(module_name)
             logins.extend(module.build(stage=stage, stdout=self.stdout) or [])
+        # The demo accounts have accepted the current privacy notice, so signing in to try the
+        # demo goes straight to its pages (a real account is asked at sign-up or next sign-in).
+        for user in get_user_model().objects.filter(username__in=[login for _role, login, _pw in logins]):
+            record_consent(user=user, context="demo")
         self.stdout.write("")
         self.stdout.write("演示账号 / demo logins:")
         for role, login, password in logins:

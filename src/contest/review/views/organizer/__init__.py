@@ -38,6 +38,7 @@ from contest.review.views.organizer.experts import (
     expert_import_template,
     expert_invite,
     expert_list,
+    expert_send_verification,
 )
 from contest.review.views.organizer.results import (
     advancement,
@@ -82,6 +83,7 @@ __all__ = [
     "expert_import_template",
     "expert_invite",
     "expert_list",
+    "expert_send_verification",
     "export",
     "progress",
     "ranking",

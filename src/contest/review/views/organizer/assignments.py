@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contest.core.errors import ContestError
+from contest.core.inputs import parse_id
 from contest.core.views import show_refusal
 from contest.review import organizer_selectors as selectors
+from contest.review import organizer_tables as tables
 from contest.review import services
 from contest.review.forms import AssignmentChangeForm, PinAssignmentForm, PinConflictForm
 from contest.review.models import ReviewRound, RoundEntry, ScoreSheet
@@ -83,17 +85,21 @@ def assignment(request: HttpRequest, round: ReviewRound) -> HttpResponse:
             messages.success(request, _("已提交自动分配，正在后台计算。"))
         return redirect("review:assignment", round.pk)
     run = selectors.latest_run(round)
-    table = selectors.assignment_table(round)
+    groups = selectors.groups_of_edition(round.edition_id)
+    flt = tables.parse_filter(request.GET, groups)
+    table = tables.assignment_page(round, flt, request.GET.get("page"))
+    sources = {k: str(v) for k, v in SOURCE_LABELS.items()}  # translated once, not once per cell
+    sheets = {k: str(v) for k, v in SHEET_LABELS.items()}
     rows = []
-    for re in table:
+    for re in table.page.object_list:
         cells = []
         for a in re.assignment_list:
             state = a.sheet.status if _has_sheet(a) else "pending"
-            cells.append((a, SOURCE_LABELS[a.source], state, SHEET_LABELS[state]))
+            cells.append((a, sources[a.source], state, sheets[state]))
         rows.append((re, cells, len(cells) < round.judges_per_entry))
     context = round_context(round, "assignment", run=run, run_payload=selectors.run_payload(run),
-                       run_label=RUN_LABELS[run.status] if run else "", rows=rows,
-                       short=sum(1 for r in rows if r[2]))  # fmt: skip
+                            run_label=RUN_LABELS[run.status] if run else "", rows=rows, page=table.page,
+                            short=table.short, **tables.filter_context(flt, groups))  # fmt: skip
     return render(request, "review/organizer_assignment.html", context)
 
 
@@ -108,6 +114,7 @@ def _has_sheet(a) -> bool:
 @review_view(SAFE)
 def assignment_status(request: HttpRequest, round: ReviewRound) -> JsonResponse:
     """The latest assignment run as JSON, polled every 2 s by the assignment page."""
+    services.expire_stale_runs(round=round)  # a dead worker's run ends as failed, not polled forever
     response = JsonResponse(selectors.run_payload(selectors.latest_run(round)))
     response["Cache-Control"] = "no-store"
     return response
@@ -131,7 +138,7 @@ def assignment_entry(request: HttpRequest, round: ReviewRound, round_entry: Roun
                     return redirect("review:assignment_entry", round.pk, round_entry.pk)
             elif action in ("swap", "remove"):
                 target = round_entry.assignments.select_related("round", "expert", "round_entry").filter(
-                    pk=request.POST.get("assignment") or 0).first()  # fmt: skip
+                    pk=parse_id(request.POST.get("assignment")) or 0).first()  # fmt: skip
                 if target is None:
                     raise Http404("no such assignment in this entry")
                 form = AssignmentChangeForm(request.POST, options=options)
@@ -177,7 +184,7 @@ def progress(request: HttpRequest, round: ReviewRound) -> HttpResponse:
             elif action == "reassign":
                 judge = (
                     round.round_judges.select_related("expert")
-                    .filter(expert_id=request.POST.get("expert") or 0)
+                    .filter(expert_id=parse_id(request.POST.get("expert")) or 0)
                     .first()
                 )
                 if judge is None:

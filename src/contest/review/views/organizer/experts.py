@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from contest.catalog import selectors as catalog_selectors
-from contest.core import exporters
+from contest.core import exporters, privacy
 from contest.core.errors import ContestError, FieldErrors
 from contest.core.views import show_refusal, site_url
 from contest.review import organizer_selectors as selectors
@@ -44,10 +44,19 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.expert_list(request.user, flt), PAGE_SIZE).get_page(request.GET.get("page"))
     provinces = dict(catalog_selectors.provinces().values_list("code", "short_name"))
     rows = [(e, EXPERT_KIND_LABELS.get(e.kind, e.kind), "、".join(e.expertise),
-             "、".join(provinces.get(r, r) for r in e.regions)) for e in page.object_list]  # fmt: skip
+             "、".join(provinces.get(r, r) for r in e.regions), _contacts(request.user, e))
+            for e in page.object_list]  # fmt: skip
     context = {"form": form, "page": page, "rows": rows, "is_filtered": flt.is_active, "section": "console",
                "tab": "experts"}  # fmt: skip
     return render(request, "review/organizer_expert_list.html", context)
+
+
+def _contacts(user, expert: Expert) -> dict:
+    """The expert's contacts as ``user`` may see them: in full for those who may change the expert
+    (the owner organization, the secretariat), masked for the rest of the pool (docs/privacy.md)."""
+    editable = user.has_perm("review.edit_expert", expert)
+    return {"editable": editable, "phone": privacy.shown(expert.phone, full=editable, mask=privacy.mask_phone),
+            "email": privacy.shown(expert.email, full=editable, mask=privacy.mask_email)}  # fmt: skip
 
 
 def _expert_form_page(request, form, expert=None) -> HttpResponse:
@@ -61,7 +70,9 @@ def expert_create(request: HttpRequest) -> HttpResponse:
     form = ExpertForm(request.POST or None, provinces=provinces)
     if request.method == "POST" and form.is_valid():
         try:
-            expert = services.add_expert(by=request.user, data=form.service_data())
+            expert = services.add_expert(
+                by=request.user, data=form.service_data(), site_url=site_url(request)
+            )
         except FieldErrors as exc:
             attach_errors(form, exc)
         except ContestError as exc:
@@ -74,12 +85,19 @@ def expert_create(request: HttpRequest) -> HttpResponse:
 
 @review_view(READ_WRITE)
 def expert_edit(request: HttpRequest, expert: Expert) -> HttpResponse:
+    try:  # the pool is readable by all, but only its owners change an expert: to every method
+        services.require_edit_expert(request.user, expert)
+    except ContestError as exc:
+        context = {"expert": expert, "message": exc.message, "contacts": _contacts(request.user, expert),
+                   "section": "console", "tab": "experts"}  # fmt: skip
+        return render(request, "review/organizer_expert_locked.html", context, status=exc.status_code)
     provinces = list(catalog_selectors.provinces())
     if request.method == "POST":
         form = ExpertForm(request.POST, provinces=provinces)
         if form.is_valid():
             try:
-                services.update_expert(by=request.user, expert=expert, data=form.service_data())
+                services.update_expert(by=request.user, expert=expert, data=form.service_data(),
+                                       site_url=site_url(request))  # fmt: skip
             except FieldErrors as exc:
                 attach_errors(form, exc)
             except ContestError as exc:
@@ -100,8 +118,23 @@ def expert_invite(request: HttpRequest, expert: Expert) -> HttpResponse:
         show_refusal(request, exc)
     else:
         messages.success(request, _("已为“%(name)s”开通评审账号（%(login)s），设置密码的链接已发送到 %(email)s。")
-                         % {"name": expert.name, "login": person.get_username(), "email": expert.email})  # fmt: skip
+                         % {"name": expert.name, "login": person.get_username(),
+                            "email": _contacts(request.user, expert)["email"]})  # fmt: skip
     if request.POST.get("next") == "edit":
+        return redirect("review:expert_edit", expert.pk)
+    return redirect("review:expert_list")
+
+
+@review_view(WRITE)
+def expert_send_verification(request: HttpRequest, expert: Expert) -> HttpResponse:
+    try:
+        services.send_expert_verification(by=request.user, expert=expert, site_url=site_url(request))
+    except ContestError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(request, _("验证邮件已发送给“%(name)s”；专家打开其中的链接后即可邀请开通评审账号。")
+                         % {"name": expert.name})  # fmt: skip
+    if request.POST.get("next") == "edit" and request.user.has_perm("review.edit_expert", expert):
         return redirect("review:expert_edit", expert.pk)
     return redirect("review:expert_list")
 

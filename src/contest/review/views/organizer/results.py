@@ -8,15 +8,17 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from contest.accounts.security import audit_export
 from contest.core import audit
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.inputs import parse_id, parse_ids
 from contest.core.views import show_refusal
 from contest.registration.enums import Industry
 from contest.review import exporters as review_exporters
 from contest.review import organizer_selectors as selectors
+from contest.review import organizer_tables as tables
 from contest.review import services
 from contest.review.enums import Decision, QuotaKind, RoundStatus
 from contest.review.forms import QUOTA_LABELS, QuotaForm
@@ -24,7 +26,6 @@ from contest.review.models import RankingSnapshot, ReviewRound
 from contest.review.views.organizer.common import (
     READ_WRITE,
     SAFE,
-    XLSX,
     attach_errors,
     review_view,
     round_context,
@@ -43,9 +44,11 @@ def ranking(request: HttpRequest, round: ReviewRound) -> HttpResponse:
         else:
             messages.success(request, _("已保存 %(n)d 份排名快照。") % {"n": len(made)})
         return redirect("review:ranking", round.pk)
-    view = selectors.ranking_view(round)
+    groups = selectors.groups_of_edition(round.edition_id)
+    flt = tables.parse_filter(request.GET, groups)
+    view = tables.ranking_page(round, flt, request.GET.get("page"), groups=groups)
     context = round_context(round, "ranking", view=view, snapshots=list(selectors.snapshots(round)),
-                       rubric=round.rubric)  # fmt: skip
+                            rubric=round.rubric, **tables.filter_context(flt, groups))  # fmt: skip
     return render(request, "review/organizer_ranking.html", context)
 
 
@@ -136,8 +139,8 @@ def _save_quota(request: HttpRequest, round_: ReviewRound, form: QuotaForm) -> b
 def _advancement_post(request: HttpRequest, round_: ReviewRound, action: str) -> None:
     try:
         if action == "stage":
-            shown = {int(x) for x in request.POST.getlist("shown") if x.isdigit()}
-            advance = {int(x) for x in request.POST.getlist("advance") if x.isdigit()} & shown
+            shown = set(parse_ids(request.POST.getlist("shown")))
+            advance = set(parse_ids(request.POST.getlist("advance"))) & shown
             decisions = {pk: Decision.ADVANCE if pk in advance else Decision.HOLD for pk in sorted(shown)}
             n = services.stage_decisions(by=request.user, round=round_, decisions=decisions,
                                          note=request.POST.get("note", "").strip()[:300])  # fmt: skip
@@ -149,7 +152,7 @@ def _advancement_post(request: HttpRequest, round_: ReviewRound, action: str) ->
         elif action == "publish":
             raw = request.POST.get("acknowledge_too_few", "")
             result = services.publish_advancement(by=request.user, round=round_,
-                                                  acknowledged_too_few=int(raw) if raw.isdigit() else 0)  # fmt: skip
+                                                  acknowledged_too_few=parse_id(raw) or 0)  # fmt: skip
             total = sum(result.values())
             messages.success(request, _("晋级结果已发布：共 %(n)d 个项目晋级。") % {"n": total})
     except ContestError as exc:
@@ -164,10 +167,8 @@ def export(request: HttpRequest, round: ReviewRound, kind: str) -> HttpResponse:
     if kind not in review_exporters.KINDS:
         raise Http404("no such export")
     now = timezone.now()
-    data = review_exporters.round_workbook(round, kind, now=now)
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=review_exporters.filename(round, kind, now)
+    response = review_exporters.round_download(round, kind, fmt=request.GET.get("format"), now=now)
+    audit_export(
+        request, what=f"review.round.{kind}", scope=f"event:{round.event_id}", detail={"round": round.pk}
     )
-    response["Cache-Control"] = "private, no-store"
     return response

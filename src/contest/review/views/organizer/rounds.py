@@ -8,15 +8,16 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contest.catalog import selectors as catalog_selectors
 from contest.catalog.models import Edition, Event
 from contest.core.errors import ContestError, FieldErrors
+from contest.core.inputs import local, parse_id, parse_ids
 from contest.core.views import show_refusal
 from contest.registration.selectors import event_for_user, events_for_user
 from contest.review import organizer_selectors as selectors
+from contest.review import organizer_tables as tables
 from contest.review import services
 from contest.review.enums import RoundStatus
 from contest.review.forms import (
@@ -72,11 +73,11 @@ def _scope_choices(user) -> list[tuple[str, str]]:
 def _resolve_scope(user, value: str) -> tuple[Edition, Event | None]:
     """(edition, event) of a scope choice in the user's scope; Http404 otherwise."""
     kind, _sep, pk = (value or "").partition(":")
-    if kind == "event" and pk.isdigit():
+    if kind == "event" and parse_id(pk) is not None:
         event = event_for_user(user, int(pk))
         if event is not None:
             return event.edition, event
-    if kind == "edition" and pk.isdigit():
+    if kind == "edition" and parse_id(pk) is not None:
         edition = next((e for e in selectors.editions_for_national_round(user) if e.pk == int(pk)), None)
         if edition is not None:
             return edition, None
@@ -221,8 +222,8 @@ def _window(round_: ReviewRound) -> str:
     if not (round_.opens_at or round_.closes_at):
         return _("未设置")
     fmt = "%Y-%m-%d %H:%M"
-    start = timezone.localtime(round_.opens_at).strftime(fmt) if round_.opens_at else "…"
-    end = timezone.localtime(round_.closes_at).strftime(fmt) if round_.closes_at else "…"
+    start = local(round_.opens_at).strftime(fmt) if round_.opens_at else "…"
+    end = local(round_.closes_at).strftime(fmt) if round_.closes_at else "…"
     return f"{start} – {end}"
 
 
@@ -254,7 +255,7 @@ def round_entries(request: HttpRequest, round: ReviewRound) -> HttpResponse:
             if action == "add_all":
                 n = services.add_entries(by=request.user, round=round)
             elif action == "add_selected":
-                ids = [int(x) for x in request.POST.getlist("entry") if x.isdigit()]
+                ids = parse_ids(request.POST.getlist("entry"))
                 chosen = list(selectors.candidate_entries(request.user, round).filter(pk__in=ids))
                 if not chosen:
                     messages.error(request, _("请先勾选要加入的项目。"))
@@ -268,7 +269,9 @@ def round_entries(request: HttpRequest, round: ReviewRound) -> HttpResponse:
         else:
             messages.success(request, _("已加入 %(n)d 个项目。") % {"n": n})
         return redirect("review:round_entries", round.pk)
-    entries = list(selectors.round_entries(round))
+    groups = selectors.groups_of_edition(round.edition_id)
+    flt = tables.parse_filter(request.GET, groups)
+    page = tables.round_entry_page(round, flt, request.GET.get("page"))
     candidates = list(selectors.candidate_entries(request.user, round)[:500])
     if round.event_id is None:
         add_all_label = _("加入各赛事推荐（已发布晋级）的项目")
@@ -277,7 +280,14 @@ def round_entries(request: HttpRequest, round: ReviewRound) -> HttpResponse:
     else:
         add_all_label = _("加入全部资格审查通过的项目")
     context = round_context(
-        round, "entries", entries=entries, candidates=candidates, add_all_label=add_all_label
+        round,
+        "entries",
+        page=page,
+        entries=page.object_list,
+        round_total=round.round_entries.count() if flt.is_active else page.paginator.count,
+        candidates=candidates,
+        add_all_label=add_all_label,
+        **tables.filter_context(flt, groups),
     )
     return render(request, "review/organizer_entries.html", context)
 
@@ -305,7 +315,7 @@ def _judges_post(request: HttpRequest, round_: ReviewRound) -> None:
     action = request.POST.get("action", "")
     try:
         if action == "add":
-            ids = [int(x) for x in request.POST.getlist("expert") if x.isdigit()]
+            ids = parse_ids(request.POST.getlist("expert"))
             chosen = list(
                 selectors.pool_candidates(request.user, round_, selectors.ExpertFilter()).filter(pk__in=ids)
             )
@@ -313,7 +323,7 @@ def _judges_post(request: HttpRequest, round_: ReviewRound) -> None:
                 messages.error(request, _("请先勾选要加入的专家。"))
                 return
             raw = request.POST.get("max_load", "").strip()
-            if raw and (not raw.isdigit() or int(raw) < 1):
+            if raw and (parse_id(raw) or 0) < 1:
                 messages.error(request, _("最多评审数应为正整数。"))
                 return
             n = services.add_judges(
@@ -322,7 +332,9 @@ def _judges_post(request: HttpRequest, round_: ReviewRound) -> None:
             messages.success(request, _("已加入 %(n)d 位专家。") % {"n": n})
         elif action == "update":
             judge = (
-                round_.round_judges.select_related("round").filter(pk=request.POST.get("judge") or 0).first()
+                round_.round_judges.select_related("round")
+                .filter(pk=parse_id(request.POST.get("judge")) or 0)
+                .first()
             )
             form = RoundJudgeForm(request.POST)
             if judge is None or not form.is_valid():
