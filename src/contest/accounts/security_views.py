@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contest.accounts import security, session_state
 from contest.accounts.security_forms import DisableTwoFactorForm, RecoveryCodeForm, TotpCodeForm
+from contest.core import views as core_views
 from contest.core.client import origin
 from contest.core.errors import ContestError
 from contest.core.views import actor
@@ -33,17 +33,8 @@ FAILURES = "_two_factor_failures"
 MAX_CODE_FAILURES = 5
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
 def _home(request: HttpRequest) -> str:
-    return _next_url(request, reverse("accounts:security"))
+    return core_views.next_url(request, reverse("accounts:security"))
 
 
 def _with_next(name: str, next_url: str) -> str:

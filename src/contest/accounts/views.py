@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,7 +26,7 @@ from contest.accounts.forms import InvitationForm, LoginForm, NewPasswordForm, R
 from contest.accounts.models import Invitation
 from contest.core.client import client_ip, origin
 from contest.core.errors import ContestError, FieldErrors
-from contest.core.views import READ_WRITE, WRITE, ConsoleView, Lookup, actor, site_url
+from contest.core.views import READ_WRITE, WRITE, ConsoleView, Lookup, actor, next_url, site_url
 
 BACKEND = "contest.accounts.backends.EmailOrPhoneBackend"
 INVITATION_STATUS_LABELS = {
@@ -35,15 +34,6 @@ INVITATION_STATUS_LABELS = {
     InvitationStatus.ACCEPTED: gettext_lazy("已接受"),
     InvitationStatus.REVOKED: gettext_lazy("已撤销"),
 }
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
 
 
 # -- sign-up, sign-in, sign-out ---------------------------------------------------------------
@@ -76,11 +66,11 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("注册成功。"))
-            return redirect(_next_url(request, reverse("registration:home")))
+            return redirect(next_url(request, reverse("registration:home")))
     return render(
         request,
         "accounts/signup.html",
-        {"form": form, "next": _next_url(request, ""), "section": "signup"},
+        {"form": form, "next": next_url(request, ""), "section": "signup"},
     )
 
 
@@ -157,7 +147,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("验证邮件已重新发送到 %(email)s。") % {"email": request.user.email})
-    return redirect(_next_url(request, reverse("registration:home")))
+    return redirect(next_url(request, reverse("registration:home")))
 
 
 # -- password reset: Django's views with our templates ------------------------------------------

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -15,20 +14,12 @@ from django.views.decorators.http import require_http_methods
 from contest.core import consent
 from contest.core.forms import HardenedForm
 from contest.core.privacy import notice_version
+from contest.core.views import next_url
 
 
 class AcceptForm(HardenedForm, forms.Form):
     accept = forms.BooleanField(label=gettext_lazy("我已阅读并同意《个人信息保护政策》"),
                                 error_messages={"required": gettext_lazy("请勾选同意后继续。")})  # fmt: skip
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
 
 
 def notice(request: HttpRequest) -> HttpResponse:
@@ -43,7 +34,7 @@ def accept(request: HttpRequest) -> HttpResponse:
         consent.record_consent(user=request.user, ip=consent.client_ip(request), context="sign_in")
         request.session.pop(consent.CONSENT_DUE, None)
         messages.success(request, _("感谢您的确认。"))
-        return redirect(_safe_next(request))
-    context = {"form": form, "version": notice_version(), "next": _safe_next(request),
+        return redirect(next_url(request, "/"))
+    context = {"form": form, "version": notice_version(), "next": next_url(request, "/"),
                "accepted": consent.has_consented(request.user)}  # fmt: skip
     return render(request, "privacy/accept.html", context)

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from contest.core.errors import ContestError
 
@@ -104,3 +105,13 @@ def site_url(request: HttpRequest | None = None) -> str:
     if configured or request is None:
         return configured
     return request.build_absolute_uri("/").rstrip("/")
+
+
+def next_url(request: HttpRequest, default: str) -> str:
+    """The ``next`` the request names (POST, then GET) if it stays on this site, else ``default``."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
