@@ -87,3 +87,34 @@ def test_seed_demo_creates_the_secretariat_login_and_is_idempotent(db, capsys):
     assert user.is_superuser
     assert user.check_password("cnmaker-demo-2024")
     assert Event.objects.filter(edition__number=9).count() == 50
+
+
+def test_admin_change_forms_obey_the_same_input_rules_as_the_site(edition9, secretariat, client):
+    assert "\x1b" not in edition9.title
+    client.force_login(secretariat)
+    url = reverse("admin:catalog_edition_change", args=[edition9.pk])
+    groups = list(edition9.groups.all())
+    data = {
+        "number": 9, "year": 2024, "title": "第九届\x1b[31m", "official_site": edition9.official_site,
+        "is_current": "on", "groups-TOTAL_FORMS": "2", "groups-INITIAL_FORMS": "2",
+        "groups-0-id": groups[0].pk, "groups-0-edition": edition9.pk, "groups-0-code": "enterprise",
+        "groups-0-name": "企业组\x00", "groups-0-order": 0,
+        "groups-1-id": groups[1].pk, "groups-1-edition": edition9.pk, "groups-1-code": "maker",
+        "groups-1-name": "创客组", "groups-1-order": "１",
+    }  # fmt: skip
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    inline = response.context["inline_admin_formsets"][0].formset
+    assert form.errors == {"title": ["含有不可见的控制字符，请删除后重试。"]}
+    assert [f.errors for f in inline.forms] == [
+        {"name": ["含有不可见的控制字符，请删除后重试。"]},
+        {"order": ["请填写数字（如 88.5）。"]},
+    ]
+    assert Edition.objects.filter(pk=edition9.pk, title=edition9.title).exists()  # nothing saved
+    assert list(edition9.groups.values_list("name", flat=True)) == ["企业组", "创客组"]
+    assert not AuditRecord.objects.filter(
+        action__in=["catalog.edition.updated", "catalog.editiongroup.updated"]
+    ).exists()

@@ -6,6 +6,7 @@ from django.db import models
 
 from contest.catalog import services
 from contest.catalog.models import Division, Edition, EditionGroup, Event, EventOrganization, Organization
+from contest.core.forms import HardenedModelForm
 
 
 def _plain(value):
@@ -32,6 +33,8 @@ def form_changes(form) -> dict:
 
 
 class AuditedAdmin(admin.ModelAdmin):
+    form = HardenedModelForm
+
     def save_model(self, request, obj, form, change):
         services.save_catalog_object(obj=obj, by=request.user, changed=form_changes(form), created=not change)
 
@@ -57,6 +60,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
 
 class EditionGroupInline(admin.TabularInline):
+    form = HardenedModelForm
     model = EditionGroup
     extra = 0
 
@@ -68,6 +72,7 @@ class EditionAdmin(AuditedAdmin):
 
 
 class EventOrganizationInline(admin.TabularInline):
+    form = HardenedModelForm
     model = EventOrganization
     extra = 0
     autocomplete_fields = ["organization"]

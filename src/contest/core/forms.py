@@ -96,3 +96,8 @@ class HardenedForm:
             if error in shown:
                 return
         super().add_error(field, error)
+
+
+class HardenedModelForm(HardenedForm, forms.ModelForm):
+    """The admin's change forms (``ModelAdmin.form`` / ``InlineModelAdmin.form``): the admin builds
+    its form for each model from this one, so the secretariat's edits obey the same input rules."""
