@@ -118,3 +118,29 @@ def test_admin_change_forms_obey_the_same_input_rules_as_the_site(edition9, secr
     assert not AuditRecord.objects.filter(
         action__in=["catalog.edition.updated", "catalog.editiongroup.updated"]
     ).exists()
+
+
+def test_admin_user_forms_obey_the_same_input_rules(secretariat, client):
+    client.force_login(secretariat)
+    other = User.objects.create_user("founder", "founder@example.cn", "pw-123456789", display_name="张伟")
+    url = reverse("admin:accounts_user_change", args=[other.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v not in (None, "") and k not in ("password", "groups",
+                                                                                     "user_permissions")}  # fmt: skip
+    data.update({"display_name": "张伟\x1b[2J", "date_joined_0": "2024-06-01", "date_joined_1": "10:00:00"})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "display_name": ["含有不可见的控制字符，请删除后重试。"]
+    }
+    other.refresh_from_db()
+    assert other.display_name == "张伟"
+
+    added = client.post(
+        reverse("admin:accounts_user_add"), {"username": "bad\x00name", "usable_password": "false"}
+    )
+    assert added.status_code == 200
+    assert added.context["adminform"].form.errors["username"][0] == "含有不可见的控制字符，请删除后重试。"
+    assert not User.objects.filter(username__startswith="bad").exists()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from contest.accounts import security
+from contest.accounts.forms import AdminUserAddForm, AdminUserChangeForm
 from contest.accounts.views import SecondStepMixin
 from contest.core.client import origin
 
@@ -25,6 +26,8 @@ def _plain(value):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserAddForm
     fieldsets = (*BaseUserAdmin.fieldsets, ("联系方式", {"fields": ("phone", "display_name")}))
     list_display = ("username", "display_name", "email", "phone", "is_staff", "is_active")
     search_fields = ("username", "display_name", "email", "phone")

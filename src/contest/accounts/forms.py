@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserChangeForm,
+)
 from django.utils.translation import gettext_lazy as _
 
 from contest.accounts.services import password_problems
@@ -120,3 +126,11 @@ class InvitationForm(HardenedForm, ServiceErrorsMixin, forms.Form):
     organization = forms.ModelChoiceField(
         label=_("组织单位"), queryset=Organization.objects.order_by("name"), empty_label=_("请选择组织单位")
     )
+
+
+class AdminUserChangeForm(HardenedForm, UserChangeForm):
+    """The admin's user form, under the same input rules as every other form."""
+
+
+class AdminUserAddForm(HardenedForm, AdminUserCreationForm):
+    """The admin's add-user form, under the same input rules as every other form."""
