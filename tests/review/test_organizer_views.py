@@ -528,7 +528,7 @@ def test_snapshot_from_the_ranking_page_is_listed_with_its_sha256(org_client, se
     assert messages_of(response) == ["已保存 1 份排名快照。"]
     snap = RankingSnapshot.objects.get()
     assert [row[1:] for row in table_rows(response, "snapshots")] == [
-        ["enterprise", str(season.organizer), snap.sha256, "—"]
+        ["企业组", str(season.organizer), snap.sha256, "—"]  # the group by name, not its code
     ]
     detail = org_client.get(url("snapshot_detail", season, snap.pk))
     assert "一致：按存储的数据重新计算的 SHA-256 与上面相同。" in text_of(detail)

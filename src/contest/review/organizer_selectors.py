@@ -465,7 +465,15 @@ def ranking_view(round_: ReviewRound) -> RankingView:
 def snapshots(round_: ReviewRound) -> QuerySet[RankingSnapshot]:
     """The round's snapshots, newest first, without their rows (a season's snapshot holds
     thousands; the list shows only who saved it, when, and its SHA-256)."""
-    return round_.rankings.select_related("created_by").defer("rows").order_by("-created_at", "-pk")
+    group_name = EditionGroup.objects.filter(
+        edition_id=round_.edition_id, code=OuterRef("group_code")
+    ).values("name")
+    return (
+        round_.rankings.select_related("created_by")
+        .defer("rows")
+        .annotate(group_name=Subquery(group_name[:1]))
+        .order_by("-created_at", "-pk")
+    )
 
 
 def snapshot_in_round(round_: ReviewRound, snapshot_id: int) -> RankingSnapshot | None:
