@@ -102,6 +102,7 @@ def test_security_headers_on_every_kind_of_response(client, ningbo, who, url, st
         url = reverse("console:entry_export", args=[ningbo.pk])
 
     response = client.get(url)
+    response.close()  # as a server does once sent: a streamed download's temporary file goes now
 
     assert (response.status_code, response["Content-Type"]) == (status, content_type)
     assert security_headers(response) == expected_headers(nonce_of(response))

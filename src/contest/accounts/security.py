@@ -287,27 +287,25 @@ def record_sign_in(*, user: User, origin: Origin, second_factor: str) -> None:
         )
 
 
-def record_sign_in_failure(*, user: User | None, origin: Origin) -> None:
-    """A wrong password (or an unknown account: then no user id is recorded)."""
+def _record_refused_sign_in(action: str, *, user: User | None, origin: Origin) -> None:
+    """A refused sign-in names the account by id only, and none when the account is unknown."""
     with transaction.atomic():
         audit.record(
-            action="accounts.sign_in.failed",
+            action=action,
             by=None,
             object_type="accounts.user",
             object_id=str(user.pk) if user is not None else "",
             data={"known_account": user is not None, **origin},
         )
+
+
+def record_sign_in_failure(*, user: User | None, origin: Origin) -> None:
+    """A wrong password (or an unknown account: then no user id is recorded)."""
+    _record_refused_sign_in("accounts.sign_in.failed", user=user, origin=origin)
 
 
 def record_lock_out(*, user: User | None, origin: Origin) -> None:
-    with transaction.atomic():
-        audit.record(
-            action="accounts.sign_in.locked_out",
-            by=None,
-            object_type="accounts.user",
-            object_id=str(user.pk) if user is not None else "",
-            data={"known_account": user is not None, **origin},
-        )
+    _record_refused_sign_in("accounts.sign_in.locked_out", user=user, origin=origin)
 
 
 def record_data_export(

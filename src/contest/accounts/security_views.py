@@ -109,57 +109,49 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 # -- the second sign-in step -------------------------------------------------------------------
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def _second_step(request: HttpRequest, form_class, check, template: str) -> HttpResponse:
+    """The second sign-in step with one kind of code: ``check(user, code, origin)`` accepts it (and
+    may return a message for the person) or raises; wrong codes count towards ending the session."""
     next_url = _home(request)
     if session_state.state(request) != session_state.PENDING:
         return redirect(next_url)
-    form = TotpCodeForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            security.verify_code(user=actor(request), code=form.cleaned_data["code"], origin=origin(request))
+            note = check(actor(request), form.cleaned_data["code"], origin(request))
         except ContestError as exc:
             form.apply_errors(exc)
             if (signed_out := _count_failure(request)) is not None:
                 return signed_out
         else:
             _passed(request)
+            if note:
+                messages.warning(request, note)
             return redirect(next_url)
-    return render(
-        request, "accounts/two_factor_verify.html", {"form": form, "next": next_url, "section": "login"}
-    )
+    return render(request, template, {"form": form, "next": next_url, "section": "login"})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    def check(user, code, where):
+        security.verify_code(user=user, code=code, origin=where)
+
+    return _second_step(request, TotpCodeForm, check, "accounts/two_factor_verify.html")
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_recovery(request: HttpRequest) -> HttpResponse:
-    next_url = _home(request)
-    if session_state.state(request) != session_state.PENDING:
-        return redirect(next_url)
-    form = RecoveryCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            left = security.use_recovery_code(
-                user=actor(request), code=form.cleaned_data["code"], origin=origin(request)
-            )
-        except ContestError as exc:
-            form.apply_errors(exc)
-            if (signed_out := _count_failure(request)) is not None:
-                return signed_out
-        else:
-            _passed(request)
-            messages.warning(
-                request,
-                _("已使用一个恢复码登录，还剩 %(left)s 个。恢复码用完前，请在“账号安全”中重新绑定手机。")
-                % {"left": left},
-            )
-            return redirect(next_url)
-    return render(
-        request, "accounts/two_factor_recovery.html", {"form": form, "next": next_url, "section": "login"}
-    )
+    def check(user, code, where):
+        left = security.use_recovery_code(user=user, code=code, origin=where)
+        return _("已使用一个恢复码登录，还剩 %(left)s 个。恢复码用完前，请在“账号安全”中重新绑定手机。") % {
+            "left": left
+        }
+
+    return _second_step(request, RecoveryCodeForm, check, "accounts/two_factor_recovery.html")
 
 
 @never_cache

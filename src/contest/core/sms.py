@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,11 +33,12 @@ class Message:
 outbox: list[Message] = []
 
 
-class BaseBackend:
+class BaseBackend(ABC):
     """Sends one message; returns True when the gateway accepted it."""
 
-    def send(self, message: Message) -> bool:  # pragma: no cover - the interface
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message: Message) -> bool:
+        """Hand ``message`` to the gateway."""
 
 
 class ConsoleBackend(BaseBackend):
