@@ -25,6 +25,8 @@ urlpatterns = [
     path("console/finals/", include("contest.finals.console_urls")),
     path("console/awards/", include("contest.awards.console_urls")),
     path("console/notices/", include("contest.publicity.console_urls")),
+    path("console/packages/", include("contest.packages.urls")),
+    path("console/portal/", include("contest.portal.urls")),
     path("console/stats/", include("contest.statistics.urls")),
     path("console/privacy/", include("contest.registration.privacy_console_urls")),
     path("console/", include("contest.registration.console_urls")),

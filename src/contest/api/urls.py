@@ -24,6 +24,7 @@ from contest.catalog.api import router as catalog_router
 from contest.core.api import as_field_errors
 from contest.core.errors import ContestError, ValidationFailed
 from contest.finals.api import router as finals_router
+from contest.portal.api import router as portal_router
 from contest.registration.api import router as registration_router
 from contest.review.api import router as review_router
 
@@ -138,3 +139,4 @@ api.add_router("/", registration_router)
 api.add_router("/", tokens_router)
 api.add_router("/", review_router)
 api.add_router("/", finals_router)
+api.add_router("/", portal_router)

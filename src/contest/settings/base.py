@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "contest.finals",
     "contest.awards",
     "contest.publicity",
+    "contest.packages",
+    "contest.portal",
     "contest.statistics",
     "contest.api",
 ]

@@ -32,6 +32,10 @@ class Entry(models.Model):
     division = models.ForeignKey(
         "catalog.Division", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    zone = models.ForeignKey(
+        "catalog.EventZone", verbose_name="赛区站点", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="entries",
+    )  # fmt: skip
 
     title = models.CharField("项目名称", max_length=200)
     industry = models.CharField("行业领域", max_length=1, choices=Industry.choices)
