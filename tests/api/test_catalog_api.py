@@ -382,7 +382,7 @@ def test_events_invalid_tier_is_422_naming_the_choices(client):
     assert response.status_code == 422
     (error,) = response.json()["detail"]
     assert error["loc"] == ["query", "tier"]
-    assert error["msg"] == "Input should be 'national_final', 'regional', 'thematic' or 'overseas_final'"
+    assert error["msg"] == "应为以下之一：national_final、regional、thematic、overseas_final。"
 
 
 def test_events_unknown_edition_is_404(client):

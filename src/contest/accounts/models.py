@@ -1,4 +1,6 @@
+import base64
 import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
@@ -174,15 +176,107 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
 
+# -- TOTP secrets at rest --------------------------------------------------------------------------
+#
+# Sealed with authenticated encryption built from HMAC-SHA256 alone (the ``cryptography`` package is not
+# among the project's dependencies): a key stream HMAC(enc_key, nonce ‖ counter) XORed with the secret
+# (HMAC as a PRF in counter mode), then encrypt-then-MAC, HMAC(mac_key, version ‖ user id ‖ nonce ‖
+# ciphertext), checked in constant time before anything is decrypted. Both keys are derived from
+# ``TOTP_ENCRYPTION_KEY`` (or ``SECRET_KEY`` when that is empty); the user id in the tag binds a sealed
+# secret to its row, so one account's secret copied onto another's does not open. Keys in
+# ``TOTP_ENCRYPTION_KEY_FALLBACKS`` (and ``SECRET_KEY`` and its fallbacks) still open older seals;
+# a secret opened with one of them is sealed again with the current key at its next use.
+
+SEAL_VERSION = "v1"
+_NONCE = 16
+_TAG = 32
+
+
+class UnreadableSecret(Exception):
+    """No configured key opens this sealed secret (the key was changed without keeping the old one as a
+    fallback, or the row was altered)."""
+
+
+def _sealing_keys() -> list[bytes]:
+    """The current key first, then every key that may have sealed an older secret."""
+    current = getattr(settings, "TOTP_ENCRYPTION_KEY", "") or settings.SECRET_KEY
+    candidates = [
+        current,
+        *getattr(settings, "TOTP_ENCRYPTION_KEY_FALLBACKS", []),
+        settings.SECRET_KEY,
+        *getattr(settings, "SECRET_KEY_FALLBACKS", []),
+    ]
+    keys: list[bytes] = []
+    for key in candidates:
+        raw = key.encode() if isinstance(key, str) else bytes(key)
+        if raw and raw not in keys:
+            keys.append(raw)
+    return keys
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return hmac.new(master, b"contest.accounts.totp-secret/" + purpose, hashlib.sha256).digest()
+
+
+def _stream(key: bytes, nonce: bytes, length: int) -> bytes:
+    blocks = (
+        hmac.new(key, nonce + i.to_bytes(4, "big"), hashlib.sha256).digest() for i in range(length // 32 + 1)
+    )
+    return b"".join(blocks)[:length]
+
+
+def _tag(key: bytes, user_id: int, nonce: bytes, ciphertext: bytes) -> bytes:
+    header = f"{SEAL_VERSION}:{user_id}:".encode()
+    return hmac.new(key, header + nonce + ciphertext, hashlib.sha256).digest()
+
+
+def seal_secret(secret: str, *, user_id: int, key: bytes | None = None) -> str:
+    """``secret`` sealed for the row of ``user_id``: ``v1$`` + URL-safe base64 of nonce ‖ ciphertext ‖ tag."""
+    if user_id is None:
+        raise ValueError("a TOTP secret is sealed for a user: set the user first")
+    master = key or _sealing_keys()[0]
+    nonce = secrets.token_bytes(_NONCE)
+    plain = secret.encode()
+    cipher = bytes(
+        a ^ b for a, b in zip(plain, _stream(_derive(master, b"enc"), nonce, len(plain)), strict=True)
+    )
+    packed = nonce + cipher + _tag(_derive(master, b"mac"), user_id, nonce, cipher)
+    return f"{SEAL_VERSION}${base64.urlsafe_b64encode(packed).decode().rstrip('=')}"
+
+
+def open_secret(sealed: str, *, user_id: int) -> tuple[str, bool]:
+    """The secret sealed in ``sealed`` and whether it was sealed with an older key (to seal again).
+
+    Raises :class:`UnreadableSecret` when no configured key opens it."""
+    version, _, body = (sealed or "").partition("$")
+    try:
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    except (ValueError, TypeError):
+        packed = b""
+    if version != SEAL_VERSION or len(packed) <= _NONCE + _TAG:
+        raise UnreadableSecret
+    nonce, cipher, tag = packed[:_NONCE], packed[_NONCE:-_TAG], packed[-_TAG:]
+    for position, master in enumerate(_sealing_keys()):
+        if hmac.compare_digest(tag, _tag(_derive(master, b"mac"), user_id, nonce, cipher)):
+            stream = _stream(_derive(master, b"enc"), nonce, len(cipher))
+            plain = bytes(a ^ b for a, b in zip(cipher, stream, strict=True))
+            try:
+                return plain.decode(), position > 0
+            except UnicodeDecodeError:
+                break
+    raise UnreadableSecret
+
+
 class TwoFactorDevice(models.Model):
     """A confirmed authenticator app (TOTP, RFC 6238: 6 digits, 30 s steps) of one user.
 
     ``last_used_step`` is the time step of the last code accepted: a code for that step or an
-    earlier one is refused, so an observed code cannot be replayed.
+    earlier one is refused, so an observed code cannot be replayed. The secret is stored sealed
+    (``sealed_secret``, see :func:`seal_secret`); ``secret`` reads and writes it in the clear.
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor")
-    secret = models.CharField(max_length=64)  # base32, as shown to the user for manual entry
+    sealed_secret = models.CharField(max_length=255)  # the base32 secret, encrypted and authenticated
     confirmed_at = models.DateTimeField("启用时间")
     last_used_step = models.BigIntegerField(default=0)
 
@@ -192,6 +286,15 @@ class TwoFactorDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · TOTP"
+
+    @property
+    def secret(self) -> str:
+        """The base32 secret; raises :class:`UnreadableSecret` when no configured key opens it."""
+        return open_secret(self.sealed_secret, user_id=self.user_id)[0]
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.sealed_secret = seal_secret(value, user_id=self.user_id)
 
 
 class RecoveryCode(models.Model):

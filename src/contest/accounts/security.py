@@ -6,6 +6,9 @@ code before it counts. A code is accepted one step either side of the server's c
 (``VALID_WINDOW``) and only for a step later than the last one accepted, so a code seen over a
 shoulder cannot be used again. Ten single-use recovery codes are made at enrolment, shown once,
 and stored as salted SHA-256. Disabling (or re-enrolling) needs a current code or a recovery code.
+The secret is stored encrypted (``models.seal_secret``; key rotation in docs/deployment.md); one no
+configured key opens is refused with a message, and a recovery code then removes the device so that
+the user enrols again.
 
 **Who must use it** (:func:`two_factor_required`): the secretariat, organizers, Django staff and
 superusers always; a judge while a roadshow session they sit on is live. ``TWO_FACTOR_REQUIRED``
@@ -14,7 +17,9 @@ code anyway.
 
 **Sessions.** Each signed-in browser has a :class:`SignInSession` row (IP, user agent, sign-in
 time, last seen) keyed by its session key and refreshed at most once a minute (``TOUCH_EVERY``).
-Ending a session deletes it from the session store, so its cookie stops working at once.
+Ending a session deletes it from the session store, so its cookie stops working at once. Rows of
+sessions long expired or gone from the store are deleted by :func:`clear_sign_in_sessions` (the
+worker's periodic checks, ``manage.py clear_sign_in_sessions``).
 
 **Audit.** Every event here goes into ``core.audit`` with the acting user and ``origin`` (IP and
 user agent, :mod:`contest.core.client`). No e-mail address, phone number or typed identifier is
@@ -38,7 +43,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_noop
 
 from contest.accounts.enums import RoleKind
-from contest.accounts.models import RecoveryCode, SignInSession, TwoFactorDevice, User
+from contest.accounts.models import (
+    RecoveryCode,
+    SignInSession,
+    TwoFactorDevice,
+    UnreadableSecret,
+    User,
+    open_secret,
+)
 from contest.core import audit
 from contest.core.client import origin as origin_of
 from contest.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -55,7 +67,16 @@ STAFF_ROLES = frozenset({RoleKind.SECRETARIAT, RoleKind.ORGANIZER})
 WRONG_CODE = gettext_noop("验证码不正确，请输入验证器应用上当前显示的 6 位数字。")
 REPLAYED_CODE = gettext_noop("这个验证码已经用过，请等验证器显示下一个验证码后再输入。")
 WRONG_RECOVERY_CODE = gettext_noop("恢复码不正确或已使用过。每个恢复码只能用一次。")
-MESSAGES = {"wrong_code": WRONG_CODE, "replayed": REPLAYED_CODE, "wrong_recovery_code": WRONG_RECOVERY_CODE}
+UNREADABLE_SECRET = gettext_noop(
+    "无法读取此账号的两步验证密钥（服务器的加密密钥已更换）。请用恢复码登录，之后重新绑定验证器；"
+    "没有恢复码时请联系管理员重置两步验证。"
+)
+MESSAGES = {
+    "wrong_code": WRONG_CODE,
+    "replayed": REPLAYED_CODE,
+    "wrong_recovery_code": WRONG_RECOVERY_CODE,
+    "unreadable_secret": UNREADABLE_SECRET,
+}
 
 
 Origin = dict[str, Any]
@@ -188,14 +209,42 @@ def _consume_code(user: User, code: str) -> str | None:
     device = TwoFactorDevice.objects.select_for_update().filter(user=user).first()
     if device is None:
         raise Conflict(gettext("此账号尚未启用两步验证。"))
-    step = _step_for(pyotp.TOTP(device.secret), code, timezone.now().timestamp())
+    try:
+        secret, stale_key = open_secret(device.sealed_secret, user_id=device.user_id)
+    except UnreadableSecret:
+        return "unreadable_secret"
+    step = _step_for(pyotp.TOTP(secret), code, timezone.now().timestamp())
     if step is None:
         return "wrong_code"
     if step <= device.last_used_step:
         return "replayed"
     device.last_used_step = step
-    device.save(update_fields=["last_used_step"])
+    if stale_key:  # opened with a fallback key: sealed again with the current one
+        device.secret = secret
+    device.save(update_fields=["last_used_step", "sealed_secret"] if stale_key else ["last_used_step"])
     return None
+
+
+def _drop_unreadable_device(user: User, origin: Origin) -> bool:
+    """After a recovery code: a device whose secret no configured key opens is removed, so that the user
+    enrols again (``two_factor_required`` then asks for it). Whether one was removed."""
+    device = TwoFactorDevice.objects.select_for_update().filter(user=user).first()
+    if device is None:
+        return False
+    try:
+        open_secret(device.sealed_secret, user_id=device.user_id)
+    except UnreadableSecret:
+        device_pk = device.pk
+        device.delete()
+        audit.record(
+            action="accounts.two_factor.unreadable_removed",
+            by=user,
+            object_type="accounts.twofactordevice",
+            object_id=str(device_pk),
+            data={"user": user.pk, **origin},
+        )
+        return True
+    return False
 
 
 def _consume_recovery_code(user: User, code: str) -> str | None:
@@ -235,6 +284,7 @@ def use_recovery_code(*, user: User, code: str, origin: Origin) -> int:
     with transaction.atomic():
         reason = _consume_recovery_code(user, code)
         if reason is None:
+            _drop_unreadable_device(user, origin)
             left = recovery_codes_left(user)
             audit.record(
                 action="accounts.two_factor.recovery_code_used",
@@ -415,3 +465,68 @@ def end_all_sessions(*, user: User, origin: Origin, keep: str | None = None) -> 
             data={"ended": len(rows), "kept_current": keep is not None, **origin},
         )
     return len(rows)
+
+
+# -- clearing old sessions ---------------------------------------------------------------------
+
+#: a session row is kept this many days after its sign-in expired (``SIGN_IN_SESSION_RETENTION_DAYS``)
+RETENTION_DAYS = 30
+#: a row whose browser session is gone is kept this long (a sign-in being written is not yet in the store)
+ORPHAN_GRACE = timedelta(hours=1)
+DB_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+
+
+def _orphaned(rows, now: datetime) -> list[str]:
+    """Keys of ``rows`` whose session is no longer in the session store (signed out, flushed, expired
+    there). One query with the database store; one look-up per row with a cache store; none with signed
+    cookies, which keep no record to look in."""
+    engine = settings.SESSION_ENGINE
+    if engine in DB_SESSION_ENGINES:
+        from django.contrib.sessions.models import Session  # noqa: PLC0415 -- only with the database store
+
+        alive = Session.objects.filter(expire_date__gt=now).values("session_key")
+        return list(rows.exclude(session_key__in=alive).values_list("session_key", flat=True))
+    if engine.endswith("signed_cookies"):
+        return []
+    store = import_module(engine).SessionStore()
+    return [key for key in rows.values_list("session_key", flat=True).iterator() if not store.exists(key)]
+
+
+def clear_sign_in_sessions(*, days: int | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Delete the rows of sessions whose sign-in expired more than ``days`` ago (last seen before
+    now − ``SESSION_COOKIE_AGE`` − ``days``), and of unexpired ones the session store no longer holds
+    (signed out elsewhere, flushed; last seen more than ``ORPHAN_GRACE`` ago). One audit record with
+    the counts when anything was deleted."""
+    now = now or timezone.now()
+    days = RETENTION_DAYS if days is None else days
+    if days < 0:
+        raise ValidationFailed(gettext("保留天数不能为负数。"), field="days")
+    expired_before = now - timedelta(seconds=settings.SESSION_COOKIE_AGE) - timedelta(days=days)
+    with transaction.atomic():
+        expired = SignInSession.objects.filter(last_seen_at__lt=expired_before)
+        expired_count = expired.count()
+        if expired_count:
+            expired.delete()
+        live = SignInSession.objects.filter(
+            last_seen_at__gte=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
+            last_seen_at__lt=now - ORPHAN_GRACE,
+        )
+        orphans = _orphaned(live, now)
+        if orphans:
+            SignInSession.objects.filter(session_key__in=orphans).delete()
+        counts = {"expired": expired_count, "signed_out": len(orphans)}
+        if expired_count or orphans:
+            audit.record(
+                action="accounts.session.cleared",
+                by=None,
+                object_type="accounts.signinsession",
+                object_id="",
+                data={**counts, "deleted": expired_count + len(orphans), "retention_days": days},
+            )
+    return counts
+
+
+def clear_old_sign_in_sessions() -> int:
+    """The worker's periodic check (``WORKER_PERIODIC_CHECKS``): how many rows were deleted."""
+    days = getattr(settings, "SIGN_IN_SESSION_RETENTION_DAYS", RETENTION_DAYS)
+    return sum(clear_sign_in_sessions(days=days).values())

@@ -15,13 +15,14 @@ from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as ShapeError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from contest.accounts.api import router as tokens_router
 from contest.catalog.api import router as catalog_router
-from contest.core.api import as_field_errors
+from contest.core.api import as_field_errors, shape_errors
 from contest.core.errors import ContestError, ValidationFailed
 from contest.finals.api import router as finals_router
 from contest.portal.api import router as portal_router
@@ -75,6 +76,13 @@ def contest_error(request, exc: ContestError) -> HttpResponse:
         return api.create_response(request, body, status=422)
     body = {"detail": exc.message, "code": exc.code, "field": exc.field}
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(ShapeError)
+def shape_error(request, exc: ShapeError) -> HttpResponse:
+    """A shape error found before the services ran (``ValidationErrorOut``), pydantic's own messages
+    put in the request's language (``core.api.shape_errors``)."""
+    return api.create_response(request, {"detail": shape_errors(exc.errors)}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from contest.awards.enums import DEFAULT_LEVELS, AwardStatus
 from contest.awards.models import Award, AwardLevel, Certificate, CertificateBatch
 from contest.catalog.enums import HOST_ROLES
 from contest.catalog.models import EditionGroup, Event
+from contest.core.inputs import local
 from contest.finals.enums import SessionStatus
 from contest.finals.models import RoadshowSession
 from contest.registration.enums import EntryStatus
@@ -191,7 +191,7 @@ def plan_sources(event: Event, group: EditionGroup) -> list[tuple[str, str]]:
     ).select_related("round")
     choices = [(f"session:{s.pk}", f"路演场次：{s.name}") for s in sessions.order_by("-starts_at", "-id")]
     for snap in snapshots.order_by("-published_at", "-id"):
-        stamp = timezone.localtime(snap.published_at).strftime("%Y-%m-%d %H:%M")
+        stamp = local(snap.published_at).strftime("%Y-%m-%d %H:%M")
         choices.append((f"snapshot:{snap.pk}", f"评审排名：{snap.round.name}（{stamp} 发布）"))
     return choices
 

@@ -5,7 +5,9 @@ The error contract: a service's :class:`~contest.core.errors.ContestError` becom
 ``{"detail", "code", "field"}`` with its status code (``contest.api.urls``); a refusal of the input —
 the services' field map, or a shape error found before they ran — is always a 422 (``Invalid``).
 400 is kept for a request that cannot be read at all (not JSON, a multipart body without a boundary,
-a body over the size limit). Routers import these from here; core imports no app.
+a body over the size limit). Routers import these from here; core imports no app. pydantic's own
+messages of a shape error ("Field required", "String should have at most 200 characters" …) are put in
+the request's language by their error type and context (:func:`shape_errors`, :data:`SHAPE_MESSAGES`).
 
 The input types apply ``core.inputs`` — the same definition the site's forms use — before a value
 reaches a service:
@@ -27,7 +29,7 @@ from functools import wraps
 from typing import Annotated, Any
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, model_validator
@@ -73,8 +75,100 @@ def as_field_errors(exc: ValidationFailed) -> FieldErrors:
 
 
 def local(value: datetime | None) -> datetime | None:
-    """Times are shown in Asia/Shanghai (+08:00), as on the site."""
-    return timezone.localtime(value) if value is not None else None
+    """Times are shown in Asia/Shanghai (+08:00), as on the site; an instant local time cannot hold
+    (year 9999, stored before inputs were bounded) as it is, in UTC, instead of failing."""
+    if value is None:
+        return None
+    try:
+        return timezone.localtime(value)
+    except (OverflowError, ValueError):
+        return value
+
+
+# -- pydantic's own refusals, in the request's language ------------------------------------------------
+
+#: pydantic's error type → the message (a gettext msgid, Chinese) with its ``ctx`` values; the types our
+#: own validators raise (``control_characters``, ``date_out_of_range`` …) carry their message already.
+SHAPE_MESSAGES: dict[str, str] = {
+    "missing": gettext_noop("必填字段。"),
+    "string_too_long": gettext_noop("最多 %(max_length)s 个字符。"),
+    "string_too_short": gettext_noop("至少 %(min_length)s 个字符。"),
+    "too_long": gettext_noop("最多 %(max_length)s 项。"),
+    "too_short": gettext_noop("至少 %(min_length)s 项。"),
+    "greater_than": gettext_noop("应大于 %(gt)s。"),
+    "greater_than_equal": gettext_noop("不能小于 %(ge)s。"),
+    "less_than": gettext_noop("应小于 %(lt)s。"),
+    "less_than_equal": gettext_noop("不能大于 %(le)s。"),
+    "multiple_of": gettext_noop("应为 %(multiple_of)s 的倍数。"),
+    "int_parsing": gettext_noop("请填写整数。"),
+    "int_type": gettext_noop("请填写整数。"),
+    "int_from_float": gettext_noop("请填写整数。"),
+    "decimal_parsing": gettext_noop("请填写数字（如 88.5）。"),
+    "decimal_type": gettext_noop("请填写数字（如 88.5）。"),
+    "float_parsing": gettext_noop("请填写数字（如 88.5）。"),
+    "float_type": gettext_noop("请填写数字（如 88.5）。"),
+    "finite_number": gettext_noop("请填写数字（如 88.5）。"),
+    "decimal_max_digits": gettext_noop("数字最多 %(max_digits)s 位。"),
+    "decimal_max_places": gettext_noop("最多 %(decimal_places)s 位小数。"),
+    "decimal_whole_digits": gettext_noop("整数部分最多 %(whole_digits)s 位。"),
+    "bool_parsing": gettext_noop("应为 true 或 false。"),
+    "bool_type": gettext_noop("应为 true 或 false。"),
+    "string_type": gettext_noop("应为文本（字符串）。"),
+    "string_pattern_mismatch": gettext_noop("格式不正确。"),
+    "date_parsing": gettext_noop("请填写日期，格式 YYYY-MM-DD。"),
+    "date_from_datetime_parsing": gettext_noop("请填写日期，格式 YYYY-MM-DD。"),
+    "date_from_datetime_inexact": gettext_noop("请填写日期，格式 YYYY-MM-DD。"),
+    "date_type": gettext_noop("请填写日期，格式 YYYY-MM-DD。"),
+    "datetime_parsing": gettext_noop("请填写带时区的时间，如 2024-08-01T09:00:00+08:00。"),
+    "datetime_from_date_parsing": gettext_noop("请填写带时区的时间，如 2024-08-01T09:00:00+08:00。"),
+    "datetime_type": gettext_noop("请填写带时区的时间，如 2024-08-01T09:00:00+08:00。"),
+    "timezone_aware": gettext_noop("请填写带时区的时间，如 2024-08-01T09:00:00+08:00。"),
+    "literal_error": gettext_noop("应为以下之一：%(expected)s。"),
+    "enum": gettext_noop("应为以下之一：%(expected)s。"),
+    "list_type": gettext_noop("应为 JSON 数组（[…]）。"),
+    "dict_type": gettext_noop("应为 JSON 对象（{…}）。"),
+    "model_type": gettext_noop("应为 JSON 对象（{…}）。"),
+    "model_attributes_type": gettext_noop("应为 JSON 对象（{…}）。"),
+    "json_invalid": gettext_noop("不是有效的 JSON。"),
+    "json_type": gettext_noop("不是有效的 JSON。"),
+    "extra_forbidden": gettext_noop("不接受这个字段。"),
+}
+#: what pydantic's ``too_long``/``too_short`` name as ``field_type`` when the bound counts items
+_COLLECTIONS = frozenset({"List", "Tuple", "Set", "Frozenset", "Dictionary", "Iterable"})
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
+def _choices(expected: Any) -> str:
+    """pydantic's ``'a', 'b' or 'c'`` as a list in the request's language (“a、b、c”)."""
+    text = str(expected)
+    quoted = _QUOTED.findall(text)
+    if not quoted:
+        return text
+    return gettext("、").join(quoted)
+
+
+def shape_message(error: dict[str, Any]) -> str:
+    """The message of one of pydantic's errors (``type``, ``ctx``) in the request's language; an error
+    type not in :data:`SHAPE_MESSAGES` keeps its message."""
+    kind = error.get("type", "")
+    if kind in ("too_long", "too_short") and (error.get("ctx") or {}).get("field_type") not in _COLLECTIONS:
+        kind = f"string_{kind}"  # a length bound on annotated text is reported as a value's, not a string's
+    template = SHAPE_MESSAGES.get(kind)
+    if template is None:
+        return error.get("msg", "")
+    values = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    if "expected" in values:
+        values["expected"] = _choices(values["expected"])
+    try:
+        return gettext(template) % values
+    except (KeyError, ValueError, TypeError):  # a context this pydantic does not send: its own message
+        return error.get("msg", "")
+
+
+def shape_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ninja's shape errors (``ValidationError.errors``) with their ``msg`` in the request's language
+    (the 422 of ``ValidationErrorOut``)."""
+    return [{**error, "msg": shape_message(error)} for error in errors]
 
 
 def refusals_as_field_errors(view: Callable) -> Callable:

@@ -84,6 +84,11 @@ class HardenedForm:
         for field in self.fields.values():
             harden_field(field)
 
+    def get_initial_for_field(self, field, field_name):
+        """As Django's, but a stored date-time local time cannot hold (year 9999) is shown as the
+        nearest one it can, so the page where it is corrected still opens."""
+        return inputs.displayable(super().get_initial_for_field(field, field_name))
+
     def full_clean(self):
         self.harden()  # fields added after __init__
         return super().full_clean()

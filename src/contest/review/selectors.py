@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from contest.core.inputs import local
 from contest.registration.enums import EntryStatus
 from contest.registration.identity import identity_strings, redactor
 from contest.registration.models import Entry, TeamMember
@@ -99,7 +100,7 @@ class RoundProgress:
 
     @property
     def closes_at(self) -> datetime | None:
-        return self.round.closes_at.astimezone(SHANGHAI) if self.round.closes_at else None
+        return local(self.round.closes_at) if self.round.closes_at else None
 
 
 def rounds_for_judge(user) -> list[RoundProgress]:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, gettext_lazy
 from contest.awards.enums import AwardStatus
 from contest.awards.models import Award
 from contest.catalog.enums import TIER_ORDER
+from contest.core import inputs
 from contest.finals.models import SessionSlot
 from contest.registration.enums import EntryStatus, Industry
 from contest.review.enums import RoundStage, RoundStatus, SheetStatus
@@ -104,7 +105,10 @@ def entries_over_time(scope: StatsScope) -> list[DayRow]:
     entries = scope.entries()
     created = _per_day(entries, "created_at")
     submitted = _per_day(entries, "submitted_at")
-    days = set(created) | set(submitted)
+    # rows outside the competition's calendar (stored before inputs were bounded) stay out of the chart
+    days = {
+        d for d in set(created) | set(submitted) if d is not None and inputs.EARLIEST <= d <= inputs.LATEST
+    }
     if not days:
         return []
     rows, day, last = [], min(days), max(days)

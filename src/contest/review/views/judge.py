@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from contest.accounts.forms import ServiceErrorsMixin
 from contest.core.errors import Closed, Conflict, ContestError
 from contest.core.forms import HardenedForm
+from contest.core.inputs import local
 from contest.core.uploads import upload_response
 from contest.core.views import actor
 from contest.registration.validators import MAX_PDF_BYTES
@@ -59,7 +60,7 @@ def _assignment_or_404(request: HttpRequest, round_pk: int, code: str) -> Assign
 def _closes_line(round_: ReviewRound) -> str:
     if round_.closes_at is None:
         return _("截止时间待组织方公布")
-    when = round_.closes_at.astimezone(selectors.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    when = local(round_.closes_at).strftime("%Y-%m-%d %H:%M")
     return _("评审截止：%(time)s（北京时间）") % {"time": when}
 
 
@@ -74,7 +75,7 @@ def _phase(round_: ReviewRound) -> str:
             return _("本轮评审已结束，评分不能再修改。")
         now = timezone.now()
         if round_.opens_at and now < round_.opens_at:
-            when = round_.opens_at.astimezone(selectors.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+            when = local(round_.opens_at).strftime("%Y-%m-%d %H:%M")
             return _("评审尚未开始，%(time)s（北京时间）开始。") % {"time": when}
         return _("评审已截止，评分不能再修改。")
     return ""
