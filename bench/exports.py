@@ -5,7 +5,10 @@
 1. Builds a throw-away database with 10,000 entries (the builders of ``bench/organizer_list.py``),
    then times the console's entry export (``/console/events/<id>/entries.xlsx``, xlsx and
    ``?format=csv``) through ``django.test.Client``, reading the streamed body to its end.
-2. Writes those 10,000 entry rows (as ``registration.exporters.entry_rows`` builds them) and
+2. Builds a round of those entries (``bench/organizer_pages.build_round``: 100 judges, 50,000
+   submitted score sheets) and times the notary's score-sheet export
+   (``/console/review/rounds/<id>/export/scores.xlsx``: a cover and one sheet per judge; and CSV).
+3. Writes those 10,000 entry rows (as ``registration.exporters.entry_rows`` builds them) and
    50,000 rows shaped like ``review.exporters.score_row`` (16 columns) to a pickle, and for each
    writer runs a subprocess per run that loads them and writes one workbook: ``openpyxl`` (write-only,
    the layout the core writer had before), ``xlsxwriter`` (constant_memory, the cells converted to
@@ -13,7 +16,8 @@
    export as shipped). Each child reports its time and ``ru_maxrss`` before and after writing; every
    file is read back (row count and one cell checked).
 
-Targets: entry export < 2 s, 50,000 sheets < 5 s, each within 1.5x of ``xlsxwriter`` on the same
+Targets: entry export < 2 s, 50,000 sheets < 5 s (the writer on the rows, and reported: the whole
+export through the view), each within 1.5x of ``xlsxwriter`` on the same
 cells. Ends with one JSON line.
 """
 
@@ -287,6 +291,31 @@ def main() -> None:
         rows = list(entry_rows(entries=selectors.export_entries(organizer, event)))
         build_ms = (time.perf_counter() - t0) * 1000
         assert len(rows) == ENTRIES, len(rows)
+
+        # 3. the notary's score sheets of a round of those entries: 50,000 sheets, one workbook sheet per judge
+        from organizer_pages import build_round
+
+        from contest.review.exporters import judge_sheets
+
+        round_ = build_round(event, organizer, ENTRIES, lambda m: print(m, file=sys.stderr))
+        scores: dict[str, dict] = {}
+        for fmt in ("xlsx", "csv"):
+            url = f"/console/review/rounds/{round_.pk}/export/scores.xlsx"
+            times, cpus = [], []
+            for _ in range(args.runs):
+                t0, c0 = time.perf_counter(), time.process_time()
+                response = client.get(url, {"format": fmt} if fmt == "csv" else {})
+                body = response.getvalue()
+                times.append((time.perf_counter() - t0) * 1000)
+                cpus.append((time.process_time() - c0) * 1000)
+                assert response.status_code == 200, response.status_code
+                assert response.streaming
+            scores[fmt] = {"ms_median": round(statistics.median(times)), "ms_runs": [round(t) for t in times],
+                           "cpu_ms_median": round(statistics.median(cpus)), "mb": round(len(body) / 1e6, 2)}  # fmt: skip
+            print("score sheets export", fmt, scores[fmt], file=sys.stderr)
+        t0 = time.perf_counter()
+        assert sum(len(r) for _, _, r in judge_sheets(round_)) == SHEETS
+        scores["rows_build_ms"] = round((time.perf_counter() - t0) * 1000)
         connection.close()
 
         entries_pickle = tmp / "entries.pickle"
@@ -312,6 +341,8 @@ def main() -> None:
         "entry_rows_build_ms": round(build_ms),
         "entry_writers": entry_writers,
         "sheets": SHEETS,
+        "score_export_xlsx_ms_median": scores["xlsx"]["ms_median"],
+        "score_export": scores,
         "sheet_writers": sheet_writers,
         "entry_core_vs_xlsxwriter": round(entry_writers["core"]["ms_median"] / entry_writers["xlsxwriter"]["ms_median"], 2),
         "sheet_core_vs_xlsxwriter": round(sheet_writers["core"]["ms_median"] / sheet_writers["xlsxwriter"]["ms_median"], 2),

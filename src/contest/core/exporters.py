@@ -37,7 +37,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import IO, Any
 
@@ -46,6 +46,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from contest.core import inputs
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: text that starts like a formula but is only a number or a telephone number
@@ -95,7 +97,7 @@ def flatten(value: Any) -> Any:
 def beijing(value: datetime) -> datetime:
     """An aware time as the naive Beijing wall-clock time a spreadsheet shows (whole seconds)."""
     if timezone.is_aware(value):
-        value = timezone.localtime(value)
+        value = inputs.local(value)
     return value.replace(tzinfo=None, microsecond=0)
 
 
@@ -180,7 +182,11 @@ def display_width(value: Any) -> int:
     text = str(value)
     longest = 0
     for line in text.split("\n"):
-        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[:MAX_WIDTH])
+        line = line[:MAX_WIDTH]
+        if line.isascii():  # most cells (codes, numbers, times): no character to look up
+            width = len(line)
+        else:
+            width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
         longest = max(longest, width)
     return longest
 
@@ -206,15 +212,41 @@ class _Formats:
         self.date = book.add_format({"num_format": DATE_FORMAT})
 
 
+#: Excel's day 0 (1900 date system; serials past 59 skip the 29 February 1900 Excel counts)
+_EXCEL_EPOCH = datetime(1899, 12, 31)  # noqa: DTZ001 -- a wall-clock epoch, as a spreadsheet counts
+_EXCEL_DAY_1 = date(1900, 1, 1)
+
+
+def excel_serial(value: datetime) -> float:
+    """A naive wall-clock time as the Excel serial number XlsxWriter's ``write_datetime`` writes
+    (days since 1899-12-31; 1900-01-01 is a time of day only; past day 59 one more, for the
+    29 February 1900 Excel counts): what a date cell holds, shown as a date by its format."""
+    delta = value - _EXCEL_EPOCH
+    days = delta.days + delta.seconds / 86400
+    if value.date() == _EXCEL_DAY_1:
+        days -= 1
+    return days + 1 if days > 59 else days
+
+
+def _local(value: datetime, zone) -> datetime:
+    """An aware time as naive Beijing wall-clock time, whole seconds; one local time cannot hold
+    (year 9999 stored before inputs were bounded) clamped as ``inputs.local`` clamps it."""
+    try:
+        value = value.astimezone(zone)
+    except (OverflowError, ValueError):
+        value = inputs.local(value)
+    return value.replace(tzinfo=None, microsecond=0)
+
+
 def _writer_for(sheet, formats: _Formats) -> Callable[[int, int, Any], None]:
     """``write(row, col, value)``: one cell by its type, text always as text (never a formula,
-    number or link), times as Beijing-time date cells, lists joined."""
-    write_string, write_number = sheet.write_string, sheet.write_number
-    write_datetime, write_boolean = sheet.write_datetime, sheet.write_boolean
+    number or link), times as Beijing-time date cells (serial numbers with a date format), lists
+    joined. ``_write_rows`` writes the common types itself and calls this for the rest."""
+    write_string, write_number, write_boolean = sheet.write_string, sheet.write_number, sheet.write_boolean
     fmt_datetime, fmt_date = formats.datetime, formats.date
     illegal = ILLEGAL_CHARACTERS_RE.search
     strip = ILLEGAL_CHARACTERS_RE.sub
-    tz_localtime = timezone.localtime
+    zone = timezone.get_current_timezone()  # once per sheet, not once per cell
 
     def write(r: int, c: int, value: Any) -> None:
         if value is None:
@@ -226,11 +258,10 @@ def _writer_for(sheet, formats: _Formats) -> Callable[[int, int, Any], None]:
         elif kind is int or kind is float or kind is Decimal:
             write_number(r, c, value)
         elif kind is datetime:
-            if value.tzinfo is not None:
-                value = tz_localtime(value)
-            write_datetime(r, c, value.replace(tzinfo=None, microsecond=0), fmt_datetime)
+            value = _local(value, zone) if value.tzinfo is not None else value.replace(microsecond=0)
+            write_number(r, c, excel_serial(value), fmt_datetime)
         elif kind is date:
-            write_datetime(r, c, value, fmt_date)
+            write_number(r, c, excel_serial(datetime.combine(value, time())), fmt_date)
         elif kind is bool:
             write_boolean(r, c, value)
         elif kind is list or kind is tuple:
@@ -238,13 +269,38 @@ def _writer_for(sheet, formats: _Formats) -> Callable[[int, int, Any], None]:
         elif isinstance(value, datetime):
             write(r, c, datetime(*value.timetuple()[:6], tzinfo=value.tzinfo))
         elif isinstance(value, date):
-            write_datetime(r, c, date(value.year, value.month, value.day), fmt_date)
+            write(r, c, date(value.year, value.month, value.day))
         elif isinstance(value, int | float | Decimal):
             write_number(r, c, value)
         else:
             write(r, c, str(value))
 
     return write
+
+
+def _write_rows(
+    sheet, formats: _Formats, columns: Sequence[str], rows: Iterable[dict[str, Any]], first: int
+) -> None:
+    """Every row from sheet row ``first`` on: a row's cells read in one pass (``map(row.get, …)``),
+    text and numbers written here, any other type through ``_writer_for``'s ``write``."""
+    write = _writer_for(sheet, formats)
+    write_string, write_number = sheet.write_string, sheet.write_number
+    illegal = ILLEGAL_CHARACTERS_RE.search
+    strip = ILLEGAL_CHARACTERS_RE.sub
+    for r, row in enumerate(rows, start=first):
+        c = -1
+        for value in map(row.get, columns):
+            c += 1
+            kind = type(value)
+            if kind is str:
+                if value:
+                    write_string(r, c, strip("", value) if illegal(value) else value)
+            elif value is None:
+                continue
+            elif kind is int or kind is Decimal or kind is float:
+                write_number(r, c, value)
+            else:
+                write(r, c, value)
 
 
 def _write_sheet(book: xlsxwriter.Workbook, formats: _Formats, spec: Sheet, used: set[str]) -> None:
@@ -262,13 +318,7 @@ def _write_sheet(book: xlsxwriter.Workbook, formats: _Formats, spec: Sheet, used
         write(r, 0, line)
     for c, column in enumerate(columns):
         sheet.write_string(header_row, c, clean_text(str(column)), formats.bold)
-    r = header_row
-    for row in itertools.chain(sample, rows):
-        r += 1
-        for c, column in enumerate(columns):
-            value = row.get(column)
-            if value is not None:
-                write(r, c, value)
+    _write_rows(sheet, formats, columns, itertools.chain(sample, rows), header_row + 1)
 
 
 def write_workbook_to(sheets: Iterable[Sheet], target: Any) -> None:

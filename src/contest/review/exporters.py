@@ -31,7 +31,9 @@ from contest.core.exporters import Exporter, Sheet, register
 from contest.registration.enums import Industry
 from contest.review import services
 from contest.review.enums import AssignmentSource, ConflictKind, ConflictSource, RoundStage, SheetStatus
-from contest.review.models import Assignment, Conflict, ReviewRound, ScoreSheet
+from contest.review.models import Assignment, Conflict, Expert, ReviewRound, ScoreSheet
+from contest.review.organizer_tables import live_ranking
+from contest.review.rankings import rerank
 
 BLIND_LABEL = "含参赛主体-仅限组织方"
 BLIND_NOTE = "本轮为匿名评审。本文件供组织方与公证人员使用，含参赛主体名称，不得提供给评审专家。"
@@ -100,10 +102,41 @@ def criterion_header(criterion) -> str:
     return f"{criterion.name}（{criterion.max_score}）"
 
 
+#: what a score row reads of an assignment, as plain values (``score_value_rows``)
+_SCORE_FIELDS = (
+    "expert_id", "expert__name", "expert__organization_name", "round_entry__code", "round_entry__entry__number",
+    "round_entry__entry__title", "round_entry__entry__enterprise_id", "round_entry__entry__enterprise__name",
+    "round_entry__entry__team_id", "round_entry__entry__team__name", "sheet__id", "sheet__scores", "sheet__total",
+    "sheet__comment", "sheet__status", "sheet__submitted_at",
+)  # fmt: skip
+
+
+def score_value_rows(round_: ReviewRound, rubric) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(expert id, ``score_row``) of every assignment of the round in ``score_assignments``' order,
+    built from plain values read 2,000 at a time: no model objects, each criterion's header
+    made once."""
+    criteria = [(c.code, c.name, criterion_header(c)) for c in rubric]
+    values = score_assignments(round_).values_list(*_SCORE_FIELDS)
+    pending = SHEET_STATES["pending"]
+    for (expert_id, expert, organization, code, number, title, enterprise_id, enterprise, team_id, team, sheet_id,
+         scores, total, comment, status, submitted_at) in values.iterator(chunk_size=2000):  # fmt: skip
+        scores = (scores or {}) if sheet_id is not None else {}
+        row: dict[str, Any] = {
+            "评审专家": expert, "工作单位": organization, "匿名编号": code, "报名编号": number, "项目名称": title,
+            "参赛主体": enterprise if enterprise_id else (team if team_id else ""),
+            "各项得分": [f"{name} {scores[key]}" for key, name, _ in criteria if key in scores],
+            "总分": total, "评语": comment,
+            "状态": SHEET_STATES[status] if sheet_id is not None else pending, "提交时间": submitted_at,
+        }  # fmt: skip
+        for key, _, header in criteria:
+            row[header] = _decimal(scores.get(key))
+        yield expert_id, row
+
+
 def score_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
     rubric = services.rubric_of(round)
-    for assignment in score_assignments(round):
-        yield score_row(assignment, rubric)
+    for _, row in score_value_rows(round, rubric):
+        yield row
 
 
 SCORE_SHEETS = register(
@@ -117,10 +150,10 @@ def judge_sheets(round_: ReviewRound) -> list[tuple[str, list[str], list[dict[st
     columns = ["匿名编号", "报名编号", "项目名称", "参赛主体", *(criterion_header(c) for c in rubric), "总分",
                "评语", "状态", "提交时间"]  # fmt: skip
     sheets: dict[int, tuple[str, list[dict[str, Any]]]] = {}
-    for assignment in score_assignments(round_):
-        expert = assignment.expert
-        title = f"{expert.name}（{expert.organization_name}）"
-        sheets.setdefault(expert.pk, (title, []))[1].append(score_row(assignment, rubric))
+    for expert_id, row in score_value_rows(round_, rubric):
+        if expert_id not in sheets:
+            sheets[expert_id] = (f"{row['评审专家']}（{row['工作单位']}）", [])
+        sheets[expert_id][1].append(row)
     return [(title, columns, rows) for title, rows in sheets.values()]
 
 
@@ -133,25 +166,46 @@ RANKING_COLUMNS = (
 
 
 def ranking_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
-    rows = services.compute_rows(round)
+    """The live ranking as ``snapshot_ranking`` buckets it (per group; per group and industry,
+    re-ranked, when the round ranks by industry) — from ``ranking_sql`` (the organizer page's
+    cached ranking, equal to ``compute_rows``), every judge's total in one statement, the entrants
+    as plain values."""
+    rows, _ = live_ranking(round)
     entries = {
-        re.entry_id: re
-        for re in round.round_entries.select_related("entry__group", "entry__enterprise", "entry__team")
-    }
+        entry_id: (code, group, number, title, enterprise if enterprise_id else (team if team_id else ""))
+        for entry_id, code, group, number, title, enterprise_id, enterprise, team_id, team in
+        round.round_entries.values_list("entry_id", "code", "entry__group__name", "entry__number", "entry__title",
+                                        "entry__enterprise_id", "entry__enterprise__name", "entry__team_id",
+                                        "entry__team__name")
+    }  # fmt: skip
+    totals: dict[int, list[tuple[int, Any]]] = {}
+    sheets = ScoreSheet.objects.filter(assignment__round=round, status=SheetStatus.SUBMITTED)
+    for entry_id, expert_id, total in sheets.order_by("assignment__expert_id").values_list(
+        "assignment__round_entry__entry_id", "assignment__expert_id", "total"
+    ):
+        totals.setdefault(entry_id, []).append((expert_id, total))
     names = dict(round.round_judges.values_list("expert_id", "expert__name"))
-    codes = {re.entry_id: re.code for re in entries.values()}
-    for _group, industry, items in services.ranking_buckets(round, rows):
-        for item in items:
-            re = entries[item["entry"]]
-            judges = sorted((names.get(j["expert"], str(j["expert"])), j["total"]) for j in item["judges"])
+    codes = {entry_id: e[0] for entry_id, e in entries.items()}
+    industries = dict(Industry.choices)
+    buckets: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        item = {"entry": row.entry, "rank": row.rank, "value": row.value, "exact": row.exact,
+                "n_scores": row.n_scores, "too_few": row.too_few, "tied_with": list(row.tied_with)}  # fmt: skip
+        buckets.setdefault((row.group, ""), []).append(item)
+        if round.rank_by_industry:
+            buckets.setdefault((row.group, row.industry), []).append(item)
+    for (_group, industry), items in sorted(buckets.items()):
+        for item in rerank(items) if industry else items:
+            code, group_name, number, title, entrant = entries[item["entry"]]
+            judges = sorted((names.get(e, str(e)), total) for e, total in totals.get(item["entry"], []))
             yield {
-                "组别": re.entry.group.name,
-                "行业": Industry(industry).label if industry else "全部",
+                "组别": group_name,
+                "行业": industries[industry] if industry else "全部",
                 "排名": item["rank"],
-                "匿名编号": re.code,
-                "报名编号": re.entry.number,
-                "项目名称": re.entry.title,
-                "参赛主体": entrant_name(re.entry),
+                "匿名编号": code,
+                "报名编号": number,
+                "项目名称": title,
+                "参赛主体": entrant,
                 "合成得分": _decimal(item["value"]),
                 "未取整得分": _decimal(item["exact"]),
                 "评分数": item["n_scores"],
@@ -175,26 +229,35 @@ ASSIGNMENT_COLUMNS = (
 
 
 def assignment_rows(*, round: ReviewRound) -> Iterator[dict[str, Any]]:
-    queryset = (
+    """Who reviews what, from plain values read 2,000 at a time (no model objects); the expert kind,
+    source and sheet labels looked up once per export."""
+    kinds = dict(Expert._meta.get_field("kind").flatchoices)
+    sources = {value: str(label) for value, label in AssignmentSource.choices}
+    pending = SHEET_STATES["pending"]
+    values = (
         Assignment.objects.filter(round=round)
-        .select_related("expert", "sheet", "round_entry__entry__enterprise", "round_entry__entry__team")
         .order_by("round_entry__code", "expert__name", "expert_id")
-    )
-    for a in queryset:
-        entry, sheet = a.round_entry.entry, _sheet(a)
+        .values_list("round_entry__code", "round_entry__entry__number", "round_entry__entry__title",
+                     "round_entry__entry__enterprise_id", "round_entry__entry__enterprise__name",
+                     "round_entry__entry__team_id", "round_entry__entry__team__name", "round_entry__entry__industry",
+                     "expert__name", "expert__organization_name", "expert__kind", "match_score", "source",
+                     "sheet__id", "sheet__status", "created_at")
+    )  # fmt: skip
+    for (code, number, title, enterprise_id, enterprise, team_id, team, industry, expert, organization, kind,
+         match, source, sheet_id, status, created_at) in values.iterator(chunk_size=2000):  # fmt: skip
         yield {
-            "匿名编号": a.round_entry.code,
-            "报名编号": entry.number,
-            "项目名称": entry.title,
-            "参赛主体": entrant_name(entry),
-            "行业": entry.industry,
-            "评审专家": a.expert.name,
-            "工作单位": a.expert.organization_name,
-            "专家类别": a.expert.get_kind_display(),
-            "匹配度": a.match_score,
-            "来源": str(AssignmentSource(a.source).label),
-            "评分状态": SHEET_STATES[sheet.status if sheet else "pending"],
-            "分配时间": a.created_at,
+            "匿名编号": code,
+            "报名编号": number,
+            "项目名称": title,
+            "参赛主体": enterprise if enterprise_id else (team if team_id else ""),
+            "行业": industry,
+            "评审专家": expert,
+            "工作单位": organization,
+            "专家类别": str(kinds.get(kind, kind)),
+            "匹配度": match,
+            "来源": sources[source],
+            "评分状态": SHEET_STATES[status] if sheet_id is not None else pending,
+            "分配时间": created_at,
         }
 
 
@@ -314,7 +377,7 @@ def round_csv_rows(round_: ReviewRound, kind: str) -> tuple[list[str], Iterator[
     rubric = services.rubric_of(round_)
     columns = ["评审专家", "工作单位", "匿名编号", "报名编号", "项目名称", "参赛主体",
                *(criterion_header(c) for c in rubric), "总分", "评语", "状态", "提交时间"]  # fmt: skip
-    return columns, (score_row(a, rubric) for a in score_assignments(round_).iterator(chunk_size=2000))
+    return columns, (row for _, row in score_value_rows(round_, rubric))
 
 
 def round_download(round_: ReviewRound, kind: str, *, fmt: str | None, now: datetime):

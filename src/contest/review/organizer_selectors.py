@@ -46,6 +46,7 @@ from contest.review.models import (
     RoundJudge,
     ScoreSheet,
 )
+from contest.review.templatetags.review_scores import score
 
 # -- scope ------------------------------------------------------------------------------------------
 
@@ -413,6 +414,12 @@ class RankingLine:
     judge_totals: list[tuple[str, str]]  # (judge name, total) in judge-name order
     tied_codes: list[str]
     cut_after: bool = False  # the quota's cut line falls after this line
+    judges_text: str = ""  # "name total；name total" with the round's places, as the table shows it
+
+
+def judges_text(judge_totals: list[tuple[str, object]], places: int) -> str:
+    """The judges' totals as one cell: ``名 86.50；名 90.00`` (computed once, not per template cell)."""
+    return "；".join(f"{name} {score(total, places)}" for name, total in judge_totals)
 
 
 @dataclass
@@ -431,13 +438,16 @@ class RankingView:
     scored: int = 0
 
 
-def _lines(items: list[dict], entries: dict[int, RoundEntry], names: dict[int, str]) -> list[RankingLine]:
+def _lines(
+    items: list[dict], entries: dict[int, RoundEntry], names: dict[int, str], places: int
+) -> list[RankingLine]:
     code_of = {re.entry_id: re.code for re in entries.values()}
     out = []
     for item in items:
         judges = sorted((names.get(j["expert"], str(j["expert"])), j["total"]) for j in item["judges"])
         out.append(RankingLine(row=item, round_entry=entries.get(item["entry"]), judge_totals=judges,
-                               tied_codes=[code_of.get(t, str(t)) for t in item["tied_with"]]))  # fmt: skip
+                               tied_codes=[code_of.get(t, str(t)) for t in item["tied_with"]],
+                               judges_text=judges_text(judges, places)))  # fmt: skip
     return out
 
 
@@ -453,7 +463,7 @@ def ranking_view(round_: ReviewRound) -> RankingView:
     for group, industry, items in rankings.ranking_buckets(round_, rows):
         industry_label = str(Industry(industry).label) if industry in Industry.values else industry
         tables.append(RankingTable(group, groups[group].name if group in groups else group, industry_label,
-                                   _lines(items, entries, names)))  # fmt: skip
+                                   _lines(items, entries, names, round_.places)))  # fmt: skip
     outliers = [
         {**o, "name": names.get(o["expert"], str(o["expert"]))} for o in rankings.outlier_judges(round_)
     ]
@@ -487,7 +497,7 @@ def snapshot_view(round_: ReviewRound, snapshot: RankingSnapshot) -> RankingTabl
     groups = groups_of_edition(round_.edition_id)
     group = groups.get(snapshot.group_code)
     return RankingTable(snapshot.group_code, group.name if group else snapshot.group_code, snapshot.industry,
-                        _lines(snapshot.rows, entries, names))  # fmt: skip
+                        _lines(snapshot.rows, entries, names, round_.places))  # fmt: skip
 
 
 # -- advancement -------------------------------------------------------------------------------------------------
@@ -561,7 +571,7 @@ def advancement_view(round_: ReviewRound) -> list[GroupAdvancement]:
                 for z, m in sorted(members.items())
             ]
         items = [{**r.__dict__, "judges": r.judges, "tied_with": list(r.tied_with)} for r in group_rows]
-        lines = _lines(items, entries, judges)
+        lines = _lines(items, entries, judges, round_.places)
         group_staged = {e: d for e, d in staged.items() if e in {r.entry for r in group_rows}}
         if group_staged:
             checked = {e for e, d in group_staged.items() if d.decision == "advance"}

@@ -31,8 +31,8 @@ from contest.review.models import Assignment, Expert, ReviewRound, RoundEntry, r
 from contest.review.organizer_selectors import (
     RankingLine,
     RankingTable,
-    annotate_round_entry_counts,
     groups_of_edition,
+    judges_text,
     round_entries,
 )
 
@@ -154,6 +154,10 @@ def _published_rows(round_: ReviewRound) -> tuple[list[ranking_sql.Row], dict[in
 ROW_FIELDS = tuple(f.name for f in fields(ranking_sql.Row))
 #: How long a computed ranking is kept; any write audited in the round's scope replaces it sooner.
 RANKING_CACHE_SECONDS = 600
+#: Rounds whose latest ranking this process keeps as objects, in front of the shared cache
+#: (unpickling 10,000 rows from the cache took ~100 ms a page). Same key, so same invalidation.
+MEMO_ROUNDS = 8
+_MEMO: dict[int, tuple[str, tuple[ranking_sql.Row, ...], list[dict]]] = {}
 
 
 def live_ranking(round_: ReviewRound) -> tuple[list[ranking_sql.Row], list[dict]]:
@@ -174,13 +178,20 @@ def live_ranking(round_: ReviewRound) -> tuple[list[ranking_sql.Row], list[dict]
     stamp = records.aggregate(n=Count("id"), last=Max("id"))
     created = round_.created_at.timestamp() if round_.created_at else 0
     key = f"review:ranking:{round_.pk}:{created}:{round_.status}:{stamp['n']}:{stamp['last']}"
+    memo = _MEMO.get(round_.pk)
+    if memo is not None and memo[0] == key:
+        return list(memo[1]), memo[2]
     found = cache.get(key)
     if found is None:  # kept as plain tuples: a tenth of the time to unpickle of the rows themselves
         found = ([tuple(getattr(r, f) for f in ROW_FIELDS) for r in ranking_sql.ranking_for_round(round_)],
                  rankings.outlier_judges(round_))  # fmt: skip
         cache.set(key, found, RANKING_CACHE_SECONDS)
-    rows, outliers = found
-    return [ranking_sql.Row(*row) for row in rows], outliers
+    rows, outliers = [ranking_sql.Row(*row) for row in found[0]], found[1]
+    _MEMO.pop(round_.pk, None)
+    while len(_MEMO) >= MEMO_ROUNDS:  # the oldest first (dicts keep insertion order)
+        _MEMO.pop(next(iter(_MEMO)), None)
+    _MEMO[round_.pk] = (key, tuple(rows), outliers)
+    return rows, outliers
 
 
 def rerank(rows: list[ranking_sql.Row]) -> list[ranking_sql.Row]:
@@ -268,6 +279,7 @@ def ranking_page(round_: ReviewRound, flt: EntryFilter, page_number, *, per_page
         tables[-1].lines.append(RankingLine(
             row=row, round_entry=entries.get(row.entry), judge_totals=judges,
             tied_codes=[code_of.get(t, str(t)) for t in row.tied_with], cut_after=row.entry in cut_after,
+            judges_text=judges_text(judges, round_.places),
         ))  # fmt: skip
     if stored is not None:
         outliers = rankings.outlier_judges(round_)
@@ -303,43 +315,79 @@ def _cut_marks(by_group, shown, sizes, position, groups, per_page) -> tuple[list
 
 @dataclass
 class AssignmentPage:
-    page: Page  # of RoundEntry, each with ``assignment_list``
+    page: Page  # of round-entry ids
+    rows: list[dict]  # the page's round entries: pk, code, title, entrant, chips, short
     short: int  # entries of the whole round with fewer assignments than judges_per_entry
 
 
+def _page_of_ids(queryset: QuerySet[RoundEntry], page_number, per_page: int) -> Page:
+    """A page of the (filtered, ordered) round-entry ids: one statement, the search run once
+    instead of twice (a count and a slice)."""
+    return Paginator(list(queryset.values_list("pk", flat=True)), per_page).get_page(page_number)
+
+
+def short_count(round_: ReviewRound, *, entries: int | None = None) -> int:
+    """Entries of the round with fewer assignments than ``judges_per_entry``: the round's entries
+    (``entries`` when the caller counted them) less those with enough — one grouped pass over the
+    round's assignments, not a subquery per entry."""
+    enough = (
+        Assignment.objects.filter(round=round_).order_by().values("round_entry_id")
+        .annotate(n=Count("id")).filter(n__gte=round_.judges_per_entry).count()
+    )  # fmt: skip
+    return (round_.round_entries.count() if entries is None else entries) - enough
+
+
 def assignment_page(
-    round_: ReviewRound, flt: EntryFilter, page_number, *, per_page: int | None = None
-) -> AssignmentPage:
-    """One page of the assignment table: round entries in code order with their assignments
-    (expert and sheet joined). Four queries: the count, the page, its assignments, the short count."""
+    round_: ReviewRound, flt: EntryFilter, page_number, *, per_page: int | None = None,
+    source_labels: Mapping[str, str] | None = None, sheet_labels: Mapping[str, str] | None = None,
+) -> AssignmentPage:  # fmt: skip
+    """One page of the assignment table: round entries in code order, each with its judges as
+    chips ``(expert id, name, detail, css class)`` — match score, source label, sheet label — built
+    here once, so the template only prints them. Four queries: the page's ids, its round entries,
+    their assignments, the short count (plain rows, no model objects)."""
     per_page = per_page or rows_per_page()
-    queryset = filter_round_entries(
-        round_.round_entries.select_related("entry__group", "entry__enterprise", "entry__team"), flt
-    ).order_by("code", "pk")
-    page = Paginator(queryset, per_page).get_page(page_number)
-    members = list(page.object_list)
-    by_entry: dict[int, list[Assignment]] = {re.pk: [] for re in members}
+    source_labels = source_labels or {}
+    sheet_labels = sheet_labels or {}
+    ids = filter_round_entries(round_.round_entries.all(), flt).order_by("code", "pk")
+    page = _page_of_ids(ids, page_number, per_page)
+    members = list(
+        RoundEntry.objects.filter(pk__in=list(page.object_list)).order_by("code", "pk").values_list(
+            "pk", "code", "entry__title", "entry__enterprise_id", "entry__enterprise__name", "entry__team__name"
+        )
+    )  # fmt: skip
+    chips: dict[int, list[tuple]] = {m[0]: [] for m in members}
     if members:
-        for a in (
-            Assignment.objects.filter(round_entry_id__in=list(by_entry))
-            .select_related("expert", "sheet")
-            .order_by("expert__name", "expert_id")
-        ):
-            by_entry[a.round_entry_id].append(a)
-    for re in members:
-        re.assignment_list = by_entry[re.pk]
-    page.object_list = members
-    short = (
-        annotate_round_entry_counts(round_.round_entries.all())
-        .filter(assignment_count__lt=round_.judges_per_entry)
-        .count()
+        assignments = (
+            Assignment.objects.filter(round_entry_id__in=list(chips)).order_by("expert__name", "expert_id")
+            .values_list("round_entry_id", "expert_id", "expert__name", "match_score", "source", "sheet__status")
+        )  # fmt: skip
+        for re_id, expert_id, name, match, source, state in assignments:
+            state = state or "pending"
+            css = "review-chip"
+            if source == "pinned":
+                css += " review-chip--pinned"
+            if state == "submitted":
+                css += " review-chip--submitted"
+            detail = f"{match} · {source_labels.get(source, source)} · {sheet_labels.get(state, state)}"
+            chips[re_id].append((expert_id, name, detail, css))
+    k = round_.judges_per_entry
+    rows = [
+        {"pk": pk, "code": code, "title": title, "entrant": enterprise if enterprise_id else team,
+         "chips": chips[pk], "short": len(chips[pk]) < k}
+        for pk, code, title, enterprise_id, enterprise, team in members
+    ]  # fmt: skip
+    return AssignmentPage(
+        page, rows, short_count(round_, entries=None if flt.is_active else page.paginator.count)
     )
-    return AssignmentPage(page, short)
 
 
 def round_entry_page(
     round_: ReviewRound, flt: EntryFilter, page_number, *, per_page: int | None = None
 ) -> Page:
-    """One page of the round's entries (code order, entrant and ``assignment_count``): two queries."""
+    """One page of the round's entries (code order, entrant and ``assignment_count``): the page's
+    ids (the search run once), then its round entries."""
     per_page = per_page or rows_per_page()
-    return Paginator(filter_round_entries(round_entries(round_), flt), per_page).get_page(page_number)
+    page = _page_of_ids(filter_round_entries(round_.round_entries.all(), flt).order_by("code", "pk"),
+                        page_number, per_page)  # fmt: skip
+    page.object_list = list(round_entries(round_).filter(pk__in=list(page.object_list)))
+    return page

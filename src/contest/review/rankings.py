@@ -101,10 +101,10 @@ def compute_rows(round: ReviewRound) -> list[RankingRow]:
 def rerank(items: list[dict]) -> list[dict]:
     """Ranks within a subset (an industry) of a group's ordered rows: entries tied in the group
     stay tied; the others take their position in the subset."""
+    members = {i["entry"] for i in items}
     out: list[dict] = []
     for position, item in enumerate(items, start=1):
         rank = out[-1]["rank"] if out and item["rank"] == items[position - 2]["rank"] else position
-        members = {i["entry"] for i in items}
         out.append({**item, "rank": rank, "tied_with": [t for t in item["tied_with"] if t in members]})
     return out
 

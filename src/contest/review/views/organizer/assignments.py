@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,20 +88,24 @@ def assignment(request: HttpRequest, round: ReviewRound) -> HttpResponse:
     run = selectors.latest_run(round)
     groups = selectors.groups_of_edition(round.edition_id)
     flt = tables.parse_filter(request.GET, groups)
-    table = tables.assignment_page(round, flt, request.GET.get("page"))
-    sources = {k: str(v) for k, v in SOURCE_LABELS.items()}  # translated once, not once per cell
-    sheets = {k: str(v) for k, v in SHEET_LABELS.items()}
-    rows = []
-    for re in table.page.object_list:
-        cells = []
-        for a in re.assignment_list:
-            state = a.sheet.status if _has_sheet(a) else "pending"
-            cells.append((a, sources[a.source], state, sheets[state]))
-        rows.append((re, cells, len(cells) < round.judges_per_entry))
+    table = tables.assignment_page(
+        round, flt, request.GET.get("page"),
+        source_labels={k: str(v) for k, v in SOURCE_LABELS.items()},  # translated once, not once per cell
+        sheet_labels={k: str(v) for k, v in SHEET_LABELS.items()},
+    )  # fmt: skip
     context = round_context(round, "assignment", run=run, run_payload=selectors.run_payload(run),
-                            run_label=RUN_LABELS[run.status] if run else "", rows=rows, page=table.page,
-                            short=table.short, **tables.filter_context(flt, groups))  # fmt: skip
+                            run_label=RUN_LABELS[run.status] if run else "", rows=table.rows, page=table.page,
+                            short=table.short, entry_url=_entry_url_prefix(round),
+                            **tables.filter_context(flt, groups))  # fmt: skip
     return render(request, "review/organizer_assignment.html", context)
+
+
+def _entry_url_prefix(round_: ReviewRound) -> str:
+    """The URL of an entry's assignment page without the round entry's id (reversed once, the id
+    appended per row)."""
+    url = reverse("review:assignment_entry", args=[round_.pk, 0])
+    assert url.endswith("/0"), url
+    return url[:-1]
 
 
 def _has_sheet(a) -> bool:
