@@ -22,13 +22,14 @@ from contest.core.errors import Conflict, ValidationFailed
 from contest.core.lifecycle import lifecycle_models, lifecycle_of, transition
 from contest.core.models import AuditRecord
 from contest.core.privacy_models import ErasureRequest
+from contest.packages.models import PackageImport
 from contest.publicity.models import Objection
-from contest.review.models import AssignmentRun, ScoreSheet
+from contest.review.models import AssignmentRun, Recommendation, ScoreSheet
 
 from ..awards.builders import confirmed_awards, enterprise_group
 from ..finals.factories import session_with
 from ..publicity.builders import advancement_round, published_list
-from ..registration.factories import submitted_entry, superuser, user
+from ..registration.factories import organizer_for, submitted_entry, superuser, user
 
 pytestmark = pytest.mark.integration
 
@@ -45,6 +46,8 @@ LIFECYCLES = [
     "publicity.objection",
     "accounts.invitation",
     "core.erasurerequest",
+    "packages.packageimport",
+    "review.recommendation",
 ]
 
 
@@ -93,6 +96,14 @@ def build(label: str, event):
         return invitation, admin
     if label == "core.erasurerequest":
         return ErasureRequest.objects.create(user=user(), requested_at=timezone.now()), admin
+    if label == "packages.packageimport":
+        organizer = organizer_for(event)
+        return PackageImport.objects.create(event=event, uploaded_by=organizer, name="a.zip", size=1,
+                                            sha256="0" * 64), organizer  # fmt: skip
+    if label == "review.recommendation":
+        entry = submitted_entry(event)
+        return Recommendation.objects.create(edition=event.edition, event=event, entry=entry, group_code="enterprise",
+                                             source="platform", recommended_at=timezone.now()), admin  # fmt: skip
     raise AssertionError(label)
 
 

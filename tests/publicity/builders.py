@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from contest.catalog.models import Event
 from contest.core.errors import ValidationFailed
 from contest.publicity import services
 from contest.review import services as review
 from contest.review.enums import RoundStatus
+from contest.review.selectors import advanced_decisions
 
 from ..review.factories import expert, qualified_entries
 from ..review.judging import FULL, assignment_of, judging_round
@@ -81,6 +83,13 @@ def national_round(edition, secretariat, *, advance: int = 1):
 
     round_ = review.create_round(by=secretariat, edition=edition, event=None,
                                  data={"name": "全国评审", "stage": "national", "judges_per_entry": 1})  # fmt: skip
+    # The national round takes exactly the recommended projects: every event with published
+    # advancement recommends it (a quota first), then the round is filled.
+    for event in Event.objects.filter(
+        pk__in=advanced_decisions().filter(round__edition=edition).values("round__event_id")
+    ):
+        review.set_recommendation_quota(by=secretariat, event=event, group_code="enterprise", count=10)
+        review.recommend_from_advancement(by=secretariat, event=event)
     review.add_entries(by=secretariat, round=round_)
     judge = expert(secretariat)
     review.add_judges(by=secretariat, round=round_, experts=[judge])

@@ -17,7 +17,7 @@ def test_seed_demo_builds_every_state_and_runs_twice_without_duplicating(db, cap
     counts = (Entry.objects.count(), Enterprise.objects.count(), MakerTeam.objects.count(),
               RegistrationWindow.objects.count(), Role.objects.count(), AuditRecord.objects.count())  # fmt: skip
 
-    assert counts[:5] == (50, 40, 10, 6, 3)
+    assert counts[:5] == (52, 41, 11, 7, 3)
     assert set(Entry.objects.values_list("status", flat=True)) == {
         "draft",
         "submitted",
@@ -28,14 +28,15 @@ def test_seed_demo_builds_every_state_and_runs_twice_without_duplicating(db, cap
         "withdrawn",
     }
     assert Entry.objects.filter(source="import").count() == 8
-    assert Entry.objects.filter(group__code="maker").count() == 10
+    assert Entry.objects.filter(group__code="maker").count() == 11
     mine = Entry.objects.get(owner__username="demo-enterprise")
     assert (mine.status, mine.organizer_comment) == (
         "returned",
         "请补充近三年财务报表说明，并上传加盖公章的营业执照扫描件。",
     )
     assert DuplicateFlag.objects.filter(entry__title__startswith="工业视觉缺陷检测").count() == 2
-    for login in ("ningbo-organizer", "shenzhen-organizer", "secretariat-9", "demo-enterprise"):
+    for login in ("ningbo-organizer", "shenzhen-organizer", "secretariat-9", "demo-enterprise",
+                  "overseas-enterprise", "overseas-team"):  # fmt: skip
         assert User.objects.get(username=login).check_password("cnmaker-demo-2024")
         assert f"{login}" in out
     assert verify_chain()[1] is None

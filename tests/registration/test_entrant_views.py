@@ -84,7 +84,7 @@ def test_me_without_a_profile_asks_enterprise_or_team(client):
     response = client.get(reverse("registration:home"), follow=True)
 
     assert response.redirect_chain == [(reverse("registration:profile"), 302)]
-    assert texts(response, "span", class_="choice__title") == ["企业", "创客团队"]
+    assert texts(response, "span", class_="choice__title") == ["企业", "创客团队", "境外企业", "境外团队"]
 
 
 def test_me_pages_require_sign_in(client):

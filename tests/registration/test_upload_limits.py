@@ -354,7 +354,7 @@ def test_an_entrant_whose_plan_names_them_is_warned_after_saving(client, ningbo)
     warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
     assert warnings == [
         f"商业计划书已保存，但其中出现了可识别您身份的信息：{owner.email}、鹰眼星辰量子科技有限公司、"
-        "鹰眼星辰量子科技、欧阳娜娜。网络评审通常为匿名评审，评委会看到 PDF 原文；建议删去这些信息后重新上传。"
+        "鹰眼星辰量子科技、欧阳娜娜。本赛事的网络评审为匿名评审，评委会看到 PDF 原文；建议删去这些信息后重新上传。"
     ]
 
 

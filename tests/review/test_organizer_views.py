@@ -237,6 +237,8 @@ def test_secretariat_creates_a_national_round_and_pulls_in_recommended_entries(c
     services.publish_advancement(by=s.organizer, round=s.round)
     secretary = user()
     Role.objects.create(user=secretary, kind=RoleKind.SECRETARIAT, edition=edition9)
+    services.set_recommendation_quota(by=secretary, event=ningbo, group_code="enterprise", count=2)
+    services.recommend_from_advancement(by=s.organizer, event=ningbo)
     client.force_login(secretary)
     create = reverse("review:round_create")
     assert f'value="edition:{edition9.pk}"' in client.get(create).content.decode()

@@ -289,6 +289,8 @@ def test_national_round_takes_only_recommended_entries_still_qualified(season, n
     registration.reopen_entry(by=season["organizer"], entry=season["entries"][4], reason="材料有误，重新审查")
     secretary = user()
     Role.objects.create(user=secretary, kind=RoleKind.SECRETARIAT, edition=ningbo.edition)
+    services.set_recommendation_quota(by=secretary, event=ningbo, group_code="enterprise", count=2)
+    services.recommend_from_advancement(by=season["organizer"], event=ningbo)
     national = services.create_round(by=secretary, edition=ningbo.edition, event=None,
                                      data={"name": "全国评审", "stage": "national"})  # fmt: skip
 

@@ -83,6 +83,8 @@ def test_run_worker_periodic_check_fails_dead_runs_only(round_):
     assert first == {
         "contest.awards.services.expire_stale_batches": 0,
         "contest.review.services.expire_stale_runs": 1,
+        "contest.accounts.security.clear_old_sign_in_sessions": 0,
+        "contest.packages.services.expire_stale_imports": 0,
     }
     assert second["contest.review.services.expire_stale_runs"] == 0
     run.refresh_from_db()

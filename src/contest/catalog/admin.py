@@ -5,7 +5,16 @@ from django.contrib import admin
 from django.db import models
 
 from contest.catalog import services
-from contest.catalog.models import Division, Edition, EditionGroup, Event, EventOrganization, Organization
+from contest.catalog.models import (
+    Division,
+    Edition,
+    EditionGroup,
+    Event,
+    EventOrganization,
+    EventZone,
+    Organization,
+)
+from contest.core.errors import FieldErrors
 from contest.core.forms import HardenedModelForm
 
 
@@ -98,6 +107,33 @@ class EventAdmin(AuditedAdmin):
                 obj=form.instance, by=request.user, created=False,
                 changed={"served_divisions": {"before": sorted(before), "after": sorted(after)}},
             )  # fmt: skip
+
+
+class EventZoneForm(HardenedModelForm):
+    """The same checks as the organizer's console (services.clean_zone): IANA zone, ISO country."""
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.clean_zone({key: cleaned.get(key) for key in services.ZONE_FIELDS})
+        except FieldErrors as exc:
+            for key, message in exc.fields.items():
+                if key in self.fields and key not in self.errors:
+                    self.add_error(key, message)
+        return cleaned
+
+
+@admin.register(EventZone)
+class EventZoneAdmin(AuditedAdmin):
+    """Stations of an event (the overseas final's 香港, 新加坡 …); a station with entries is
+    protected from deletion by the database (PROTECT), which the admin reports."""
+
+    form = EventZoneForm
+    list_display = ("name", "code", "name_en", "country", "time_zone", "order", "event")
+    list_filter = ("event__edition", "event__tier")
+    search_fields = ("name", "name_en", "code")
+    list_select_related = ("event",)
+    autocomplete_fields = ["event"]
 
 
 @admin.register(Organization)

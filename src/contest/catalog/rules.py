@@ -11,3 +11,13 @@ def is_secretariat(user) -> bool:
 
 rules.add_perm("catalog.import_plan", is_secretariat)
 rules.add_perm("catalog.manage_catalog", is_secretariat)
+
+
+@rules.predicate
+def manages_event_entries(user, event) -> bool:
+    """Whoever manages the event's entries (its organizers and the secretariat) manages its stations;
+    the predicate lives in registration, above this app, so it is named, not imported."""
+    return bool(user and user.has_perm("registration.manage_event_entries", event))
+
+
+rules.add_perm("catalog.manage_event_zones", manages_event_entries)

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 
+from contest.catalog.countries import is_country
 from contest.catalog.enums import DEFAULT_GROUPS, OrgRole, RegistrationMode
 from contest.catalog.importer import Plan, PlanError, PlanRow
-from contest.catalog.models import Division, Edition, EditionGroup, Event, EventOrganization, Organization
+from contest.catalog.models import (
+    Division,
+    Edition,
+    EditionGroup,
+    Event,
+    EventOrganization,
+    EventZone,
+    Organization,
+)
 from contest.core import audit
-from contest.core.errors import PermissionDenied
+from contest.core.errors import Conflict, FieldErrors, PermissionDenied
+from contest.core.inputs import text_problem
 
 CN_NUMERALS = "零一二三四五六七八九"
 FIRST_EDITION_YEAR = 2016
@@ -351,3 +366,121 @@ def delete_catalog_object(*, obj, by) -> None:
             by=by,
             data={"str": text},
         )
+
+
+# -- stations of an event (赛区站点: the overseas final's 香港, 新加坡, 德国 …) ----------------------
+
+ZONE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,29}$")
+
+
+@cache
+def iana_zones() -> frozenset[str]:
+    """The IANA zone names zoneinfo knows (tzdata's list; read once, it walks the package)."""
+    return frozenset(available_timezones())
+
+
+ZONE_FIELDS = ("code", "name", "name_en", "country", "time_zone", "order")
+
+
+def clean_zone(data: dict[str, Any]) -> dict[str, Any]:
+    """A station's fields, checked: code (lower-case letters, digits, -), name, English name,
+    country (ISO 3166-1 alpha-2), IANA time zone (known to zoneinfo), display order."""
+    errors: dict[str, str] = {}
+    out: dict[str, Any] = {}
+    code = str(data.get("code") or "").strip().lower()
+    if not ZONE_CODE.match(code):
+        errors["code"] = _("代码为 1–30 位小写字母、数字或连字符，以字母或数字开头。")
+    out["code"] = code
+    for key, label, limit, required in (
+        ("name", _("名称"), 50, True),
+        ("name_en", _("英文名称"), 100, False),
+    ):
+        value = str(data.get(key) or "").strip()
+        if required and not value:
+            errors[key] = _("请填写%(label)s。") % {"label": label}
+        elif len(value) > limit:
+            errors[key] = _("%(label)s不能超过 %(max)d 个字符。") % {"label": label, "max": limit}
+        elif problem := text_problem(value):
+            errors[key] = problem
+        out[key] = value
+    country = str(data.get("country") or "").strip().upper()
+    if not is_country(country):
+        errors["country"] = _("请选择国家或地区（ISO 3166-1 代码）。")
+    out["country"] = country
+    zone = str(data.get("time_zone") or "").strip()
+    if not zone or len(zone) > 50 or zone not in iana_zones():
+        errors["time_zone"] = _("“%(zone)s”不是 IANA 时区名称，例如 Europe/Berlin、Asia/Singapore。") % {
+            "zone": zone[:50]
+        }
+    out["time_zone"] = zone
+    order = str(data.get("order") if data.get("order") is not None else "0").strip() or "0"
+    if not order.isascii() or not order.isdigit() or int(order) > 1000:
+        errors["order"] = _("排序应为 0–1000 的整数。")
+        order = "0"
+    out["order"] = int(order)
+    if errors:
+        raise FieldErrors(errors)
+    return out
+
+
+def _save_zone(zone: EventZone, cleaned: dict[str, Any]) -> None:
+    clash = EventZone.objects.filter(event_id=zone.event_id).exclude(pk=zone.pk)
+    if clash.filter(code=cleaned["code"]).exists():
+        raise FieldErrors({"code": _("本赛事已有代码为“%(code)s”的站点。") % {"code": cleaned["code"]}})
+    if clash.filter(name=cleaned["name"]).exists():
+        raise FieldErrors({"name": _("本赛事已有名为“%(name)s”的站点。") % {"name": cleaned["name"]}})
+    for key, value in cleaned.items():
+        setattr(zone, key, value)
+    try:
+        with transaction.atomic():
+            zone.save()
+    except IntegrityError as exc:
+        raise Conflict(_("站点代码或名称与本赛事的其他站点重复。")) from exc
+
+
+def create_zone(*, by, event: Event, data: dict[str, Any]) -> EventZone:
+    """The event's organizer (or the secretariat) adds a station."""
+    check_perm(by, "catalog.manage_event_zones", event)
+    cleaned = clean_zone(data)
+    with transaction.atomic():
+        Event.objects.select_for_update().filter(pk=event.pk).first()  # serialises the event's zone writes
+        zone = EventZone(event=event)
+        _save_zone(zone, cleaned)
+        audit.record(action="catalog.zone.created", obj=zone, by=by, scope=f"event:{event.pk}",
+                     data={"event": event.pk, **cleaned})  # fmt: skip
+    return zone
+
+
+def update_zone(*, by, zone: EventZone, data: dict[str, Any]) -> EventZone:
+    check_perm(by, "catalog.manage_event_zones", zone.event)
+    cleaned = clean_zone(data)
+    with transaction.atomic():
+        Event.objects.select_for_update().filter(pk=zone.event_id).first()
+        zone = EventZone.objects.select_for_update().get(pk=zone.pk)
+        before = {key: getattr(zone, key) for key in ZONE_FIELDS}
+        if before["code"] != cleaned["code"] and zone.entries.exists():
+            raise Conflict(_("已有报名属于此站点，不能修改代码。"))
+        _save_zone(zone, cleaned)
+        audit.record(action="catalog.zone.updated", obj=zone, by=by, scope=f"event:{zone.event_id}",
+                     data={"changes": audit.diff(before, cleaned)})  # fmt: skip
+    return zone
+
+
+def delete_zone(*, by, zone: EventZone) -> None:
+    """Only a station no entry belongs to."""
+    check_perm(by, "catalog.manage_event_zones", zone.event)
+    with transaction.atomic():
+        Event.objects.select_for_update().filter(pk=zone.event_id).first()
+        zone = EventZone.objects.select_for_update().get(pk=zone.pk)
+        used = zone.entries.count()
+        if used:
+            raise Conflict(
+                _("站点“%(name)s”已有 %(count)d 个报名，不能删除。") % {"name": zone.name, "count": used}
+            )
+        pk, event_id, snapshot = zone.pk, zone.event_id, {key: getattr(zone, key) for key in ZONE_FIELDS}
+        try:
+            zone.delete()
+        except ProtectedError as exc:
+            raise Conflict(_("站点“%(name)s”已有报名，不能删除。") % {"name": snapshot["name"]}) from exc
+        audit.record(action="catalog.zone.deleted", object_type="catalog.eventzone", object_id=str(pk), by=by,
+                     scope=f"event:{event_id}", data=snapshot)  # fmt: skip

@@ -129,13 +129,18 @@ def _auto_now_fields(model: type[models.Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
 
 
-def _history(lifecycle: Lifecycle, obj, *, before: str, to: str, by, reason: str, override: bool, at) -> None:
-    if not lifecycle.history:
-        return
-    apps.get_model(lifecycle.history).objects.create(
+def _history_row(lifecycle: Lifecycle, obj, *, before: str, to: str, by, reason: str, override: bool, at):
+    return apps.get_model(lifecycle.history)(
         **{lifecycle.history_subject: obj}, from_status=before, to_status=to,
         actor=by if getattr(by, "pk", None) is not None else None, reason=reason, is_override=override, at=at,
     )  # fmt: skip
+
+
+def _history(lifecycle: Lifecycle, obj, *, before: str, to: str, by, reason: str, override: bool, at) -> None:
+    if lifecycle.history:
+        _history_row(
+            lifecycle, obj, before=before, to=to, by=by, reason=reason, override=override, at=at
+        ).save()
 
 
 def transition(
@@ -204,7 +209,8 @@ def transition_many(
     data: Callable[[models.Model], Mapping[str, Any]] | None = None,
 ) -> list[models.Model]:
     """Move several objects of one model to ``to`` together: all or none (the first refusal
-    names its object and nothing is written). One UPDATE, one audit record per object."""
+    names its object and nothing is written). One UPDATE, one INSERT of history rows, one audit
+    record per object."""
     objs = list(objs)
     if not objs:
         return []
@@ -228,13 +234,15 @@ def transition_many(
                 raise refusal(model, current[obj.pk], to)
         model.objects.filter(pk__in=ids).update(**{lifecycle.field: to}, **plain, **expressions)
         at = timezone.now()
-        entries = []
+        entries, history = [], []
         for obj in objs:
             setattr(obj, lifecycle.field, to)
             for key, value in plain.items():
                 setattr(obj, key, value)
             before = current[obj.pk]
-            _history(lifecycle, obj, before=before, to=to, by=by, reason=reason, override=False, at=at)
+            if lifecycle.history:
+                history.append(_history_row(lifecycle, obj, before=before, to=to, by=by, reason=reason,
+                                            override=False, at=at))  # fmt: skip
             payload = {
                 "before": before,
                 "after": to,
@@ -248,6 +256,8 @@ def transition_many(
             for obj in objs:
                 for key in expressions:
                     setattr(obj, key, getattr(fresh[obj.pk], key))
+        if history:
+            apps.get_model(lifecycle.history).objects.bulk_create(history, batch_size=500)
         audit.record_many(entries, by=by)
     return objs
 

@@ -30,7 +30,7 @@ from contest.finals.enums import SessionStatus, SlotStatus
 from contest.finals.models import LiveScore, RoadshowSession, ScoreCorrection
 from contest.registration.models.rules import SHANGHAI
 from contest.review import services as review
-from contest.review.demo import PASSWORD, ROUND_NAME
+from contest.review.demo import PASSWORD, ROUND_NAME, recommend_published
 from contest.review.enums import Decision, RoundStatus, SheetStatus
 from contest.review.models import Assignment, Expert, ReviewRound
 from contest.review.selectors import advanced_decisions
@@ -63,6 +63,7 @@ def build(*, stage: str, stdout) -> list[tuple[str, str, str]]:
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         logins = _extra_judges(admin)
         _publish_advancement(round_, actor, stdout)
+        recommend_published(event, admin, stdout)
         group = EditionGroup.objects.filter(edition=event.edition, code="enterprise").first()
         demo_judges = list(Expert.objects.filter(user__username__in=[f"demo-judge-{i}" for i in range(1, 6)])
                            .order_by("user__username"))  # fmt: skip

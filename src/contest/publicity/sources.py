@@ -79,7 +79,7 @@ def _decision_rows(round_, *, national: bool) -> list[dict[str, str]]:
         raise ValidationFailed(message, field="round")
     decisions = (
         advanced_decisions(round_)
-        .select_related("round_entry__entry__group", "round_entry__entry__division__parent",
+        .select_related("round_entry__entry__group", "round_entry__entry__zone", "round_entry__entry__division__parent",
                         "round_entry__entry__enterprise", "round_entry__entry__team")
         .order_by("round_entry__entry__group__order", F("rank").asc(nulls_last=True),
                   "round_entry__entry__number", "pk")
@@ -89,7 +89,8 @@ def _decision_rows(round_, *, national: bool) -> list[dict[str, str]]:
         entry = d.round_entry.entry
         rows.append({
             "number": entry.number or "", "title": entry.title, "entrant": entry.entrant_name,
-            "province": entry.division.province.name if entry.division_id else "",
+            "province": (entry.division.province.name if entry.division_id
+                         else entry.zone.name if entry.zone_id else ""),
             "group": entry.group.name, "rank": _text(d.rank), "score": _score(d.score, round_.places),
         })  # fmt: skip
     return rows

@@ -70,15 +70,17 @@ class TeamMemberInline(admin.TabularInline):
 class EnterpriseAdmin(ReadOnlyAdmin):
     list_display = (
         "name",
+        "country",
         "credit_code",
+        "registration_number",
         "division",
         "founded_on",
         "employees",
         "revenue_last_year",
         "is_listed",
     )
-    list_filter = ("is_listed", "industry", "sme_status")
-    search_fields = ("name", "credit_code", "contact_name")
+    list_filter = ("country", "is_listed", "industry", "sme_status")
+    search_fields = ("name", "name_translated", "credit_code", "registration_number", "contact_name")
     list_select_related = ("division",)
 
 

@@ -12,6 +12,7 @@ from ninja import File, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from contest.accounts.api_auth import api_auth, current_user
+from contest.catalog.enums import Tier
 from contest.catalog.models import Event
 from contest.catalog.schemas import ID_MAX, OFFSET_MAX
 from contest.core.api import ErrorOut, Integer, Invalid, integer, refusals_as_field_errors
@@ -19,9 +20,10 @@ from contest.core.errors import NotFound, ValidationFailed
 from contest.registration import selectors, services, validators
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
 from contest.registration.schemas import (
+    AnyEnterpriseOut,
+    AnyTeamOut,
     CommentIn,
     EnterpriseIn,
-    EnterpriseOut,
     EntryCreateIn,
     EntryOut,
     EntryQuery,
@@ -31,7 +33,6 @@ from contest.registration.schemas import (
     ReceiptOut,
     RequiredReasonIn,
     TeamIn,
-    TeamOut,
 )
 
 router = Router(tags=["registration"], auth=api_auth)
@@ -86,6 +87,10 @@ def _manageable_event(user, event_id: int) -> Event:
     return event
 
 
+def profile_is_overseas(profile: Enterprise | MakerTeam) -> bool:
+    return profile.is_overseas
+
+
 def _fresh(entry: Entry) -> Entry:
     return _entries().get(pk=entry.pk)
 
@@ -93,7 +98,7 @@ def _fresh(entry: Entry) -> Entry:
 # -- the entrant's profile ------------------------------------------------------------------------
 
 
-@router.get("/me/enterprise", response={200: EnterpriseOut, **READ}, summary="我的企业信息")
+@router.get("/me/enterprise", response={200: AnyEnterpriseOut, **READ}, summary="我的企业信息")
 def get_my_enterprise(request: HttpRequest):
     enterprise = Enterprise.objects.select_related("division").filter(owner=current_user(request)).first()
     if enterprise is None:
@@ -103,16 +108,17 @@ def get_my_enterprise(request: HttpRequest):
 
 @router.put(
     "/me/enterprise",
-    response={200: EnterpriseOut, **WRITE},
+    response={200: AnyEnterpriseOut, **WRITE},
     summary="填写或修改企业信息",
-    description="信用代码、手机号、日期、金额由服务校验；有误时答 422，`fields` 列出每个字段的问题。",
+    description="信用代码、手机号、日期、金额由服务校验；有误时答 422，`fields` 列出每个字段的问题。"
+    "境外企业：country 填 ISO 3166-1 代码（非 CN），并填 registration_number、name_translated、address。",
 )
 @refusals_as_field_errors
 def put_my_enterprise(request: HttpRequest, payload: EnterpriseIn):
     return services.save_enterprise(by=current_user(request), data=payload.model_dump(mode="json"))
 
 
-@router.get("/me/team", response={200: TeamOut, **READ}, summary="我的创客团队")
+@router.get("/me/team", response={200: AnyTeamOut, **READ}, summary="我的创客团队")
 def get_my_team(request: HttpRequest):
     team = MakerTeam.objects.select_related("division").filter(owner=current_user(request)).first()
     if team is None:
@@ -120,7 +126,7 @@ def get_my_team(request: HttpRequest):
     return team
 
 
-@router.put("/me/team", response={200: TeamOut, **WRITE}, summary="填写或修改创客团队")
+@router.put("/me/team", response={200: AnyTeamOut, **WRITE}, summary="填写或修改创客团队")
 @refusals_as_field_errors
 def put_my_team(request: HttpRequest, payload: TeamIn):
     data = payload.model_dump(mode="json")
@@ -144,14 +150,18 @@ def create_my_entry(request: HttpRequest, payload: EntryCreateIn):
         raise NotFound(f"没有编号为 {payload.event_id} 的赛事。", field="event_id", code="event_not_found")
     user = current_user(request)
     profile = selectors.entrant_profile(user, payload.group)
-    if profile is not None and not selectors.may_enter(event, profile.division):
+    overseas = event.tier == Tier.OVERSEAS_FINAL or (profile is not None and profile_is_overseas(profile))
+    if profile is not None and not overseas and not selectors.may_enter(event, profile.division):
         # the same rule as the entry form: the entrant's own regional event, or a thematic one
         raise ValidationFailed(
             f"不能报名“{event.name}”：只能报名企业（团队）登记地的区域赛，或面向全国的专题赛。",
             field="event_id",
         )
-    data = payload.model_dump(mode="json", exclude_unset=True, exclude={"event_id", "group"})
-    entry = services.create_entry(by=user, event=event, group_code=payload.group, data=data)
+    data = payload.model_dump(mode="json", exclude_unset=True, exclude={"event_id", "group", "zone"})
+    # the overseas event and overseas entrants: the service's rule (overseas only, a station)
+    entry = services.create_entry(
+        by=user, event=event, group_code=payload.group, data=data, zone=payload.zone
+    )
     return Status(201, _fresh(entry))
 
 

@@ -20,6 +20,7 @@ from stdnum.cn import uscc
 
 from contest.accounts.enums import RoleKind
 from contest.accounts.models import Role, User
+from contest.catalog.enums import Tier
 from contest.catalog.models import Edition, Event
 from contest.registration import services
 from contest.registration.enums import RuleKind
@@ -31,6 +32,8 @@ PASSWORD = "cnmaker-demo-2024"  # noqa: S105 - printed by `make run`; demo only
 OPENS_AT = datetime(2024, 6, 1, 9, 0, tzinfo=SHANGHAI)
 CLOSES_ON = date(2030, 7, 31)
 MARKER = "demo-enterprise"
+OVERSEAS_ENTERPRISE = "overseas-enterprise"
+OVERSEAS_TEAM = "overseas-team"
 
 #: key → (tier, seq) in the 9th edition's plan
 EVENTS = {
@@ -148,6 +151,19 @@ def build(*, stage: str, stdout) -> list[tuple[str, str, str]]:
         with transaction.atomic():
             count = _entrants(events, admin)
         stdout.write(f"报名演示数据：{count} 个项目（企业组、创客组，各种审查状态），6 场赛事开放报名。")
+    overseas = Event.objects.filter(edition=edition, tier=Tier.OVERSEAS_FINAL).order_by("seq").first()
+    if overseas is not None:
+        window = RegistrationWindow.objects.filter(event=overseas).first()
+        if window is None or (window.opens_at, window.closes_on) != (OPENS_AT, CLOSES_ON):
+            services.set_registration_window(by=admin, event=overseas, opens_at=OPENS_AT, closes_on=CLOSES_ON)
+        if not User.objects.filter(username=OVERSEAS_TEAM).exists():
+            with transaction.atomic():
+                _overseas_entrants(overseas)
+            stdout.write("境外报名演示数据：1 家境外企业（德国站）、1 个境外团队（新加坡站）。")
+        logins += [
+            ("境外企业报名人 overseas enterprise (EN)", OVERSEAS_ENTERPRISE, PASSWORD),
+            ("境外团队报名人 overseas team (EN)", OVERSEAS_TEAM, PASSWORD),
+        ]
     return logins
 
 
@@ -166,7 +182,7 @@ def _accounts(edition: Edition, events: dict[str, Event]) -> list[tuple[str, str
     return rows
 
 
-def _login(username: str, display_name: str, email: str) -> User:
+def _login(username: str, display_name: str, email: str | None) -> User:
     person = User.objects.filter(username=username).first()
     if person is None:
         person = User(username=username, display_name=display_name, email=email)
@@ -294,3 +310,44 @@ def _register(owner: User, event: Event, group: str, data: dict, state: str, rev
     if state == WIT:
         services.withdraw_entry(by=owner, entry=entry, reason=COMMENTS[WIT])
     return entry
+
+
+def _overseas_entrants(event: Event) -> None:
+    """A German enterprise at the 德国 station (submitted) and a team of Chinese students in
+    Singapore at the 新加坡 station (draft), both signing in with the demo password."""
+    enterprise_owner = _login(OVERSEAS_ENTERPRISE, "Müller Präzisionstechnik GmbH", None)
+    services.save_enterprise(by=enterprise_owner, data={
+        "country": "DE", "name": "Müller Präzisionstechnik GmbH", "name_translated": "穆勒精密技术有限公司",
+        "registration_number": "HRB 123456", "address": "Industriestraße 12, 70565 Stuttgart",
+        "founded_on": "2015-04-01", "employees": "48", "revenue_last_year": "3200", "is_listed": False,
+        "industry": "C", "contact_name": "Anna Müller", "contact_phone": "+49 1512 3456789",
+    })  # fmt: skip
+    data = _project(
+        "Adaptive CNC spindle monitoring", "Vibration analytics that predict spindle wear.", "C", 900
+    )
+    entry = services.create_entry(by=enterprise_owner, event=event, group_code="enterprise",
+                                  data={"title": data["title"]}, zone="de")  # fmt: skip
+    services.update_entry(by=enterprise_owner, entry=entry, data=data,
+                          business_plan=("business-plan.pdf", _pdf(data["title"])))  # fmt: skip
+    services.submit_entry(by=enterprise_owner, entry=entry)
+
+    team_owner = _login(OVERSEAS_TEAM, "Lion City Makers", None)
+    members = [
+        {"name": "王晨", "role": "Hardware", "phone": "+65 9123 4567", "nationality": "CN",
+         "id_type": "passport", "id_number": "E12345678"},
+        {"name": "Tan Wei Ming", "role": "Software", "phone": "8123 4568", "nationality": "SG",
+         "id_type": "passport", "id_number": "K1234567A"},
+    ]  # fmt: skip
+    services.save_team(by=team_owner, data={
+        "name": "Lion City Makers", "leader_name": "李思远", "leader_phone": "+65 8123 4567",
+        "country": "SG", "is_overseas": True, "declares_not_enterprise": True,
+    }, members=members)  # fmt: skip
+    data = _project(
+        "Smart water sensors for HDB flats", "Low-cost leak detection for public housing.", "M", 901
+    )
+    entry = services.create_entry(by=team_owner, event=event, group_code="maker", data={"title": data["title"]},
+                                  zone="sg")  # fmt: skip
+    services.update_entry(by=team_owner, entry=entry, data=data)
+    # e-mail addresses last, so building the demo sends no notification mails
+    User.objects.filter(username=OVERSEAS_ENTERPRISE).update(email="overseas-enterprise@example.com")
+    User.objects.filter(username=OVERSEAS_TEAM).update(email="overseas-team@example.com")

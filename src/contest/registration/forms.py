@@ -16,18 +16,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from contest.accounts.forms import ServiceErrorsMixin
+from contest.catalog.countries import MAINLAND, country_choices
 from contest.catalog.models import Division
 from contest.core.errors import ContestError, FieldErrors, ValidationFailed
 from contest.core.forms import HardenedForm
 from contest.registration import validators
 from contest.registration.enums import Industry, SmeStatus
 from contest.registration.models import Entry
+from contest.registration.models.entrant import IdType
 
 FINANCE_ROWS = 3
 IP_ROWS = 3
 MIN_MEMBER_ROWS = 5
 MAX_MEMBER_ROWS = 30
 MEMBER_KEYS = ("name", "role", "phone", "affiliation")
+OVERSEAS_MEMBER_KEYS = (*MEMBER_KEYS, "nationality", "id_type", "id_number")
 IP_KINDS = [
     ("", _("请选择")),
     ("发明专利", _("发明专利")),
@@ -152,7 +155,88 @@ class TeamForm(EntrantForm):
         return data
 
 
-def member_rows(source, *, existing: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
+class OverseasEnterpriseForm(EntrantForm):
+    """An enterprise registered outside the mainland (incl. 香港、澳门、台湾)."""
+
+    country = _select(_("注册国家或地区"))
+    name = forms.CharField(
+        label=_("企业名称（原文）"),
+        required=False,
+        help_text=_("按注册证书上的文字填写，例如 Müller Technik GmbH、株式会社山田製作所。"),
+        widget=_text(autocomplete="organization"),
+    )
+    name_translated = forms.CharField(label=_("企业中文或英文名称"), required=False)
+    registration_number = forms.CharField(
+        label=_("注册号"),
+        required=False,
+        help_text=_("所在国家或地区登记机关签发的注册号，例如 HRB 123456、201912345K。"),
+        widget=_text(spellcheck="false", autocomplete="off"),
+    )
+    address = forms.CharField(
+        label=_("注册地址"), required=False, widget=_text(autocomplete="street-address")
+    )
+    founded_on = forms.CharField(
+        label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    employees = forms.CharField(label=_("员工人数"), required=False, widget=_text(inputmode="numeric"))
+    revenue_last_year = forms.CharField(
+        label=_("上年营业收入（折合人民币万元，选填）"), required=False, widget=_text(inputmode="decimal")
+    )
+    is_listed = forms.BooleanField(label=_("已在证券交易所上市"), required=False)
+    industry = _select(_("所属行业"), [("", _("请选择行业门类")), *Industry.choices])
+    contact_name = forms.CharField(label=_("联系人"), required=False, widget=_text(autocomplete="name"))
+    contact_phone = forms.CharField(
+        label=_("联系人手机"),
+        required=False,
+        help_text=_("任何国家或地区的手机号，请带国家代码，例如 +49 1512 3456789。"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].widget.choices = [
+            ("", _("请选择")),
+            *country_choices(exclude=(MAINLAND,)),
+        ]
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.raw(name) for name in self.fields if name != "is_listed"}
+        data["is_listed"] = bool(self.data.get("is_listed"))
+        return data
+
+
+class OverseasTeamForm(EntrantForm):
+    """A team based outside the mainland: a country instead of a province and city."""
+
+    name = forms.CharField(label=_("团队名称"), required=False)
+    country = _select(_("团队所在国家或地区"))
+    leader_name = forms.CharField(label=_("负责人姓名"), required=False, widget=_text(autocomplete="name"))
+    leader_phone = forms.CharField(
+        label=_("负责人手机"),
+        required=False,
+        help_text=_("任何国家或地区的手机号，请带国家代码，例如 +65 8123 4567。"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    declares_not_enterprise = forms.BooleanField(
+        label=_("我声明：本团队尚未注册企业，且不是企业的内部项目或企业组建的团队。"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].widget.choices = [("", _("请选择")), *country_choices(exclude=(MAINLAND,))]
+        self.nationality_choices = [("", _("请选择")), *country_choices()]
+        self.id_type_choices = [("", _("请选择")), *IdType.choices]
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.raw(name) for name in ("name", "country", "leader_name", "leader_phone")}
+        data["declares_not_enterprise"] = bool(self.data.get("declares_not_enterprise"))
+        data["is_overseas"] = True
+        return data
+
+
+def member_rows(
+    source, *, existing: list[dict[str, str]] | None = None, keys: tuple[str, ...] = MEMBER_KEYS
+) -> list[dict[str, Any]]:
     """Member rows from POST (``members-N-key``) or from the saved members; at least five rows."""
     rows: list[dict[str, Any]] = []
     if source is not None:
@@ -160,13 +244,13 @@ def member_rows(source, *, existing: list[dict[str, str]] | None = None) -> list
             {int(m.group(1)) for key in source for m in [re.fullmatch(r"members-(\d+)-(\w+)", key)] if m}
         )
         for index in indexes[:MAX_MEMBER_ROWS]:
-            rows.append({key: str(source.get(f"members-{index}-{key}", "")).strip() for key in MEMBER_KEYS})
+            rows.append({key: str(source.get(f"members-{index}-{key}", "")).strip() for key in keys})
     else:
-        rows = [{key: str(m.get(key) or "") for key in MEMBER_KEYS} for m in existing or []]
+        rows = [{key: str(m.get(key) or "") for key in keys} for m in existing or []]
     if source is None and rows:
-        rows.append(dict.fromkeys(MEMBER_KEYS, ""))  # room for one more without JavaScript
+        rows.append(dict.fromkeys(keys, ""))  # room for one more without JavaScript
     while len(rows) < MIN_MEMBER_ROWS:
-        rows.append(dict.fromkeys(MEMBER_KEYS, ""))
+        rows.append(dict.fromkeys(keys, ""))
     return [{"index": i, **row, "errors": {}} for i, row in enumerate(rows, start=1)]
 
 
@@ -187,13 +271,18 @@ def apply_member_errors(rows: list[dict[str, Any]], exc: FieldErrors) -> dict[st
 
 class NewEntryForm(EntrantForm):
     event = _select(_("参加的赛事"))
+    zone = _select(_("赛区站点"), help_text=_("境外区域赛在各地设站，请选择您参加的站点。"))
     title = forms.CharField(
         label=_("项目名称"), required=False, help_text=_("可以先填项目名称，其余内容在草稿中慢慢完善。")
     )
 
-    def __init__(self, *args, event_choices: list, **kwargs):
+    def __init__(self, *args, event_choices: list, zone_choices: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["event"].widget.choices = event_choices
+        if zone_choices:
+            self.fields["zone"].widget.choices = [("", _("请选择站点")), *zone_choices]
+        else:
+            del self.fields["zone"]
 
 
 class MultipleFileInput(forms.FileInput):

@@ -27,12 +27,20 @@ def identity_strings(entry: Entry) -> list[str]:
     found: list[str] = [entry.credit_code or "", entry.number or ""]
     if entry.enterprise_id:
         e = entry.enterprise
-        found += [e.name, ORG_SUFFIX.sub("", e.name), e.credit_code, e.contact_name, e.contact_phone]
+        found += [
+            e.name,
+            ORG_SUFFIX.sub("", e.name),
+            e.credit_code,
+            e.contact_name,
+            e.contact_phone,
+            e.registration_number,
+            e.name_translated,
+        ]
     if entry.team_id:
         t = entry.team
         found += [t.name, t.leader_name, t.leader_phone]
         for m in t.members.all():
-            found += [m.name, m.phone, m.affiliation]
+            found += [m.name, m.phone, m.affiliation, m.id_number]
     owner = entry.owner
     found += [owner.email or "", owner.phone or "", owner.display_name or ""]
     return sorted({s.strip() for s in found if s and len(s.strip()) >= 2}, key=lambda s: (-len(s), s))

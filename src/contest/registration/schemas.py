@@ -11,7 +11,7 @@ Amounts are JSON numbers or strings of plain digits (``3200.5`` or ``"3200.5"``)
 """
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -20,10 +20,12 @@ from contest.core.api import InputSchema, day, integer, local, number, text
 from contest.core.inputs import LATEST
 from contest.registration.enums import EntryStatus, Industry, SmeStatus
 from contest.registration.models import Enterprise, Entry, MakerTeam, Submission
+from contest.registration.models.entrant import IdType
 from contest.registration.services.common import EARLIEST_FOUNDING
 
 INT_MAX = 2_147_483_647  # PositiveIntegerField on PostgreSQL
 GROUP_CODE = r"^[-a-zA-Z0-9_]+$"
+COUNTRY = r"^[A-Za-z]{2}$"
 
 
 #: ≤ 14 digits with 2 decimals, the columns' size; the sign is the service's to judge (a negative
@@ -56,8 +58,17 @@ class EnterpriseIn(InputSchema):
     industry: Industry | None = Field(None, description="所属行业（国民经济行业分类门类）")
     sme_status: SmeStatus = SmeStatus.NONE
     contact_name: text(50, "联系人", filled=True) | None = None
-    contact_phone: text(40, "联系人手机", filled=True) | None = None
+    contact_phone: (
+        text(40, "联系人手机（境外企业：任何国家或地区的手机号，带国家代码）", filled=True) | None
+    ) = None
     division_confirmed: bool = Field(False, description="确认由信用代码识别出的登记地无误")
+    # an overseas enterprise (country other than CN): no credit code, no 区划
+    country: str | None = Field(
+        None, pattern=COUNTRY, description="注册国家或地区（ISO 3166-1 alpha-2）；不填或 CN 为中国大陆企业"
+    )
+    name_translated: text(200, "境外企业：企业中文或英文名称（name 为原文名称）", filled=True) | None = None
+    registration_number: text(100, "境外企业：所在国家或地区签发的注册号", filled=True) | None = None
+    address: text(300, "境外企业：注册地址", filled=True) | None = None
 
 
 class EnterpriseOut(Schema):
@@ -97,6 +108,10 @@ class MemberIn(InputSchema):
     role: text(200, "角色（保存前 50 字）") | None = None
     phone: text(40, "手机") | None = None
     affiliation: text(500, "单位（保存前 200 字）") | None = None
+    # overseas teams only
+    nationality: str | None = Field(None, pattern=COUNTRY, description="境外团队：国籍（ISO 3166-1 alpha-2）")
+    id_type: IdType | None = Field(None, description="境外团队：证件类型")
+    id_number: text(50, "境外团队：证件号码") | None = None
 
 
 class TeamIn(InputSchema):
@@ -106,6 +121,12 @@ class TeamIn(InputSchema):
     division: str | None = Field(None, pattern=r"^[0-9]{6}$", description="所在地的区划代码，如 330200")
     declares_not_enterprise: bool = Field(False, description="声明：团队未注册企业，且非企业内部项目")
     members: list[MemberIn] = Field(default_factory=list, max_length=50)
+    is_overseas: bool = Field(
+        False, description="境外团队：所在国家或地区代替区划，成员填写国籍、证件，手机号不限国家"
+    )
+    country: str | None = Field(
+        None, pattern=COUNTRY, description="境外团队：所在国家或地区（ISO 3166-1 alpha-2）"
+    )
 
 
 class MemberOut(Schema):
@@ -131,6 +152,67 @@ class TeamOut(Schema):
     @staticmethod
     def resolve_updated_at(obj: MakerTeam) -> datetime | None:
         return local(obj.updated_at)
+
+
+class OverseasEnterpriseOut(Schema):
+    """An overseas enterprise (``country`` other than CN): its registration number, no credit code."""
+
+    country: str
+    name: str
+    name_translated: str
+    registration_number: str
+    address: str
+    founded_on: date
+    registered_capital: str
+    employees: int
+    revenue_last_year: str
+    is_listed: bool
+    industry: Industry
+    contact_name: str
+    contact_phone: str
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_registered_capital(obj: Enterprise) -> str:
+        return str(obj.registered_capital)
+
+    @staticmethod
+    def resolve_revenue_last_year(obj: Enterprise) -> str:
+        return str(obj.revenue_last_year)
+
+    @staticmethod
+    def resolve_updated_at(obj: Enterprise) -> datetime | None:
+        return local(obj.updated_at)
+
+
+class OverseasMemberOut(MemberOut):
+    nationality: str
+    id_type: str
+    id_number: str
+
+
+class OverseasTeamOut(Schema):
+    is_overseas: Literal[True]
+    country: str
+    name: str
+    leader_name: str
+    leader_phone: str
+    declares_not_enterprise: bool
+    members: list[OverseasMemberOut]
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_members(obj: MakerTeam) -> list[Any]:
+        return list(obj.members.all())
+
+    @staticmethod
+    def resolve_updated_at(obj: MakerTeam) -> datetime | None:
+        return local(obj.updated_at)
+
+
+#: a mainland profile answers in its own shape (unchanged); an overseas one in the overseas shape
+AnyEnterpriseOut = Annotated[EnterpriseOut | OverseasEnterpriseOut, Field(union_mode="left_to_right")]
+AnyTeamOut = Annotated[OverseasTeamOut | TeamOut, Field(union_mode="left_to_right")]
 
 
 # -- entries -----------------------------------------------------------------------------------------
@@ -170,6 +252,9 @@ class EntryFieldsIn(InputSchema):
 class EntryCreateIn(EntryFieldsIn):
     event_id: integer(ge=1, le=ID_MAX, description="报名的赛事")
     group: str = Field(..., max_length=30, pattern=GROUP_CODE, description="组别代码：enterprise 或 maker")
+    zone: str | None = Field(
+        None, max_length=30, pattern=r"^[a-z0-9-]+$", description="赛区站点代码（境外区域赛决赛必填，如 sg）"
+    )
 
 
 class EntryUpdateIn(EntryFieldsIn):

@@ -347,3 +347,23 @@ def entries_by_ids(user, event: Event, ids: list[int]) -> list[Entry]:
 
 def status_order() -> OrderedDict[str, str]:
     return OrderedDict((s.value, s.label) for s in S)
+
+
+# -- blind review: whether an entrant is warned that the plan must not name them ----------------------
+
+#: ``review.enums.RoundStatus.PUBLISHED``: a round whose results are published reads no more plans
+ROUND_PUBLISHED = "published"
+
+
+def review_is_blind(event) -> bool:
+    """Will the plans of ``event``'s entries be read in a blind round? One query."""
+    if event is None:
+        return True
+    rounds = list(
+        event.edition.review_rounds.filter(Q(event=event) | Q(event__isnull=True))
+        .exclude(status=ROUND_PUBLISHED)
+        .values_list("event_id", "blind")
+    )
+    if not any(event_id == event.pk for event_id, _blind in rounds):
+        return True  # no round of its own yet: a round is blind by default
+    return any(blind for _event_id, blind in rounds)

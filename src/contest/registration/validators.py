@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath, PureWindowsPath
 
+import phonenumbers
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PdfReadError
 from stdnum.cn import uscc
 
 from contest.accounts.validators import normalize_mobile  # noqa: F401 - re-exported for callers here
+from contest.catalog.countries import MAINLAND, is_country
 from contest.core.errors import ValidationFailed
 from contest.core.inputs import as_decimal, parse_decimal
 
@@ -265,3 +268,105 @@ def check_video_url(value: str, *, field: str = "pitch_video_url") -> str:
     if url and not re.match(r"^https?://[^\s/$.?#].[^\s]*$", url):
         raise ValidationFailed("路演视频链接应以 http:// 或 https:// 开头。", field=field)
     return url
+
+
+# -- overseas entrants ---------------------------------------------------------------------------
+# Messages go through gettext: an overseas entrant reads them in English.
+
+#: a registration number as issued abroad (HRB 123456, 202312345K, 12345678, 0100-01-123456 …)
+REGISTRATION_NUMBER_SHAPE = re.compile(r"^[\w][\w .,/()#&:+-]*$")
+#: documents whose numbers have a known shape; the others are checked for sanity only
+ID_NUMBER_SHAPES = {
+    "hk_macao_permit": re.compile(r"^[HM]\d{8}(\d{2})?$"),  # H/M + 8 digits (10 on old cards)
+    "taiwan_permit": re.compile(r"^\d{8}(\d{2})?$"),
+    "foreign_pr": re.compile(r"^(9\d{16}[\dX]|[A-Z]{3}\d{12})$"),  # 2023 18-character / 2004 15-character
+}
+ID_NUMBER_ANY = re.compile(r"^[A-Z0-9]{5,20}$")
+
+
+def _control_free(value: str, *, field: str) -> str:
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029\ufeff" for ch in value):
+        raise ValidationFailed(_("不能含有控制字符。"), field=field)
+    return value
+
+
+def normalize_country(value: str, *, field: str = "country", overseas: bool = True) -> str:
+    """An ISO 3166-1 alpha-2 code in upper case; ``overseas`` refuses CN (mainland)."""
+    code = (value or "").strip().upper()
+    if not code:
+        raise ValidationFailed(_("请选择国家或地区。"), field=field)
+    if not is_country(code):
+        raise ValidationFailed(
+            _("“%(code)s”不是 ISO 3166-1 国家或地区代码。") % {"code": code[:10]}, field=field
+        )
+    if overseas and code == MAINLAND:
+        raise ValidationFailed(
+            _("中国大陆企业和团队请按境内方式登记（统一社会信用代码、大陆手机号）。"), field=field
+        )
+    return code
+
+
+def normalize_registration_number(value: str, *, field: str = "registration_number") -> str:
+    """The number a foreign registry issued, as printed: 2–50 characters of letters, digits, spaces
+    and - / . , ( ) # & : +, with at least one digit; spaces collapsed."""
+    text = _control_free(str(value or ""), field=field)
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationFailed(_("请填写注册号（所在国家或地区登记机关签发的号码）。"), field=field)
+    if len(text) < 2 or len(text) > 50:
+        raise ValidationFailed(
+            _("注册号应为 2–50 个字符（当前 %(count)d 个）。") % {"count": len(text)}, field=field
+        )
+    if not REGISTRATION_NUMBER_SHAPE.match(text) or "_" in text:
+        raise ValidationFailed(_("注册号只能包含字母、数字、空格和 - / . , ( ) # & : +。"), field=field)
+    if not any(ch.isdigit() for ch in text):
+        raise ValidationFailed(_("注册号应至少包含一个数字。"), field=field)
+    return text
+
+
+def normalize_any_mobile(value: str, *, region: str = "", field: str = "phone") -> str:
+    """A mobile number of any country, stored as E.164. Without a leading + it is read as a number
+    of ``region`` (the person's nationality or the entrant's country)."""
+    raw = _control_free(str(value or "").strip(), field=field)
+    if not raw:
+        raise ValidationFailed(_("请填写手机号。"), field=field)
+    if len(raw) > 30:
+        raise ValidationFailed(_("手机号过长。"), field=field)
+    region = (region or "").upper()
+    try:
+        number = phonenumbers.parse(raw, region if region in phonenumbers.SUPPORTED_REGIONS else None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationFailed(
+            _("手机号格式不正确：请以 + 和国家代码开头，例如 +49 1512 3456789。"), field=field
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationFailed(
+            _("“%(number)s”不是有效的手机号，请检查国家代码和位数。") % {"number": raw}, field=field
+        )
+    if phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ValidationFailed(_("请输入手机号（非固定电话）。"), field=field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_id_number(value: str, *, id_type: str, field: str = "id_number") -> str:
+    """A travel or residence document's number, upper case without spaces or hyphens; the shape is
+    checked for the mainland permits, sanity (5–20 letters and digits) for the others."""
+    text = re.sub(r"[\s-]", "", _control_free(str(value or ""), field=field)).upper()
+    if not text:
+        raise ValidationFailed(_("请填写证件号码。"), field=field)
+    shape = ID_NUMBER_SHAPES.get(id_type)
+    if shape is not None and not shape.match(text):
+        examples = {
+            "hk_macao_permit": "H12345678",
+            "taiwan_permit": "12345678",
+            "foreign_pr": "9XXXXXXXXXXXXXXXXX",
+        }
+        raise ValidationFailed(
+            _("证件号码格式不正确，应形如 %(example)s。") % {"example": examples[id_type]}, field=field
+        )
+    if shape is None and not ID_NUMBER_ANY.match(text):
+        raise ValidationFailed(_("证件号码应为 5–20 位字母或数字。"), field=field)
+    return text

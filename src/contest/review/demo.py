@@ -7,7 +7,9 @@ firms, of all three kinds); every judge of the two rounds is invited to a judge 
 of them (``demo-judge-1`` … ``demo-judge-3``, 宁波) get the printed demo password. Each event then
 gets a round “网络初评（演示）” with its entries and judges, detected conflicts, an assignment run,
 an open review window, most score sheets submitted with plausible scores (a few left as drafts
-or untouched — demo-judge-1 keeps some work to do), and a ranking snapshot.
+or untouched — demo-judge-1 keeps some work to do), and a ranking snapshot. The secretariat sets
+places and a deadline for recommending into the national review; 深圳 recommends three projects as
+if from its data package, 宁波 what its round advances once published (``recommend_published``).
 
 Idempotent: every step looks for what it would create first. The demo sends no e-mail (the
 invitations and notices go to a dummy mail backend while it runs).
@@ -35,7 +37,15 @@ from contest.registration.models import Entry, RegistrationWindow
 from contest.registration.models.rules import SHANGHAI
 from contest.review import services
 from contest.review.enums import RoundStatus, RunStatus
-from contest.review.models import Assignment, Expert, RankingSnapshot, ReviewRound, ScoreSheet
+from contest.review.models import (
+    Assignment,
+    Expert,
+    RankingSnapshot,
+    Recommendation,
+    RecommendationDeadline,
+    ReviewRound,
+    ScoreSheet,
+)
 
 STAGES = ("review", "finals")
 PASSWORD = "cnmaker-demo-2024"  # noqa: S105 - printed by `make run`; demo only
@@ -138,7 +148,63 @@ def build(*, stage: str, stdout) -> list[tuple[str, str, str]]:
                 and not RankingSnapshot.objects.filter(round=round_).exists()
             ):
                 services.snapshot_ranking(by=actor, round=round_)
+        _recommendations(edition, events, admin, stdout)
     return logins
+
+
+# -- recommendations into the national review -------------------------------------------------------------
+
+#: places per event key and group; 宁波 recommends the ten its published round advances (the finals demo
+#: publishes it and then calls ``recommend_published``), 深圳 three projects as if from its data package
+RECOMMENDATION_QUOTAS = {"ningbo": {"enterprise": 10, "maker": 2}, "shenzhen": {"enterprise": 5, "maker": 2}}
+#: recommendations are due three weeks after the demo is built, at 18:00 Beijing time
+RECOMMENDATION_DAYS = 21
+#: a few more events with places, so the secretariat's checklist shows events yet to recommend
+OTHER_QUOTAS = {("regional", 1): 6, ("regional", 2): 4, ("thematic", 1): 3}
+
+
+def _recommendations(edition: Edition, events: dict[str, Event], admin: User, stdout) -> None:
+    """Places and the deadline (the secretariat), 深圳's recommendations from its 'data package', and
+    宁波's from its published advancement once the finals demo has published it."""
+    if not RecommendationDeadline.objects.filter(edition=edition).exists():
+        due = timezone.localtime(timezone.now() + timedelta(days=RECOMMENDATION_DAYS), SHANGHAI)
+        due_at = due.replace(hour=18, minute=0, second=0, microsecond=0)
+        services.set_recommendation_deadline(by=admin, edition=edition, due_at=due_at)
+    for key, groups in RECOMMENDATION_QUOTAS.items():
+        for group, count in groups.items():
+            services.set_recommendation_quota(by=admin, event=events[key], group_code=group, count=count)
+    for (tier, seq), count in OTHER_QUOTAS.items():
+        other = Event.objects.filter(edition=edition, tier=tier, seq=seq).first()
+        if other is not None:
+            services.set_recommendation_quota(by=admin, event=other, group_code="enterprise", count=count)
+    shenzhen = events["shenzhen"]
+    if not Recommendation.objects.filter(event=shenzhen).exists():
+        entries = list(Entry.objects.filter(event=shenzhen, status=EntryStatus.QUALIFIED, group__code="enterprise")
+                       .order_by("number", "pk")[:3])  # fmt: skip
+        if entries:
+            actor = User.objects.filter(username=ORGANIZERS["shenzhen"]).first() or admin
+            results = [(e, services.LocalResult(rank=i, score=Decimal(92) - 3 * i, award=("一等奖", "二等奖", "二等奖")[i - 1]))
+                       for i, e in enumerate(entries, start=1)]  # fmt: skip
+            services.recommend_entries(by=actor, event=shenzhen, results=results, source="package")
+            stdout.write(
+                f"评审演示数据：“{shenzhen.name}”向全国评审推荐 {len(entries)} 个项目（赛事数据包）。"
+            )
+    recommend_published(events["ningbo"], admin, stdout)
+
+
+def recommend_published(event: Event, admin: User, stdout) -> None:
+    """``event`` recommends what its published round advanced (once; nothing before it publishes)."""
+    if Recommendation.objects.filter(event=event).exists():
+        return
+    if not ReviewRound.objects.filter(event=event, status=RoundStatus.PUBLISHED).exists():
+        return
+    actor = User.objects.filter(username=ORGANIZERS.get("ningbo", "")).first() or admin
+    try:
+        rows = services.recommend_from_advancement(by=actor, event=event)
+    except ContestError as exc:
+        stdout.write(f"评审演示数据：“{event.name}”未能推荐（{exc.message}）")
+        return
+    stdout.write(f"评审演示数据：“{event.name}”按发布的晋级结果向全国评审推荐 {len(rows)} 个项目。")
 
 
 # -- the pool and the judges' accounts ----------------------------------------------------------------

@@ -103,3 +103,24 @@ class QuotaKind(models.TextChoices):
 class Decision(models.TextChoices):
     ADVANCE = "advance", _("晋级")
     HOLD = "hold", _("不晋级")
+
+
+# -- recommendations into the national review -------------------------------------------------------
+
+
+class RecommendationSource(models.TextChoices):
+    PLATFORM = "platform", _("平台评审结果")
+    PACKAGE = "package", _("赛事数据包")
+    PORTAL = "portal", _("赛事系统接口")
+
+
+class RecommendationStatus(models.TextChoices):
+    RECOMMENDED = "recommended", _("已推荐")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+#: an event recommends a project, may withdraw it (with a reason) and recommend it again
+RECOMMENDATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    RecommendationStatus.RECOMMENDED: frozenset({RecommendationStatus.WITHDRAWN}),
+    RecommendationStatus.WITHDRAWN: frozenset({RecommendationStatus.RECOMMENDED}),
+}

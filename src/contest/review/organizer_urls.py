@@ -4,6 +4,7 @@ the user's scope (tests/review/test_review_tenancy.py walks them all from the re
 from django.urls import path
 
 from contest.review.views import organizer as v
+from contest.review.views.organizer import recommendations as rec
 
 app_name = "review"
 urlpatterns = [
@@ -32,4 +33,10 @@ urlpatterns = [
     path("experts/<int:expert_id>/edit", v.expert_edit, name="expert_edit"),
     path("experts/<int:expert_id>/invite", v.expert_invite, name="expert_invite"),
     path("experts/<int:expert_id>/verify", v.expert_send_verification, name="expert_send_verification"),
+    # recommendations into the national review: the event is named by ?event=<id> (404 outside the scope)
+    path("recommendations/", rec.recommendation_checklist, name="recommendation_checklist"),
+    path("recommendations/export", rec.recommendation_export, name="recommendation_export"),
+    path("recommendations/remind", rec.recommendation_remind, name="recommendation_remind"),
+    path("recommendations/event", rec.recommendation_event, name="recommendation_event"),
+    path("recommendations/quotas", rec.recommendation_quotas, name="recommendation_quotas"),
 ]

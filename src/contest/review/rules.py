@@ -52,3 +52,29 @@ rules.add_perm("review.manage_experts", may_manage_experts)
 rules.add_perm("review.edit_expert", may_edit_expert)
 rules.add_perm("review.manage_round", manages_round)
 rules.add_perm("review.score_entry", is_assigned_judge)
+
+
+# -- recommendations into the national review ---------------------------------------------------------
+
+
+@rules.predicate
+def may_recommend_entries(user, event) -> bool:
+    """An event's organizers recommend its projects; the secretariat of its edition may too."""
+    if event is None:
+        return False
+    return is_secretariat_for_edition(user, event.edition_id) or organizes_event(user, event)
+
+
+@rules.predicate
+def manages_recommendation_quotas(user, obj) -> bool:
+    """The secretariat of the edition (``obj`` an event or an edition) sets places and the deadline."""
+    if obj is None:
+        return False
+    edition_id = getattr(obj, "edition_id", None)
+    if edition_id is None and hasattr(obj, "number"):
+        edition_id = obj.pk  # an Edition
+    return is_secretariat_for_edition(user, edition_id)
+
+
+rules.add_perm("review.recommend_entries", may_recommend_entries)
+rules.add_perm("review.manage_recommendation_quotas", manages_recommendation_quotas)

@@ -242,3 +242,36 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
 # --- end uploads ---
+
+# --- portal API (issue 12, helper portal) ---
+# A push to /api/v1/portal/entries is refused (400, before its body is read) when its declared
+# Content-Length is over this; the reverse proxy must let /api/v1/portal/ bodies this large through
+# (docs/deployment.md: client_max_body_size 60m). One push carries at most DATA_UPLOAD_MAX_NUMBER_FILES
+# files; each file's own limit is registration.validators' (PDF 20 MB, image 5 MB).
+PORTAL_MAX_REQUEST_BYTES = int(os.environ.get("PORTAL_MAX_REQUEST_BYTES", str(60 * 1024 * 1024)))
+# --- end portal API ---
+
+# --- hardening (issue 10 leftovers): signed-in session rows, safe dates, TOTP encryption ---
+# Rows of signed-in sessions (accounts.SignInSession) are deleted this many days after their sign-in
+# expired, and an hour after their browser session is gone (signed out, flushed): run_worker does it
+# among its periodic checks, `manage.py clear_sign_in_sessions` by hand or from cron.
+SIGN_IN_SESSION_RETENTION_DAYS = int(os.environ.get("SIGN_IN_SESSION_RETENTION_DAYS", "30"))
+WORKER_PERIODIC_CHECKS = [*WORKER_PERIODIC_CHECKS, "contest.accounts.security.clear_old_sign_in_sessions"]
+# Every template's `date` and `time` filters are contest.core.templatetags.safe_dates's: Django's, but an
+# instant local time cannot hold (year 9999 stored before inputs were bounded) is shown in UTC, not a 500.
+TEMPLATES[0]["OPTIONS"].setdefault("builtins", []).append("contest.core.templatetags.safe_dates")
+# TOTP secrets are stored encrypted (contest.accounts.models.seal_secret) with a key derived from
+# TOTP_ENCRYPTION_KEY, or SECRET_KEY when it is empty; keys listed in TOTP_ENCRYPTION_KEY_FALLBACKS
+# (comma-separated) still decrypt older secrets, which are re-encrypted at their next use
+# (docs/deployment.md, "两步验证密钥的加密与轮换").
+TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY", "")
+TOTP_ENCRYPTION_KEY_FALLBACKS = env_list("TOTP_ENCRYPTION_KEY_FALLBACKS", "")
+# --- end hardening ---
+
+# --- event packages (issue 12) ---
+# Package imports whose worker died are failed by run_worker's periodic check (contest.packages).
+# PACKAGE_MAX_BYTES bounds an uploaded package (default 8 GB); the reverse proxy must allow such a
+# body on /console/packages/ (docs/packages.md).
+WORKER_PERIODIC_CHECKS = [*WORKER_PERIODIC_CHECKS, "contest.packages.services.expire_stale_imports"]
+PACKAGE_MAX_BYTES = int(os.environ.get("PACKAGE_MAX_BYTES", str(8 * 1024**3)))
+# --- end event packages ---

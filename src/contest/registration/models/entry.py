@@ -100,6 +100,12 @@ class Entry(models.Model):
                 condition=~Q(status="withdrawn") & Q(credit_code__isnull=False),
                 name="registration_entry_one_per_credit_code",
             ),
+            # …and per enterprise (an overseas enterprise has no credit code)
+            models.UniqueConstraint(
+                fields=["edition", "enterprise"],
+                condition=~Q(status="withdrawn") & Q(enterprise__isnull=False),
+                name="registration_entry_one_per_enterprise",
+            ),
             models.UniqueConstraint(
                 fields=["edition", "team"],
                 condition=~Q(status="withdrawn") & Q(team__isnull=False),

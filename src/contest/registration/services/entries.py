@@ -9,9 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contest.catalog.enums import RegistrationMode, Tier
-from contest.catalog.models import EditionGroup, Event
+from contest.catalog.models import EditionGroup, Event, EventZone
 from contest.core import audit
 from contest.core.errors import Closed, Conflict, FieldErrors, PermissionDenied, ValidationFailed
 from contest.core.inputs import as_decimal, local, parse_decimal
@@ -132,8 +133,51 @@ def _finite_decimal(errors, key, value, label):
         return None
 
 
-def create_entry(*, by, event: Event, group_code: str, data: dict[str, Any]) -> Entry:
-    """Start a draft in an event. The registration window must be open."""
+def is_overseas_entrant(enterprise: Enterprise | None, team: MakerTeam | None) -> bool:
+    if enterprise is not None:
+        return enterprise.is_overseas
+    return bool(team is not None and team.is_overseas)
+
+
+OVERSEAS_EVENT_ONLY = "境外区域赛决赛只接受境外企业和境外团队报名；中国大陆的企业和团队请报名区域赛或专题赛。"
+OVERSEAS_ENTRANT_ONLY = "境外企业和境外团队只能报名境外区域赛决赛。"
+
+
+def overseas_refusal(event: Event, *, overseas: bool) -> str | None:
+    """Why an entrant (overseas or not) may not enter ``event``, in the active language, or None.
+    The overseas event takes overseas entrants only, and overseas entrants enter only it."""
+    if event.tier == Tier.OVERSEAS_FINAL and not overseas:
+        return _(OVERSEAS_EVENT_ONLY)
+    if overseas and event.tier != Tier.OVERSEAS_FINAL:
+        return _(OVERSEAS_ENTRANT_ONLY)
+    return None
+
+
+def zone_for(event: Event, value: EventZone | str | int | None) -> EventZone | None:
+    """The station an entry of ``event`` belongs to: required when the event has stations."""
+    zones = EventZone.objects.filter(event=event)
+    if isinstance(value, EventZone):
+        value = value.pk if value.event_id == event.pk else None
+        found = zones.filter(pk=value).first() if value else None
+    elif value in (None, ""):
+        found = None
+    else:
+        text = str(value).strip()
+        found = zones.filter(code=text).first() or (
+            zones.filter(pk=int(text)).first() if text.isdigit() else None
+        )
+    if found is None and zones.exists():
+        raise ValidationFailed(_("请选择参加的赛区站点。"), field="zone")
+    return found
+
+
+def create_entry(
+    *, by, event: Event, group_code: str, data: dict[str, Any], zone: EventZone | str | None = None
+) -> Entry:
+    """Start a draft in an event. The registration window must be open.
+
+    The overseas event (tier ``overseas_final``) takes overseas enterprises and teams only, and they
+    enter it only; when it has stations, ``zone`` (or ``data["zone"]``, a station's code) names one."""
     if by is None or not by.is_authenticated:
         raise PermissionDenied("请先登录。")
     if event.tier == Tier.NATIONAL_FINAL:
@@ -146,14 +190,25 @@ def create_entry(*, by, event: Event, group_code: str, data: dict[str, Any]) -> 
         raise ValidationFailed("请选择组别。", field="group")
     cleaned = clean_entry(data, partial=True)
     enterprise, team = _entrant_for(by, group)
+    refusal = overseas_refusal(event, overseas=is_overseas_entrant(enterprise, team))
+    if refusal:
+        raise ValidationFailed(refusal, field="event")
+    station = zone_for(event, zone if zone is not None else data.get("zone"))
     with transaction.atomic():
         ensure_open(event)
         owner_lock = (
             get_user_model().objects.select_for_update().get(pk=by.pk)
         )  # serialises one user's creates
         credit_code = enterprise.credit_code if enterprise else None
+        mine = (
+            {"credit_code": credit_code}
+            if credit_code
+            else {"enterprise": enterprise}
+            if enterprise
+            else {"team": team}
+        )
         clash = Entry.objects.filter(edition_id=event.edition_id, status__in=ACTIVE).filter(
-            **({"credit_code": credit_code} if enterprise else {"team": team})
+            **mine
         ).select_related("event").first()  # fmt: skip
         if clash is not None:
             raise Conflict(
@@ -161,7 +216,7 @@ def create_entry(*, by, event: Event, group_code: str, data: dict[str, Any]) -> 
             )
         entry = Entry(
             edition_id=event.edition_id, event=event, group=group, owner=owner_lock, enterprise=enterprise,
-            team=team, credit_code=credit_code,
+            team=team, credit_code=credit_code, zone=station,
             division=enterprise.division if enterprise else team.division, **cleaned,
         )  # fmt: skip
         entry.industry = cleaned.get("industry") or (enterprise.industry if enterprise else "")
@@ -171,7 +226,8 @@ def create_entry(*, by, event: Event, group_code: str, data: dict[str, Any]) -> 
         except IntegrityError as exc:
             raise Conflict("本届每个企业（团队）只能报名一个项目。") from exc
         audit.record(action="registration.entry.created", obj=entry, by=by, scope=f"event:{event.pk}",
-                     data={"title": entry.title, "group": group.code, "event": event.pk})  # fmt: skip
+                     data={"title": entry.title, "group": group.code, "event": event.pk,
+                           **({"zone": station.code} if station else {})})  # fmt: skip
     return entry
 
 

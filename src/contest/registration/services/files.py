@@ -26,7 +26,7 @@ from django.db import transaction
 
 from contest.registration import validators as v
 from contest.registration.identity import identity_found
-from contest.registration.models import Entry
+from contest.registration.models import Entry, Submission
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,25 @@ def delete_after_commit(
     store = storage or default_storage
     for name in doomed:
         transaction.on_commit(lambda name=name: _delete(store, name))
+
+
+def delete_many_after_commit(files: list[tuple[Entry, str, str]], *, storage: Storage | None = None) -> None:
+    """``delete_after_commit`` for the ``(entry, name, sha256)`` files of many entries (a batch
+    import), reading their receipts in one query."""
+    if not files:
+        return
+    kept: dict[int, set[str]] = {}
+    rows = Submission.objects.filter(entry_id__in={e.pk for e, _, _ in files}).values_list(
+        "entry_id", "manifest"
+    )
+    for entry_id, manifest in rows:
+        for item in (manifest or {}).get("files", []):
+            if isinstance(item, dict) and item.get("sha256"):
+                kept.setdefault(entry_id, set()).add(item["sha256"])
+    store = storage or default_storage
+    for entry, name, sha in files:
+        if name and sha not in kept.get(entry.pk, set()):
+            transaction.on_commit(lambda name=name: _delete(store, name))
 
 
 @contextmanager

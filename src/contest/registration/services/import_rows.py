@@ -11,7 +11,7 @@ from contest.core.errors import FieldErrors, ValidationFailed
 from contest.core.importing import Column, RowError, headers_by_field
 from contest.registration import validators as v
 from contest.registration.enums import ACTIVE, Industry, SmeStatus, chinese_label
-from contest.registration.models import Enterprise, Entry
+from contest.registration.models import EligibilityRule, Enterprise, Entry
 from contest.registration.services.common import S, snapshot
 from contest.registration.services.entries import clean_entry
 from contest.registration.services.lifecycle import eligibility_failures
@@ -177,8 +177,13 @@ def is_placeholder(user) -> bool:
     return user.username.startswith(PLACEHOLDER_PREFIX) and not user.is_active
 
 
-def _clean_import_row(
-    row: dict[str, Any], *, existing: Enterprise | None, group: EditionGroup, event: Event
+def clean_import_row(
+    row: dict[str, Any],
+    *,
+    existing: Enterprise | None,
+    group: EditionGroup,
+    event: Event,
+    rules: list[EligibilityRule] | None = None,
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[tuple[str, str]]]:
     """(enterprise data, entry data, [(field, message)]) for one row, reusing the profile and
     entry cleaners; messages are the same ones entrants see online."""
@@ -235,7 +240,7 @@ def _clean_import_row(
             group=group,
             enterprise=profile or Enterprise(**enterprise_data),
         )
-        failures = eligibility_failures(candidate)
+        failures = eligibility_failures(candidate, rules=rules)
         if failures:
             problems[ELIGIBILITY_COLUMN] = "不符合参赛条件：" + "；".join(failures)
     ordered = sorted(problems.items(), key=lambda kv: _column_order(kv[0]))
@@ -249,6 +254,35 @@ def _column_order(field_name: str) -> int:
 
 def _column_label(field_name: str) -> str:
     return IMPORT_HEADERS.get(field_name, field_name)
+
+
+def edition_rules(event: Event) -> list[EligibilityRule]:
+    """The edition's active eligibility rules, read once for a whole batch."""
+    return list(EligibilityRule.objects.filter(edition_id=event.edition_id, is_active=True))
+
+
+def import_state(*, event: Event, rows: list[dict[str, Any]]) -> tuple:
+    """What a plan of ``rows`` depends on besides the rows: the enterprises of their credit codes
+    (and whether their owners are placeholders), the edition's active entries of those codes and
+    the eligibility rules. Equal states give equal plans (a few queries for the whole file)."""
+    codes = set()
+    for row in rows:
+        try:
+            codes.add(v.normalize_credit_code(_cell(row, "credit_code")))
+        except ValidationFailed:
+            continue
+    enterprises = sorted(
+        Enterprise.objects.filter(credit_code__in=codes).values_list(
+            "pk", "credit_code", "name", "updated_at", "owner_id", "owner__username", "owner__is_active"
+        )
+    )
+    entries = sorted(
+        Entry.objects.filter(
+            edition_id=event.edition_id, credit_code__in=codes, status__in=ACTIVE
+        ).values_list("pk", "credit_code", "status", "version", "updated_at", "event_id", "title", "source")
+    )
+    rules = [(r.pk, r.group_code, r.kind, r.value, r.message) for r in edition_rules(event)]
+    return enterprises, entries, rules
 
 
 def entry_snapshot(entry: Entry, keys) -> dict[str, Any]:
@@ -273,14 +307,15 @@ def plan_import(*, event: Event, group: EditionGroup, rows: list[dict[str, Any]]
         .select_related("event")
         .order_by("pk")
     }
+    rules = edition_rules(event)
     seen: dict[str, int] = {}
     planned: list[ImportedRow] = []
     for row in rows:
         number = int(row.get("row") or len(planned) + 2)
         raw_code = _cell(row, "credit_code").replace(" ", "").upper()
         existing = enterprises.get(raw_code)
-        enterprise_data, entry_data, problems = _clean_import_row(
-            row, existing=existing, group=group, event=event
+        enterprise_data, entry_data, problems = clean_import_row(
+            row, existing=existing, group=group, event=event, rules=rules
         )
         item = ImportedRow(
             row=number,

@@ -1,34 +1,25 @@
-"""Batch import, phase two: ``import_entries`` and the writes of each planned row."""
+"""Batch import, phase two: ``import_entries`` — the checked rows written in bulk by ``intake.write_plans``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from contest.catalog.enums import Tier
 from contest.catalog.models import EditionGroup, Event
-from contest.core import audit
-from contest.core.errors import Conflict, PermissionDenied, ValidationFailed
+from contest.core.errors import PermissionDenied, ValidationFailed
 from contest.registration.enums import GroupKind
-from contest.registration.models import Enterprise, Entry
-from contest.registration.services.common import locked_entry, snapshot
-from contest.registration.services.duplicates import enqueue_duplicate_checks
 from contest.registration.services.entries import ensure_open
 from contest.registration.services.import_rows import (
     IMPORT_ROW_LIMIT,
-    PLACEHOLDER_PREFIX,
     EntryImportReport,
     ImportedRow,
     ImportRefused,
-    entry_snapshot,
-    is_placeholder,
+    import_state,
     plan_import,
 )
-from contest.registration.services.lifecycle import record_submission
-from contest.registration.services.notifications import notify_entrant
-from contest.registration.similarity import simhash
+from contest.registration.services.intake import ItemOutcome, PlannedItem, write_plans
 
 
 def import_entries(
@@ -66,129 +57,42 @@ def import_entries(
     if dry_run:
         planned = plan_import(event=event, group=group, rows=rows)
         return EntryImportReport(event=event, rows=planned, dry_run=True)
+    # The plan (every row cleaned, ~all of the work) is made before the lock; inside it, a few
+    # queries tell whether anything it read has changed since, and only then is it made again.
+    state = import_state(event=event, rows=rows)
+    planned = plan_import(event=event, group=group, rows=rows)
+    if any(item.errors for item in planned):
+        raise ImportRefused(EntryImportReport(event=event, rows=planned, dry_run=False))
     with transaction.atomic():
         Event.objects.select_for_update().filter(pk=event.pk).first()  # one import per event at a time
         ensure_open(event)
-        report = EntryImportReport(
-            event=event, rows=plan_import(event=event, group=group, rows=rows), dry_run=False
-        )
+        if import_state(event=event, rows=rows) != state:
+            planned = plan_import(event=event, group=group, rows=rows)
+        report = EntryImportReport(event=event, rows=planned, dry_run=False)
         if report.errors:
             raise ImportRefused(report)
-        for item in report.rows:
-            if item.action == "created":
-                item.entry = _create_imported(item, by=by, event=event, group=group)
-            elif item.action == "updated":
-                item.entry = _update_imported(item, by=by)
-        audit.record(
-            action="registration.import.completed",
-            obj=event,
-            by=by,
-            scope=f"event:{event.pk}",
-            data={
-                "source": source_name,
-                "sha256": source_sha256,
-                "rows": len(report.rows),
-                "created": [r.entry.pk for r in report.with_action("created")],
-                "updated": [r.entry.pk for r in report.with_action("updated")],
-                "unchanged": [r.entry.pk for r in report.with_action("unchanged")],
-            },
-        )
-        changed = [r.entry.pk for r in report.rows if r.action in ("created", "updated")]
-        transaction.on_commit(lambda: enqueue_duplicate_checks(changed))  # one bulk task, not one per row
+        plans = [_as_plan(item, group) for item in report.rows]
+        write_plans(plans, by=by, event=event, source="import", action="registration.import.completed",
+                    data={"source": source_name, "sha256": source_sha256, "rows": len(report.rows)})  # fmt: skip
+        for item, plan in zip(report.rows, plans, strict=True):
+            item.entry = plan.outcome.entry
     return report
 
 
-def _placeholder_owner(credit_code: str, name: str):
-    user_model = get_user_model()
-    owner = user_model.objects.filter(username=f"{PLACEHOLDER_PREFIX}{credit_code}").first()
-    if owner is None:
-        owner = user_model(
-            username=f"{PLACEHOLDER_PREFIX}{credit_code}", display_name=name[:100], is_active=False
-        )
-        owner.set_unusable_password()
-        owner.save()
-    return owner
-
-
-def _save_imported_enterprise(item: ImportedRow, *, by) -> Enterprise:
-    profile = dict(item.enterprise_data)
-    enterprise = item.enterprise
-    if enterprise is not None and not is_placeholder(enterprise.owner):
-        return enterprise  # the entrant's own profile is theirs to edit
-    created = enterprise is None
-    before = {} if created else snapshot(enterprise, profile)
-    if created:
-        enterprise = Enterprise(owner=_placeholder_owner(profile["credit_code"], profile["name"]))
-    for key, value in profile.items():
-        setattr(enterprise, key, value)
-    enterprise.save()
-    changes = audit.diff(before, snapshot(enterprise, profile))
-    if created or changes:
-        audit.record(
-            action=f"registration.enterprise.{'created' if created else 'updated'}",
-            obj=enterprise,
-            by=by,
-            data={"changes": changes, "source": "import"},
-        )
-    return enterprise
-
-
-def _create_imported(item: ImportedRow, *, by, event: Event, group: EditionGroup) -> Entry:
-    enterprise = _save_imported_enterprise(item, by=by)
-    entry = Entry(
-        edition_id=event.edition_id,
-        event=event,
+def _as_plan(item: ImportedRow, group: EditionGroup) -> PlannedItem:
+    """A checked row as the bulk writer's plan; an import carries no files (the stored ones stay)."""
+    key = f"第 {item.row} 行"
+    return PlannedItem(
+        key=key,
+        kind=GroupKind.ENTERPRISE,
         group=group,
-        owner=enterprise.owner,
-        enterprise=enterprise,
-        credit_code=enterprise.credit_code,
-        division=enterprise.division,
-        source="import",
-        **item.entry_data,
+        outcome=ItemOutcome(key, item.action, [], item.entry),
+        natural=item.credit_code,
+        profile=item.enterprise_data,
+        entry_data=item.entry_data,
+        replace_files=False,
+        enterprise=item.enterprise,
+        entry=item.entry,
+        changes=item.changes,
+        row=item.row,
     )
-    entry.summary_simhash = simhash(entry.summary)
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError as exc:
-        raise Conflict(
-            f"第 {item.row} 行：该企业本届已报名一个项目（可能刚刚在线报名），请重新预览。"
-        ) from exc
-    entry = locked_entry(entry)
-    audit.record(
-        action="registration.entry.created",
-        obj=entry,
-        by=by,
-        scope=f"event:{event.pk}",
-        data={
-            "title": entry.title,
-            "group": group.code,
-            "event": event.pk,
-            "source": "import",
-            "row": item.row,
-        },
-    )
-    submission = record_submission(entry, by=by, source="import", reason="批量导入线下报名")
-    extra = f"回执编号：{submission.number}\n内容哈希（SHA-256）：{submission.sha256}"
-    notify_entrant(entry, "submitted", extra=extra)
-    return entry
-
-
-def _update_imported(item: ImportedRow, *, by) -> Entry:
-    _save_imported_enterprise(item, by=by)
-    entry = locked_entry(item.entry)
-    before = entry_snapshot(entry, item.entry_data)
-    for key, value in item.entry_data.items():
-        setattr(entry, key, value)
-    entry.summary_simhash = simhash(entry.summary)
-    entry.version += 1
-    entry.save()
-    audit.record(
-        action="registration.entry.updated",
-        obj=entry,
-        by=by,
-        scope=f"event:{entry.event_id}",
-        data={"changes": audit.diff(before, item.entry_data), "source": "import", "row": item.row},
-    )
-    record_submission(entry, by=by, source="import", reason="批量导入更新")
-    return entry

@@ -167,11 +167,15 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             "employees": enterprise.employees, "revenue_last_year": enterprise.revenue_last_year,
             "is_listed": enterprise.is_listed, "industry": enterprise.industry, "sme_status": enterprise.sme_status,
             "contact_name": enterprise.contact_name, "contact_phone": enterprise.contact_phone,
+            "country": enterprise.country, "name_translated": enterprise.name_translated,
+            "registration_number": enterprise.registration_number, "address": enterprise.address,
         }  # fmt: skip
     if team is not None:
         data["team"] = {
             "name": team.name, "leader_name": team.leader_name, "leader_phone": team.leader_phone,
-            "members": [{"name": m.name, "role": m.role, "phone": m.phone, "affiliation": m.affiliation}
+            "is_overseas": team.is_overseas, "country": team.country,
+            "members": [{"name": m.name, "role": m.role, "phone": m.phone, "affiliation": m.affiliation,
+                         "nationality": m.nationality, "id_type": m.id_type, "id_number": m.id_number}
                         for m in team.members.all()],
         }  # fmt: skip
     with transaction.atomic():

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from contest.accounts.rules import organizer_organization_ids, secretariat_edition_ids
 from contest.catalog import selectors as catalog_selectors
-from contest.catalog.enums import RegistrationMode
-from contest.catalog.models import Division, Edition, EditionGroup, Event
+from contest.catalog.enums import RegistrationMode, Tier
+from contest.catalog.models import Division, Edition, EditionGroup, Event, EventZone
 from contest.core.errors import Conflict, ContestError, FieldErrors, ValidationFailed
 from contest.core.inputs import local
 from contest.core.uploads import upload_response
@@ -33,9 +33,12 @@ from contest.core.views import actor, show_refusal
 from contest.registration import selectors, services, validators
 from contest.registration.enums import ACTIVE, EntryStatus, GroupKind
 from contest.registration.forms import (
+    OVERSEAS_MEMBER_KEYS,
     EnterpriseForm,
     EntryForm,
     NewEntryForm,
+    OverseasEnterpriseForm,
+    OverseasTeamForm,
     TeamForm,
     WithdrawForm,
     apply_member_errors,
@@ -51,6 +54,8 @@ from contest.registration.models import (
     RegistrationWindow,
     Submission,
 )
+from contest.registration.services.entries import OVERSEAS_EVENT_ONLY
+from contest.registration.templatetags.registration_windows import beside_beijing, entrant_time_zone
 
 S = EntryStatus
 STATUS_LABELS = {
@@ -91,6 +96,12 @@ class Profile:
     def division(self) -> Division | None:
         return self.obj.division if self.obj else None
 
+    @property
+    def overseas(self) -> bool:
+        if self.enterprise is not None:
+            return self.enterprise.is_overseas
+        return bool(self.team is not None and self.team.is_overseas)
+
 
 def _profile(user) -> Profile:
     enterprise = Enterprise.objects.filter(owner=user).select_related("division__parent").first()
@@ -106,7 +117,7 @@ def _my_entries(user) -> QuerySet[Entry]:
     latest = Submission.objects.order_by("entry_id", "-submitted_at")
     return (
         Entry.objects.filter(owner=user)
-        .select_related("event__registration_window", "edition", "group")
+        .select_related("event__registration_window", "edition", "group", "zone", "enterprise", "team")
         .prefetch_related(Prefetch("submissions", queryset=latest, to_attr="receipts"))
         .order_by("-created_at")
     )
@@ -115,7 +126,7 @@ def _my_entries(user) -> QuerySet[Entry]:
 def _my_entry_or_404(user, pk: int) -> Entry:
     entry = (
         Entry.objects.filter(pk=pk, owner=user)
-        .select_related("event__registration_window", "edition", "group", "enterprise", "team")
+        .select_related("event__registration_window", "edition", "group", "enterprise", "team", "zone")
         .first()
     )
     if entry is None:
@@ -136,11 +147,17 @@ class Deadline:
     urgent: bool = False
 
 
-def deadline_for(window: RegistrationWindow | None, now: datetime | None = None) -> Deadline:
+def deadline_for(
+    window: RegistrationWindow | None, now: datetime | None = None, *, zone: str | None = None
+) -> Deadline:
+    """``zone``: an overseas entrant's IANA zone; the closing moment is then also shown there."""
     now = now or timezone.now()
     if window is None:
         return Deadline(line=_("报名时间尚未公布"), countdown="", state="unset")
-    line = _("报名截止：%(date)s 24:00（北京时间）") % {"date": window.closes_on.isoformat()}
+    if zone:
+        line = _("报名截止：%(when)s") % {"when": beside_beijing(window.closes_at, zone)}
+    else:
+        line = _("报名截止：%(date)s 24:00（北京时间）") % {"date": window.closes_on.isoformat()}
     if now < window.opens_at:
         opens = local(window.opens_at).strftime("%Y-%m-%d %H:%M")
         return Deadline(
@@ -245,6 +262,8 @@ def enterprise(request: HttpRequest) -> HttpResponse:
         )
         return redirect("registration:team")
     instance = mine.enterprise
+    if _wants_overseas(request, instance):
+        return _overseas_enterprise(request, instance)
     if request.method == "POST":
         form = EnterpriseForm(request.POST)
         form.is_valid()
@@ -319,6 +338,8 @@ def team(request: HttpRequest) -> HttpResponse:
         )
         return redirect("registration:enterprise")
     instance = mine.team
+    if _wants_overseas(request, instance):
+        return _overseas_team(request, instance)
     provinces = list(catalog_selectors.provinces())
     cities = list(Division.objects.filter(parent__isnull=False).select_related("parent").order_by("code"))
     if request.method == "POST":
@@ -369,6 +390,87 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/entrant_team_form.html", context)
 
 
+# -- overseas profiles (?overseas=1 on the same pages) ------------------------------------------
+
+
+def _wants_overseas(request: HttpRequest, instance) -> bool:
+    """The overseas form: asked for (?overseas=1, or the posted form's marker), or the saved profile
+    is overseas (?overseas=0 shows the mainland form again, e.g. to correct a wrong choice)."""
+    asked = request.GET.get("overseas") or request.POST.get("overseas")
+    if asked in ("0", "1"):
+        return asked == "1"
+    if instance is None:
+        return False
+    return instance.is_overseas
+
+
+def _overseas_enterprise(request: HttpRequest, instance: Enterprise | None) -> HttpResponse:
+    if request.method == "POST":
+        form = OverseasEnterpriseForm(request.POST)
+        form.is_valid()
+        try:
+            saved = services.save_enterprise(by=actor(request), data=form.service_data())
+        except ContestError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("企业信息已保存：%(name)s。") % {"name": saved.name})
+            if not Entry.objects.filter(owner=request.user).exists():
+                return redirect("registration:entry_new")
+            return redirect("registration:entry_list")
+    else:
+        initial = {}
+        if instance is not None and instance.is_overseas:
+            initial = {
+                f: getattr(instance, f)
+                for f in ("country", "name", "name_translated", "registration_number", "address", "employees",
+                          "is_listed", "industry", "contact_name", "contact_phone")
+            }  # fmt: skip
+            initial["founded_on"] = instance.founded_on.isoformat()
+            initial["revenue_last_year"] = instance.revenue_last_year or ""
+        form = OverseasEnterpriseForm(initial=initial)
+    context = {"form": form, "instance": instance, "section": "entries"}
+    return render(request, "registration/entrant_overseas_enterprise_form.html", context)
+
+
+def _overseas_team(request: HttpRequest, instance: MakerTeam | None) -> HttpResponse:
+    if request.method == "POST":
+        form = OverseasTeamForm(request.POST)
+        form.is_valid()
+        rows = member_rows(request.POST, keys=OVERSEAS_MEMBER_KEYS)
+        members = [{key: row[key] for key in OVERSEAS_MEMBER_KEYS} for row in rows]
+        try:
+            services.save_team(by=actor(request), data=form.service_data(), members=members)
+        except FieldErrors as exc:
+            rest = apply_member_errors(rows, exc)
+            if rest:
+                form.apply_errors(FieldErrors(rest))
+        except ContestError as exc:
+            form.apply_errors(exc)
+        else:
+            messages.success(request, _("团队信息已保存。"))
+            if not Entry.objects.filter(owner=request.user).exists():
+                return redirect("registration:entry_new")
+            return redirect("registration:entry_list")
+    else:
+        initial, existing = {}, []
+        if instance is not None and instance.is_overseas:
+            initial = {
+                f: getattr(instance, f)
+                for f in ("name", "country", "leader_name", "leader_phone", "declares_not_enterprise")
+            }
+            existing = list(instance.members.values(*OVERSEAS_MEMBER_KEYS))
+        form = OverseasTeamForm(initial=initial)
+        rows = member_rows(None, existing=existing, keys=OVERSEAS_MEMBER_KEYS)
+    context = {
+        "form": form,
+        "rows": rows,
+        "member_errors": [e for row in rows for e in row["errors"].values()],
+        "instance": instance,
+        "section": "entries",
+    }
+    return render(request, "registration/entrant_overseas_team_form.html", context)
+
+
 # -- entries -------------------------------------------------------------------------------------
 
 
@@ -383,7 +485,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         {
             "entry": entry,
             "status": STATUS_LABELS.get(entry.status, entry.get_status_display()),
-            "deadline": deadline_for(getattr(entry.event, "registration_window", None), now),
+            "deadline": deadline_for(
+                getattr(entry.event, "registration_window", None), now, zone=entrant_time_zone(entry=entry)
+            ),
             "receipt": entry.receipts[0] if entry.receipts else None,
             "editable": request.user.has_perm("registration.change_entry", entry),
         }
@@ -444,6 +548,8 @@ def entry_new(request: HttpRequest) -> HttpResponse:
         return redirect("registration:entry_edit", pk=active.pk)
     group_code = GROUP_FOR_PROFILE[mine.kind]
     group = EditionGroup.objects.filter(edition=edition, code=group_code).first()
+    if mine.overseas:
+        return _overseas_entry_new(request, mine, edition, group, group_code)
     offered = selectors.events_open_to_entrant(edition, mine.division)
     suggested, thematic = offered.regional, offered.thematic
     suggested_external = suggested is not None and suggested.registration_mode == RegistrationMode.EXTERNAL
@@ -486,9 +592,65 @@ def entry_new(request: HttpRequest) -> HttpResponse:
         "suggested_deadline": deadline_for(getattr(suggested, "registration_window", None))
         if suggested
         else None,
+        "overseas_event": _overseas_events(edition).first(),
+        "overseas_note": _(OVERSEAS_EVENT_ONLY),
         "section": "entries",
     }
     return render(request, "registration/entrant_entry_new.html", context)
+
+
+def _overseas_events(edition: Edition):
+    return (
+        Event.objects.filter(edition=edition, tier=Tier.OVERSEAS_FINAL)
+        .exclude(registration_mode=RegistrationMode.EXTERNAL)
+        .select_related("registration_window")
+        .order_by("seq", "pk")
+    )
+
+
+def _overseas_entry_new(
+    request: HttpRequest, mine: Profile, edition: Edition, group, group_code: str
+) -> HttpResponse:
+    """An overseas entrant enters the overseas event only, at one of its stations."""
+    events = list(_overseas_events(edition))
+    zones = list(
+        EventZone.objects.filter(event__in=events).select_related("event").order_by("event", "order", "code")
+    )
+    zone_name = "name_en" if (request.LANGUAGE_CODE or "").startswith("en") else "name"
+    zone_choices = [(z.code, f"{getattr(z, zone_name) or z.name}（{z.time_zone}）") for z in zones]
+    allowed = {str(e.pk): e for e in events}
+    choices: list = [("", _("请选择赛事")), *((str(e.pk), _event_label(e)) for e in events)]
+    initial = {"event": str(events[0].pk) if len(events) == 1 else ""}
+    form = NewEntryForm(
+        request.POST or None, initial=initial, event_choices=choices, zone_choices=zone_choices
+    )
+    if request.method == "POST":
+        form.is_valid()
+        event = allowed.get(form.raw("event"))
+        if event is None:
+            form.add_error("event", _("请选择要参加的赛事。"))
+        else:
+            try:
+                entry = services.create_entry(
+                    by=actor(request), event=event, group_code=group_code, data={"title": form.raw("title")},
+                    zone=form.raw("zone"),
+                )  # fmt: skip
+            except ContestError as exc:
+                form.apply_errors(exc)
+            else:
+                messages.success(request, _("草稿已创建。请继续填写项目内容，截止前提交。"))
+                return redirect("registration:entry_edit", pk=entry.pk)
+    zone = entrant_time_zone(user=request.user)
+    context = {
+        "form": form,
+        "profile": mine,
+        "edition": edition,
+        "group": group,
+        "events": events,
+        "deadlines": [(e, deadline_for(getattr(e, "registration_window", None), zone=zone)) for e in events],
+        "section": "entries",
+    }
+    return render(request, "registration/entrant_overseas_entry_new.html", context)
 
 
 def _entry_context(request: HttpRequest, entry: Entry, **extra) -> dict:
@@ -497,7 +659,9 @@ def _entry_context(request: HttpRequest, entry: Entry, **extra) -> dict:
         "entry": entry,
         "status_label": STATUS_LABELS.get(entry.status, entry.get_status_display()),
         "status_hint": STATUS_HINTS.get(entry.status, ""),
-        "deadline": deadline_for(getattr(entry.event, "registration_window", None)),
+        "deadline": deadline_for(
+            getattr(entry.event, "registration_window", None), zone=entrant_time_zone(entry=entry)
+        ),
         "plan_size": _size_label(entry.business_plan_size),
         "images": images,
         "receipts": list(entry.submissions.order_by("-submitted_at")),
@@ -597,13 +761,16 @@ def _save_entry(request: HttpRequest, entry: Entry, form: EntryForm) -> tuple[En
 
 
 def _warn_identity_in_plan(request: HttpRequest, entry: Entry, data: bytes) -> None:
-    """A warning, not a refusal: the plan was saved, but its own text names the entrant."""
+    """A warning, not a refusal: the plan was saved, but its own text names the entrant — given
+    only where the plan will be read in a blind review (``selectors.review_is_blind``)."""
+    if not selectors.review_is_blind(entry.event):
+        return
     found = services.plan_identity_hits(entry=entry, data=data)
     if found:
         messages.warning(
             request,
             _(
-                "商业计划书已保存，但其中出现了可识别您身份的信息：%(found)s。网络评审通常为匿名评审，"
+                "商业计划书已保存，但其中出现了可识别您身份的信息：%(found)s。本赛事的网络评审为匿名评审，"
                 "评委会看到 PDF 原文；建议删去这些信息后重新上传。"
             )
             % {"found": "、".join(found[:6])},
@@ -650,7 +817,7 @@ def receipt(request: HttpRequest, pk: int, submission_pk: int) -> HttpResponse:
         "submission": submission,
         "entry": submission.entry,
         "files": files,
-        "submitted_at": timezone.localtime(submission.submitted_at),
+        "submitted_at": local(submission.submitted_at),
         "section": "entries",
     }
     return render(request, "registration/receipt.html", context)

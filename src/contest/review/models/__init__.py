@@ -1,4 +1,11 @@
 from .experts import Conflict, Expert
+from .recommendations import (
+    Recommendation,
+    RecommendationDeadline,
+    RecommendationQuota,
+    RecommendationTransition,
+    recommendation_scope,
+)
 from .rounds import (
     AdvancementDecision,
     Assignment,
@@ -15,5 +22,6 @@ from .rounds import (
 
 __all__ = [
     "AdvancementDecision", "Assignment", "AssignmentRun", "Conflict", "Expert", "Quota", "RankingSnapshot",
-    "ReviewRound", "RoundEntry", "RoundJudge", "ScoreSheet", "criterion_label", "round_scope",
+    "Recommendation", "RecommendationDeadline", "RecommendationQuota", "RecommendationTransition", "ReviewRound",
+    "RoundEntry", "RoundJudge", "ScoreSheet", "criterion_label", "recommendation_scope", "round_scope",
 ]  # fmt: skip

@@ -4,7 +4,8 @@ Every service: validate → lock → write → audit → on_commit for mail and 
 
 The package re-exports every public name of its submodules, so callers keep writing
 ``services.<name>``: common (shared helpers), experts, importing (experts from a table),
-conflicts, rounds, assignments, scoring, rankings, advancement. The ranking computation and the
+conflicts, rounds, assignments, scoring, rankings, advancement, recommendations (into the national
+review). The ranking computation and the
 arithmetic of quotas are reads (``review.rankings``); they are re-exported here for callers that
 write with them.
 """
@@ -69,6 +70,15 @@ from contest.review.services.importing import (
     industry_cells,
 )
 from contest.review.services.rankings import recompute_rankings, snapshot_ranking
+from contest.review.services.recommendations import (
+    LocalResult,
+    recommend_entries,
+    recommend_from_advancement,
+    send_recommendation_reminders,
+    set_recommendation_deadline,
+    set_recommendation_quota,
+    withdraw_recommendation,
+)
 from contest.review.services.rounds import (
     ROUND_FIELDS,
     ROUND_PLACES_MAX,
@@ -98,6 +108,7 @@ __all__ = [
     "ExpertImportRefused",
     "ExpertImportReport",
     "ExpertImportRow",
+    "LocalResult",
     "RankingRow",
     "add_entries",
     "add_expert",
@@ -132,6 +143,8 @@ __all__ = [
     "ranking_buckets",
     "read_expert_verification_token",
     "reassign_unfinished",
+    "recommend_entries",
+    "recommend_from_advancement",
     "recompute_rankings",
     "recuse_from_assignment",
     "remind_judges",
@@ -143,8 +156,11 @@ __all__ = [
     "run_assignment",
     "save_sheet",
     "send_expert_verification",
+    "send_recommendation_reminders",
     "set_proportional_quota",
     "set_quota",
+    "set_recommendation_deadline",
+    "set_recommendation_quota",
     "set_round_judge",
     "set_round_status",
     "snapshot_ranking",
@@ -154,5 +170,6 @@ __all__ = [
     "update_round",
     "verify_expert_email",
     "withdraw_assignment",
+    "withdraw_recommendation",
     "zone_of",
 ]

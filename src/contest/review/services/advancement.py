@@ -22,8 +22,8 @@ from contest.review.rankings import (
     cut_line,
     proportional_quotas,
     quota_size,
-    zone_of,
 )
+from contest.review.rankings import zone_of as _registered_zone
 
 __all__ = [
     "CutLine", "cut_line", "proportional_quotas", "publish_advancement", "publish_decisions", "quota_size",
@@ -33,6 +33,16 @@ __all__ = [
 # -- advancement ---------------------------------------------------------------------------------------------
 
 
+def zone_of(round_entry, *, national: bool) -> str:
+    """The sub-zone a proportional quota is apportioned over: an entry's station when it has one
+    (the overseas final's 香港, 新加坡 …); otherwise its event in a national round, its registering
+    prefecture in an event's round (``rankings.zone_of``)."""
+    entry = round_entry.entry
+    if entry.zone_id is not None:
+        return entry.zone.name
+    return _registered_zone(round_entry, national=national)
+
+
 def _check_zone_shares(
     round_: ReviewRound, group: str, total: int, staged: list[AdvancementDecision]
 ) -> None:
@@ -40,7 +50,7 @@ def _check_zone_shares(
     national = round_.event_id is None
     members: dict[str, int] = {}
     for round_entry in round_.round_entries.filter(entry__group__code=group).select_related(
-        "entry__event", "entry__division"
+        "entry__event", "entry__division", "entry__zone"
     ):
         zone = zone_of(round_entry, national=national)
         members[zone] = members.get(zone, 0) + 1
@@ -50,7 +60,7 @@ def _check_zone_shares(
         decision=Decision.ADVANCE,
         published_at__isnull=False,
         round_entry__entry__group__code=group,
-    ).select_related("round_entry__entry__event", "round_entry__entry__division")
+    ).select_related("round_entry__entry__event", "round_entry__entry__division", "round_entry__entry__zone")
     advancing: dict[str, int] = {}
     for d in [*published, *(d for d in staged if d.decision == Decision.ADVANCE
                             and d.round_entry.entry.group.code == group)]:  # fmt: skip

@@ -16,11 +16,12 @@ from contest.core.inputs import as_decimal, date_problem, text_problem
 from contest.core.lifecycle import transition
 from contest.registration.enums import EntryStatus
 from contest.registration.models import Entry
-from contest.review.enums import RoundStatus, SheetStatus
+from contest.review.enums import CarryOver, RoundStatus, SheetStatus
 from contest.review.models import Expert, ReviewRound, RoundEntry, RoundJudge, ScoreSheet, round_scope
 from contest.review.organizer_selectors import open_blockers
 from contest.review.rankings import rubric_of
-from contest.review.selectors import advanced_decisions, recommended_decisions
+from contest.review.recommendation_selectors import recommended_for_national
+from contest.review.selectors import advanced_decisions
 
 __all__ = [
     "ENTRIES_OPEN", "ROUND_FIELDS", "ROUND_PLACES_MAX", "add_entries", "add_judges", "anonymous_code", "clean_rubric",
@@ -121,9 +122,10 @@ ENTRIES_OPEN = frozenset({RoundStatus.DRAFT, RoundStatus.OPEN})
 
 def add_entries(*, by, round: ReviewRound, entries: list[Entry] | None = None) -> int:
     """Put entries in a round: by default the event's qualified entries — or, when the round
-    follows another, the entries that round advanced; for a national round, the entries every
-    event's last round advanced (``selectors.advanced_decisions``). Refused once the round is
-    closed or published (checked under the round's row lock)."""
+    follows another, the entries that round advanced; for a national round, exactly the projects
+    the events recommend (``recommendation_selectors.recommended_for_national``), carrying each
+    one's local score when the round carries scores over. Refused once the round is closed or
+    published (checked under the round's row lock)."""
     require(by, "review.manage_round", round)
     carried: dict[int, tuple[Decimal | None, int | None]] = {}
     if entries is None:
@@ -135,9 +137,10 @@ def add_entries(*, by, round: ReviewRound, entries: list[Entry] | None = None) -
             else:
                 entries = list(Entry.objects.filter(event_id=round.event_id, status=EntryStatus.QUALIFIED))
         else:
-            advanced = recommended_decisions(round.edition_id).select_related("round_entry__entry")
-            entries = [d.round_entry.entry for d in advanced]
-            carried = {d.round_entry.entry_id: (d.score, d.round_id) for d in advanced}
+            recommended = list(recommended_for_national(round.edition_id))
+            entries = [r.entry for r in recommended]
+            if round.carry_over != CarryOver.FRESH:
+                carried = {r.entry_id: (r.score, None) for r in recommended}
     with transaction.atomic():
         locked = ReviewRound.objects.select_for_update().get(pk=round.pk)
         if locked.status not in ENTRIES_OPEN:
