@@ -58,7 +58,7 @@ from contest.registration import validators as v
 from contest.registration.enums import ACTIVE, GroupKind
 from contest.registration.models import Enterprise, Entry, EntryImage, MakerTeam, TeamMember
 from contest.registration.services import profiles
-from contest.registration.services.common import S, checked, plain_text, text_value, truthy
+from contest.registration.services.common import S
 from contest.registration.services.duplicates import enqueue_duplicate_checks
 from contest.registration.services.entries import clean_entry, ensure_open
 from contest.registration.services.files import delete_many_after_commit, discard_on_failure
@@ -460,47 +460,9 @@ def _ip_list(plan: PlannedItem, items: list) -> list[dict[str, str]]:
 
 
 def _clean_team(data: dict[str, Any], members: list[dict[str, Any]], ctx: _Context):
-    """(team fields, members) by the rules of ``profiles.save_team`` — its cleaner when present
-    (requested: ``profiles.clean_team``), else the same checks with the same helpers."""
-    clean_team = getattr(profiles, "clean_team", None)
-    if clean_team is not None:
-        return clean_team(data, members)
-    errors: dict[str, str] = {}
-    cleaned = {
-        "name": text_value(data, "name", "团队名称", errors),
-        "leader_name": text_value(data, "leader_name", "负责人", errors, max_length=50),
-        "leader_phone": checked(errors, "leader_phone", v.normalize_mobile, str(data.get("leader_phone") or ""),
-                               field="leader_phone"),
-        "declares_not_enterprise": truthy(data.get("declares_not_enterprise")),
-    }  # fmt: skip
-    code = str(data.get("division") or "")
-    if code not in ctx.divisions:
-        ctx.divisions[code] = Division.objects.filter(code=code).first()
-    division = ctx.divisions[code]
-    if division is None:
-        errors["division"] = "请选择团队所在地（省、市）。"
-    cleaned["division"] = division
-    if not cleaned["declares_not_enterprise"]:
-        errors["declares_not_enterprise"] = "创客组须声明：团队未注册企业，且不是企业的内部项目。"
-    clean_members = []
-    for i, member in enumerate(members, start=1):
-        if not any(str(x or "").strip() for x in member.values()):
-            continue
-        name = str(member.get("name") or "").strip()
-        if not name:
-            errors[f"members-{i}-name"] = f"第 {i} 位成员：请填写姓名。"
-        elif problem := text_problem(name):
-            errors[f"members-{i}-name"] = problem
-        phone = checked(errors, f"members-{i}-phone", v.normalize_mobile, str(member.get("phone") or ""),
-                       field=f"members-{i}-phone")  # fmt: skip
-        role = plain_text(errors, f"members-{i}-role", member.get("role"), max_length=50)
-        affiliation = plain_text(
-            errors, f"members-{i}-affiliation", member.get("affiliation"), max_length=200
-        )
-        clean_members.append({"name": name, "role": role, "phone": phone, "affiliation": affiliation})
-    if errors:
-        raise FieldErrors(errors)
-    return cleaned, clean_members
+    """(team fields, members) by the rules of ``profiles.save_team`` (its cleaner), the 区划
+    lookups shared by the batch."""
+    return profiles.clean_team(data, members, divisions=ctx.divisions)
 
 
 def _team_column(key: str) -> str:

@@ -257,12 +257,15 @@ def save_enterprise(*, by, data: dict[str, Any]) -> Enterprise:
     return enterprise
 
 
-def save_team(*, by, data: dict[str, Any], members: list[dict[str, Any]]) -> MakerTeam:
-    """Create or update the signed-in user's maker team. ``data["is_overseas"]`` makes it an
-    overseas team: a country instead of a 区划, members with nationality and identity document,
-    phones of any country."""
-    if by is None or not by.is_authenticated:
-        raise PermissionDenied("请先登录。")
+def clean_team(
+    data: dict[str, Any],
+    members: list[dict[str, Any]],
+    *,
+    divisions: dict[str, Division | None] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A maker team's fields and members as ``save_team`` stores them, or ``FieldErrors`` naming
+    each field (``members-<n>-<field>``, n from 1). ``divisions`` memoises the 区划 lookups of a
+    batch (registration.services.intake cleans thousands of teams)."""
     errors: dict[str, str] = {}
     overseas = truthy(data.get("is_overseas"))
     if overseas:
@@ -287,7 +290,13 @@ def save_team(*, by, data: dict[str, Any], members: list[dict[str, Any]]) -> Mak
             "declares_not_enterprise": truthy(data.get("declares_not_enterprise")),
             "is_overseas": False, "country": "",
         }  # fmt: skip
-        division = Division.objects.filter(code=str(data.get("division") or "")).first()
+        code = str(data.get("division") or "")
+        if divisions is None:
+            division = Division.objects.filter(code=code).first()
+        else:
+            if code not in divisions:
+                divisions[code] = Division.objects.filter(code=code).first()
+            division = divisions[code]
         if division is None:
             errors["division"] = "请选择团队所在地（省、市）。"
         cleaned["division"] = division
@@ -296,6 +305,17 @@ def save_team(*, by, data: dict[str, Any], members: list[dict[str, Any]]) -> Mak
         clean_members = _mainland_members(members, errors)
     if errors:
         raise FieldErrors(errors)
+    return cleaned, clean_members
+
+
+def save_team(*, by, data: dict[str, Any], members: list[dict[str, Any]]) -> MakerTeam:
+    """Create or update the signed-in user's maker team. ``data["is_overseas"]`` makes it an
+    overseas team: a country instead of a 区划, members with nationality and identity document,
+    phones of any country."""
+    if by is None or not by.is_authenticated:
+        raise PermissionDenied("请先登录。")
+    cleaned, clean_members = clean_team(data, members)
+    overseas = cleaned["is_overseas"]
     with transaction.atomic():
         team = MakerTeam.objects.select_for_update().filter(owner=by).first()
         if team is None and Enterprise.objects.filter(owner=by).exists():
