@@ -860,6 +860,9 @@ def test_openapi_lists_the_registration_and_token_operations_with_both_sign_ins(
     assert schema["components"]["securitySchemes"] == {
         "BearerToken": {"type": "http", "scheme": "bearer"},
         "SessionCsrf": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+        # a provincial portal's own credentials (contest.portal), for /api/v1/portal/ only
+        "PortalBearer": {"type": "http", "scheme": "bearer"},
+        "PortalBasic": {"type": "http", "scheme": "basic"},
     }
     assert schema["paths"]["/api/v1/tokens"]["post"]["security"] == [{"SessionCsrf": []}]
     # State changes are actions: no PATCH anywhere, and no input shape carries a status.

@@ -105,6 +105,8 @@ def test_run_worker_periodic_check_fails_dead_batches(ningbo):
     assert results == {
         "contest.awards.services.expire_stale_batches": 1,
         "contest.review.services.expire_stale_runs": 0,
+        "contest.accounts.security.clear_old_sign_in_sessions": 0,
+        "contest.packages.services.expire_stale_imports": 0,
     }
     batch.refresh_from_db()
     assert batch.status == BatchStatus.FAILED
