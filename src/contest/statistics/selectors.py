@@ -12,7 +12,7 @@ Definitions (docs/statistics.md repeats them):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -88,8 +88,12 @@ class BeijingDate(TruncDate):
 
 
 def _per_day(queryset, field: str) -> dict[date, int]:
+    """Rows per Beijing day of ``field``; rows outside the competition's calendar (stored before
+    inputs were bounded) stay out — year 9999 + 8 h is no date a database can return."""
+    start = datetime.combine(inputs.EARLIEST, time.min, tzinfo=SHANGHAI)
+    end = datetime.combine(inputs.LATEST + timedelta(days=1), time.min, tzinfo=SHANGHAI)
     rows = (
-        queryset.filter(**{f"{field}__isnull": False})
+        queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
         .annotate(day=BeijingDate(field))
         .values("day")
         .annotate(n=Count("pk"))
