@@ -199,7 +199,6 @@ def test_an_export_of_entries_is_one_audit_line_with_who_what_and_from_where(nin
     client.force_login(organizer)
 
     response = client.get(reverse("console:entry_export", args=[ningbo.pk]))
-    response.close()  # the streamed workbook's temporary file, not read here
 
     assert response.status_code == 200
     rows = list(
@@ -210,3 +209,4 @@ def test_an_export_of_entries_is_one_audit_line_with_who_what_and_from_where(nin
     assert rows == [
         (organizer.pk, "registration.entries", f"event:{ningbo.pk}", {"ip": "192.0.2.8", "user_agent": UA})
     ]
+    response.close()  # last (it ends the request: the test's database connection closes too)
