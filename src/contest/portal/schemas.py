@@ -47,7 +47,7 @@ ENTERPRISE_EXAMPLE = {
     "key": "GD-2024-000123",
     "group": "enterprise",
     "fields": {
-        "name": "广州智造科技有限公司", "credit_code": "91440101MA5CXXXXXX", "founded_on": "2019-03-15",
+        "name": "广州智造科技有限公司", "credit_code": "91440101MA5CX7K2PU", "founded_on": "2019-03-15",
         "registered_capital": "500", "employees": "45", "revenue_last_year": "3200.50", "is_listed": False,
         "industry": "C", "sme_status": "srdi", "contact_name": "李明", "contact_phone": "13800138000",
         "title": "工业视觉缺陷检测平台", "summary": "基于深度学习的表面缺陷检测。", "innovation": "小样本学习",
@@ -188,8 +188,8 @@ class HoldingOut(Schema):
     model_config = {
         "json_schema_extra": {
             "examples": [
-                {"number": "E9-44-00001", "group": "enterprise", "natural_key": "91440101MA5CXXXXXX",
-                 "credit_code": "91440101MA5CXXXXXX", "leader_phone": None, "title": "工业视觉缺陷检测平台",
+                {"number": "E9-44-00001", "group": "enterprise", "natural_key": "91440101MA5CX7K2PU",
+                 "credit_code": "91440101MA5CX7K2PU", "leader_phone": None, "title": "工业视觉缺陷检测平台",
                  "status": "submitted", "content_sha256": "3f5a…", "business_plan_sha256": "b1c2…",
                  "image_sha256s": ["d4e5…"], "updated_at": "2024-07-20T10:15:00+08:00"},
             ]

@@ -71,7 +71,23 @@ class EnterpriseIn(InputSchema):
     address: text(300, "境外企业：注册地址", filled=True) | None = None
 
 
-class EnterpriseOut(Schema):
+class EnterpriseResolvers(Schema):
+    """How both enterprise shapes read money (as text, exact) and the update time (Beijing)."""
+
+    @staticmethod
+    def resolve_registered_capital(obj: Enterprise) -> str:
+        return str(obj.registered_capital)
+
+    @staticmethod
+    def resolve_revenue_last_year(obj: Enterprise) -> str:
+        return str(obj.revenue_last_year)
+
+    @staticmethod
+    def resolve_updated_at(obj: Enterprise) -> datetime | None:
+        return local(obj.updated_at)
+
+
+class EnterpriseOut(EnterpriseResolvers):
     name: str
     credit_code: str
     division_code: str
@@ -87,18 +103,6 @@ class EnterpriseOut(Schema):
     contact_name: str
     contact_phone: str
     updated_at: datetime
-
-    @staticmethod
-    def resolve_registered_capital(obj: Enterprise) -> str:
-        return str(obj.registered_capital)
-
-    @staticmethod
-    def resolve_revenue_last_year(obj: Enterprise) -> str:
-        return str(obj.revenue_last_year)
-
-    @staticmethod
-    def resolve_updated_at(obj: Enterprise) -> datetime | None:
-        return local(obj.updated_at)
 
 
 class MemberIn(InputSchema):
@@ -154,7 +158,7 @@ class TeamOut(Schema):
         return local(obj.updated_at)
 
 
-class OverseasEnterpriseOut(Schema):
+class OverseasEnterpriseOut(EnterpriseResolvers):
     """An overseas enterprise (``country`` other than CN): its registration number, no credit code."""
 
     country: str
@@ -171,18 +175,6 @@ class OverseasEnterpriseOut(Schema):
     contact_name: str
     contact_phone: str
     updated_at: datetime
-
-    @staticmethod
-    def resolve_registered_capital(obj: Enterprise) -> str:
-        return str(obj.registered_capital)
-
-    @staticmethod
-    def resolve_revenue_last_year(obj: Enterprise) -> str:
-        return str(obj.revenue_last_year)
-
-    @staticmethod
-    def resolve_updated_at(obj: Enterprise) -> datetime | None:
-        return local(obj.updated_at)
 
 
 class OverseasMemberOut(MemberOut):
